@@ -1,0 +1,50 @@
+"""Layering rules that keep the core testable without Discord."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import medalbot
+
+PACKAGE = Path(medalbot.__file__).parent
+FORBIDDEN_IN_DOMAIN = {"discord", "aiohttp", "aiosqlite", "apscheduler", "asyncpg", "asyncio"}
+
+
+def _imported_roots(path: Path) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_domain_imports_no_io_library() -> None:
+    files = sorted((PACKAGE / "domain").rglob("*.py"))
+    assert files, "the domain package has no modules"
+    offenders = {
+        str(f.relative_to(PACKAGE)): sorted(_imported_roots(f) & FORBIDDEN_IN_DOMAIN)
+        for f in files
+        if _imported_roots(f) & FORBIDDEN_IN_DOMAIN
+    }
+    assert offenders == {}
+
+
+def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("import discord.ext.commands\nfrom aiohttp import web\n", encoding="utf-8")
+    assert _imported_roots(bad) & FORBIDDEN_IN_DOMAIN == {"discord", "aiohttp"}
+
+
+def test_only_cogs_and_bot_import_discord() -> None:
+    allowed = {"cogs", "emulator", "delivery", "bot.py", "demo", "cli.py"}
+    offenders = []
+    for f in sorted(PACKAGE.rglob("*.py")):
+        rel = f.relative_to(PACKAGE)
+        if rel.parts[0] in allowed or rel.name in allowed:
+            continue
+        if "discord" in _imported_roots(f):
+            offenders.append(str(rel))
+    assert offenders == []
