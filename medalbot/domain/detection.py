@@ -1,0 +1,393 @@
+"""Change detection: from the last state and a new snapshot, the new state and what to announce.
+
+Pure: no clock, no I/O. Everything an alert says comes from the snapshots, and alert ids come
+from that content, so replaying the same snapshots yields the same alerts with the same ids.
+
+The ledger records what was announced per event; a snapshot is compared with the ledger (not
+with the previous snapshot) so that each medal and record is announced once, corrections name
+the alerts they correct, and a moved medal is never announced as a second new medal.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Final, NamedTuple
+
+import msgspec
+from msgspec import Struct
+
+from medalbot.domain.alerts import (
+    Alert,
+    CorrectionAlert,
+    MedalAlert,
+    MedalWon,
+    NocTally,
+    RecordAlert,
+    RecordMark,
+    RecordSet,
+)
+from medalbot.domain.awards import (
+    FlaggedRecord,
+    MedalKey,
+    RecordKey,
+    medal_key,
+    podium_medals,
+    record_flags,
+    record_key,
+)
+from medalbot.domain.ids import alert_id
+from medalbot.domain.models import Event, EventStatus, Snapshot, StandingRecord
+from medalbot.domain.state import (
+    AnnouncedMedal,
+    AnnouncedRecord,
+    Applied,
+    EventLedger,
+    GamesState,
+    Ignored,
+)
+from medalbot.domain.table import medal_tallies
+
+logger = logging.getLogger(__name__)
+
+SUSPECT_EXAMPLES: Final = 5  # event codes named in a suspect snapshot's reason
+
+
+class DetectionPolicy(Struct, frozen=True):
+    """Knobs of change detection.
+
+    suspect_min_events: a snapshot in which announced medals vanish from this many events at
+    once is ignored as suspect (an empty-looking feed), not turned into a storm of corrections.
+    An event counts when it is missing altogether or shows fewer medals than were announced;
+    medals that merely change hands do not count. To accept such a snapshot deliberately
+    (a confirmed mass disqualification), apply it with a higher threshold.
+    """
+
+    suspect_min_events: int = 3
+
+
+DEFAULT_POLICY: Final = DetectionPolicy()
+
+
+def apply_snapshot(
+    state: GamesState | None,
+    snapshot: Snapshot,
+    policy: DetectionPolicy = DEFAULT_POLICY,
+) -> Applied | Ignored:
+    """Apply ``snapshot`` to ``state`` (None: the first snapshot of the Games).
+
+    The first snapshot announces everything it shows: a bot started mid-Games replays the
+    medals and records so far, which is the intended behaviour.
+    """
+    previous: dict[str, Event] = {}
+    ledger: dict[str, EventLedger] = {}
+    if state is not None:
+        if snapshot.games.code != state.games_code:
+            return Ignored(
+                kind="other_games",
+                reason=f"snapshot is for {snapshot.games.code}, state follows {state.games_code}",
+            )
+        if snapshot.sequence <= state.sequence:
+            return Ignored(
+                kind="stale",
+                reason=(
+                    f"sequence {snapshot.sequence} is not above {state.sequence}, "
+                    "the last one applied"
+                ),
+            )
+        previous = {event.code: event for event in state.snapshot.events}
+        ledger = state.ledger
+
+    current_codes = {event.code for event in snapshot.events}
+    # Unchanged events (equal by value) cannot reveal anything: skip them, share their ledger.
+    changed = [
+        event
+        for event in snapshot.events
+        if (before := previous.get(event.code)) is None or (before is not event and before != event)
+    ]
+    # An event gone from the feed is read as an event with no results (medals withdrawn).
+    gone = [
+        msgspec.structs.replace(event, results=())
+        for code, event in previous.items()
+        if code not in current_codes
+    ]
+
+    vanished = _events_losing_medals([*changed, *gone], ledger)
+    if len(vanished) >= policy.suspect_min_events:
+        examples = ", ".join(vanished[:SUSPECT_EXAMPLES])
+        more = "…" if len(vanished) > SUSPECT_EXAMPLES else ""
+        reason = (
+            f"announced medals vanished from {len(vanished)} events at once ({examples}{more}); "
+            f"threshold {policy.suspect_min_events}"
+        )
+        logger.warning(
+            "suspect snapshot %s of %s ignored: %s", snapshot.sequence, snapshot.games.code, reason
+        )
+        return Ignored(kind="suspect", reason=reason)
+
+    context = _Context(snapshot)
+    new_ledger = dict(ledger)
+    revealed: list[tuple[tuple[int, float, str], list[Alert]]] = []
+    for event in [*changed, *gone]:
+        old = ledger.get(event.code, _EMPTY_LEDGER)
+        updated, alerts = _detect_event(context, event, old)
+        if updated != old:
+            new_ledger[event.code] = updated
+        if alerts:
+            revealed.append((_event_order(event), alerts))
+    revealed.sort(key=lambda item: item[0])
+    alerts_in_order = tuple(alert for _, alerts in revealed for alert in alerts)
+    return Applied(state=GamesState(snapshot=snapshot, ledger=new_ledger), alerts=alerts_in_order)
+
+
+_EMPTY_LEDGER: Final = EventLedger()
+
+
+def _event_order(event: Event) -> tuple[int, float, str]:
+    """Announcement order of events: by start time, then code; events without a start last."""
+    if event.start is None:
+        return (1, 0.0, event.code)
+    return (0, event.start.timestamp(), event.code)
+
+
+def _events_losing_medals(events: Sequence[Event], ledger: dict[str, EventLedger]) -> list[str]:
+    """Codes of events that now show fewer medals than were announced, some of them gone."""
+    codes: list[str] = []
+    for event in events:
+        announced = ledger.get(event.code)
+        if announced is None or not announced.medals:
+            continue
+        shown = podium_medals(event)
+        shown_keys = {medal_key(m) for m in shown}
+        lost = any(medal_key(a.medal) not in shown_keys for a in announced.medals)
+        if lost and len(shown) < len(announced.medals):
+            codes.append(event.code)
+    return codes
+
+
+class _Context:
+    """What every event of one snapshot shares; the tallies are counted once, when first needed."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.standing: dict[tuple[str, str], StandingRecord] = {}
+        for record in snapshot.standing_records:
+            self.standing.setdefault((record.event, record.type), record)
+        self._tallies: dict[str, NocTally] | None = None
+
+    def tallies_for(self, medals: Sequence[MedalWon]) -> tuple[NocTally, ...]:
+        """Running tallies of the NOCs named, in the table's terms (unranked NOCs have none)."""
+        if self._tallies is None:
+            self._tallies = medal_tallies(self.snapshot)
+        unranked = self.snapshot.unranked_nocs
+        nocs = dict.fromkeys(m.noc for m in medals if m.noc not in unranked)
+        return tuple(self._tallies.get(noc, NocTally(noc)) for noc in nocs)
+
+
+class _EventAlerts:
+    """Builds the alerts of one event in one snapshot; ids come from their content."""
+
+    def __init__(self, context: _Context, event: Event, podium: Sequence[MedalWon]) -> None:
+        self.context = context
+        self.event = event
+        self.podium = tuple(podium)
+
+    def _id(self, kind: str, payload: object) -> str:
+        snapshot = self.context.snapshot
+        return alert_id(snapshot.games.code, snapshot.sequence, self.event.code, kind, payload)
+
+    def _header(self, kind: str, payload: object) -> _Header:
+        snapshot, event = self.context.snapshot, self.event
+        return _Header(
+            id=self._id(kind, payload),
+            games=snapshot.games.code,
+            event=event.code,
+            sequence=snapshot.sequence,
+            detected_at=snapshot.generated_at,
+            sport=event.sport,
+            event_name=event.name,
+            event_status=event.status,
+        )
+
+    def medals(self, medals: tuple[MedalWon, ...]) -> MedalAlert:
+        return MedalAlert(
+            **self._header("medal", medals)._asdict(),
+            medals=medals,
+            podium=self.podium,
+            tallies=self.context.tallies_for(medals),
+        )
+
+    def record(self, record: RecordSet) -> RecordAlert:
+        return RecordAlert(**self._header("record", record)._asdict(), record=record)
+
+    def correction(
+        self,
+        before: tuple[MedalWon, ...] | tuple[RecordSet, ...],
+        after: tuple[MedalWon, ...],
+        corrects: tuple[str, ...],
+    ) -> CorrectionAlert:
+        medals = [m for m in (*before, *after) if isinstance(m, MedalWon)]
+        return CorrectionAlert(
+            **self._header("correction", (before, after))._asdict(),
+            before=before,
+            after=after,
+            corrects=corrects,
+            podium=self.podium,
+            tallies=self.context.tallies_for(medals),
+        )
+
+
+class _Header(NamedTuple):
+    id: str
+    games: str
+    event: str
+    sequence: int
+    detected_at: datetime
+    sport: str
+    event_name: str
+    event_status: EventStatus
+
+
+def _detect_event(
+    context: _Context, event: Event, ledger: EventLedger
+) -> tuple[EventLedger, list[Alert]]:
+    podium = podium_medals(event)
+    make = _EventAlerts(context, event, podium)
+    medals, medal_corrections, medal_alerts = _detect_medals(make, podium, ledger.medals)
+    records, record_corrections, record_alerts = _detect_records(make, ledger.records)
+    updated = EventLedger(medals=medals, records=records)
+    if updated == ledger:
+        updated = ledger  # keep sharing the old entry
+    # Within an event: what is corrected first, then records (set during the race), then medals.
+    return updated, [*medal_corrections, *record_corrections, *record_alerts, *medal_alerts]
+
+
+def _detect_medals(
+    make: _EventAlerts, podium: Sequence[MedalWon], announced: tuple[AnnouncedMedal, ...]
+) -> tuple[tuple[AnnouncedMedal, ...], list[Alert], list[Alert]]:
+    held = {medal_key(a.medal): a for a in announced}
+    shown = {medal_key(m) for m in podium}
+    withdrawn = [a for key, a in held.items() if key not in shown]
+    added = [m for m in podium if medal_key(m) not in held]
+    if not withdrawn and not added:
+        return announced, [], []
+
+    corrections: list[Alert] = []
+    medal_alerts: list[Alert] = []
+    announced_by: dict[MedalKey, str] = {}
+    if withdrawn:
+        # The new holders of the medal types that lost a holder are the correction's "after":
+        # announcing them as new medals would count a moved medal twice.
+        affected = {a.medal.medal for a in withdrawn}
+        before = tuple(sorted((a.medal for a in withdrawn), key=lambda m: m.medal.order))
+        after = tuple(m for m in added if m.medal in affected)
+        added = [m for m in added if m.medal not in affected]
+        correction = make.correction(
+            before, after, corrects=tuple(dict.fromkeys(a.alert_id for a in withdrawn))
+        )
+        corrections.append(correction)
+        announced_by.update((medal_key(m), correction.id) for m in after)
+    if added:
+        alert = make.medals(tuple(added))
+        medal_alerts.append(alert)
+        announced_by.update((medal_key(m), alert.id) for m in added)
+    ledger = tuple(
+        held[key] if (key := medal_key(m)) in held else AnnouncedMedal(m, announced_by[key])
+        for m in podium
+    )
+    return ledger, corrections, medal_alerts
+
+
+def _detect_records(
+    make: _EventAlerts, announced: tuple[AnnouncedRecord, ...]
+) -> tuple[tuple[AnnouncedRecord, ...], list[Alert], list[Alert]]:
+    snapshot = make.context.snapshot
+    flags = record_flags(make.event)
+    flag_keys = {f.key for f in flags}
+    records = list(announced)
+    still_flagged: set[RecordKey] = set()
+    corrections: list[Alert] = []
+    for index, entry in enumerate(announced):
+        if entry.withdrawn:
+            continue
+        key = record_key(entry.record)
+        if key in flag_keys:
+            still_flagged.add(key)
+            continue
+        records[index] = msgspec.structs.replace(entry, withdrawn=True)
+        corrections.append(make.correction((entry.record,), (), corrects=(entry.alert_id,)))
+
+    record_alerts: list[Alert] = []
+    for flagged in flags:
+        if flagged.key in still_flagged:
+            continue
+        record = _resolve_record(make.context, make.event, flagged, records)
+        alert = make.record(record)
+        record_alerts.append(alert)
+        records.append(
+            AnnouncedRecord(
+                record=record,
+                alert_id=alert.id,
+                set_at=snapshot.generated_at,
+                sequence=snapshot.sequence,
+            )
+        )
+    if not corrections and not record_alerts:
+        return announced, [], []
+    return tuple(_with_superseded(records)), corrections, record_alerts
+
+
+def _resolve_record(
+    context: _Context, event: Event, flagged: FlaggedRecord, records: Sequence[AnnouncedRecord]
+) -> RecordSet:
+    """The record a flag stands for, naming the mark it beat (or equalled)."""
+    record_type, noc, name, mark, equalled = flagged.key
+    beats: RecordMark | None = None
+    # The last record of this type not withdrawn is the one standing: a later one would have
+    # superseded it, and an equalled one stands beside what it equalled.
+    for earlier in reversed(records):
+        if earlier.withdrawn or earlier.record.type != record_type:
+            continue
+        beats = RecordMark(
+            mark=earlier.record.mark,
+            noc=earlier.record.noc,
+            name=earlier.record.name,
+            in_this_event=True,
+            set_at=earlier.set_at,
+        )
+        break
+    if beats is None:
+        standing = context.standing.get((event.code, record_type))
+        if standing is not None:
+            beats = RecordMark(
+                mark=standing.mark,
+                noc=standing.holder.noc,
+                name=standing.holder.name,
+                date=standing.date,
+                place=standing.place,
+            )
+    return RecordSet(
+        type=record_type, mark=mark, noc=noc, name=name, equalled=equalled, beats=beats
+    )
+
+
+def _with_superseded(records: list[AnnouncedRecord]) -> list[AnnouncedRecord]:
+    """Recompute ``superseded_at``: when the next record of the same type that beat it (not
+    equalled it, and not withdrawn) was set. Recomputing lets a record stand again when the one
+    that superseded it is withdrawn."""
+    result: list[AnnouncedRecord] = []
+    for index, announced in enumerate(records):
+        superseded_at: datetime | None = None
+        for later in records[index + 1 :]:
+            if (
+                later.record.type == announced.record.type
+                and not later.withdrawn
+                and not later.record.equalled
+            ):
+                superseded_at = later.set_at
+                break
+        if superseded_at != announced.superseded_at:
+            announced = msgspec.structs.replace(announced, superseded_at=superseded_at)
+        result.append(announced)
+    return result
