@@ -108,6 +108,10 @@ class Store(Protocol):
     # Feed state and the alert log -------------------------------------------------------
     async def load_state(self, games_code: str) -> GamesState | None: ...
 
+    async def list_games(self) -> list[str]:
+        """Codes of the Games with a stored state, most recently updated last."""
+        ...
+
     async def commit_snapshot(
         self,
         state: GamesState,

@@ -1,0 +1,202 @@
+"""The Discord bot: wires settings, store, feeds and services to discord.py.
+
+Cogs are thin adapters listed explicitly in ``COGS``; everything they do is a call into
+``medalbot.services``. One error handler on the command tree turns a ``UserError`` into an
+ephemeral reply and anything else into a short apology plus a logged traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from medalbot.config import FeedSettings, Settings, load_settings, load_token
+from medalbot.delivery.discord_port import DiscordPort
+from medalbot.delivery.sender import OutboxSender
+from medalbot.domain.detection import DetectionPolicy
+from medalbot.feeds.sources import FeedSource
+from medalbot.logs import REDACTOR, configure_logging
+from medalbot.services.clock import Clock, utc_now
+from medalbot.services.errors import UserError
+from medalbot.services.live import LiveState
+from medalbot.services.polling import PollService
+from medalbot.services.queries import QueryService
+from medalbot.services.subscriptions import SubscriptionService
+from medalbot.store import open_store
+from medalbot.store.base import Store
+
+log = logging.getLogger(__name__)
+
+COGS = (
+    "medalbot.cogs.alerts",
+    "medalbot.cogs.fans",
+    "medalbot.cogs.moderation",
+)
+
+
+@dataclass
+class Feed:
+    settings: FeedSettings
+    source: FeedSource
+
+
+@dataclass
+class Services:
+    store: Store
+    live: LiveState
+    polling: PollService
+    subscriptions: SubscriptionService
+    queries: QueryService
+    feeds: list[Feed] = field(default_factory=list)
+
+
+def build_services(
+    settings: Settings, store: Store, feeds: list[Feed], *, clock: Clock = utc_now
+) -> Services:
+    live = LiveState()
+    return Services(
+        store=store,
+        live=live,
+        polling=PollService(
+            store,
+            live,
+            policy=DetectionPolicy(suspect_min_events=settings.detection.suspect_min_events),
+            clock=clock,
+        ),
+        subscriptions=SubscriptionService(
+            store, live, max_per_guild=settings.alerts.max_subscriptions_per_guild, clock=clock
+        ),
+        queries=QueryService(live, clock=clock),
+        feeds=feeds,
+    )
+
+
+class MedalTree(app_commands.CommandTree["MedalBot"]):
+    async def on_error(
+        self, interaction: discord.Interaction[MedalBot], error: app_commands.AppCommandError
+    ) -> None:
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(original, UserError):
+            message = original.message
+        elif isinstance(original, app_commands.MissingPermissions):
+            message = "Only moderators (Manage Server) can use this command."
+        elif isinstance(original, app_commands.NoPrivateMessage):
+            message = "This command only works in a server."
+        elif isinstance(original, app_commands.CheckFailure):
+            message = "You can't use this command here."
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error(
+                "command /%s failed (guild %s, channel %s, user %s)",
+                command,
+                interaction.guild_id,
+                interaction.channel_id,
+                interaction.user.id,
+                exc_info=original,
+            )
+            message = "Sorry, something went wrong on our side. The error has been logged."
+        await reply_ephemeral(interaction, message)
+
+
+async def reply_ephemeral(interaction: discord.Interaction[MedalBot], message: str) -> None:
+    no_pings = discord.AllowedMentions.none()
+    if interaction.response.is_done():
+        await interaction.followup.send(message, ephemeral=True, allowed_mentions=no_pings)
+    else:
+        await interaction.response.send_message(message, ephemeral=True, allowed_mentions=no_pings)
+
+
+class MedalBot(commands.AutoShardedBot):
+    def __init__(self, settings: Settings, services: Services, *, clock: Clock = utc_now) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True  # channels, roles and our own member: enough to check permissions
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=MedalTree,
+            # Nothing pings unless a message explicitly allows it (an alert's chosen role).
+            allowed_mentions=discord.AllowedMentions.none(),
+            guild_ready_timeout=settings.discord.guild_ready_timeout,
+            shard_count=settings.discord.shard_count,
+            shard_ids=settings.discord.shard_ids,
+            help_command=None,
+        )
+        self.settings = settings
+        self.services = services
+        self.clock = clock
+        self.sender = OutboxSender(
+            services.store,
+            DiscordPort(self),
+            settings.delivery,
+            clock=clock,
+            on_channel_refused=self._channel_refused,
+        )
+        services.polling.set_on_committed(lambda _report: self.sender.wake())
+
+    async def setup_hook(self) -> None:
+        for name in COGS:
+            await self.load_extension(name)
+        if self.settings.discord.sync_commands:
+            await self.tree.sync()
+            for guild_id in self.settings.discord.dev_guild_ids:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                await self.tree.sync(guild=guild)
+
+    async def _channel_refused(self, guild_id: int, channel_id: int, reason: str) -> None:
+        cog = self.get_cog("Moderation")
+        notify = getattr(cog, "notify_channel_refused", None)
+        if notify is not None:
+            await notify(guild_id, channel_id, reason)
+
+
+def point_discord_at(api_base: str, gateway_url: str | None) -> None:
+    """Send REST calls (and the gateway) elsewhere: a REST proxy in production, the emulator
+    in tests and the demo."""
+    from medalbot.emulator.client_patch import point_discord_at as patch
+
+    patch(api_base, gateway_url)
+
+
+async def open_feeds(settings: Settings) -> list[Feed]:
+    from medalbot.feeds.factory import open_source
+
+    return [Feed(settings=f, source=open_source(f)) for f in settings.feeds]
+
+
+async def start_bot(settings: Settings, token: str, *, clock: Clock = utc_now) -> MedalBot:
+    """Open the store and the feeds, build the bot and start it in a task (tests, demo)."""
+    store = await open_store(settings.store.url)
+    services = build_services(settings, store, await open_feeds(settings), clock=clock)
+    await services.polling.restore_all()
+    return MedalBot(settings, services, clock=clock)
+
+
+async def _main(config: Path | None) -> int:
+    settings = load_settings(config)
+    configure_logging(settings.logging)
+    token = load_token(settings)
+    REDACTOR.add_secret(token.reveal())
+    if settings.discord.api_base != "https://discord.com/api/v10" or settings.discord.gateway_url:
+        point_discord_at(settings.discord.api_base, settings.discord.gateway_url)
+    bot = await start_bot(settings, token.reveal())
+    try:
+        await bot.start(token.reveal())
+    finally:
+        if not bot.is_closed():
+            await bot.close()
+        await bot.services.store.close()
+    return 0
+
+
+def run_bot(config: Path | None) -> int:
+    try:
+        return asyncio.run(_main(config))
+    except KeyboardInterrupt:
+        return 130

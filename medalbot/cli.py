@@ -1,0 +1,238 @@
+"""The ``medalbot`` command: replay and query feeds offline, run the bot, the emulator, the demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+import msgspec
+
+from medalbot.domain.alerts import Alert
+from medalbot.domain.describe import describe_alert
+from medalbot.domain.detection import apply_snapshot
+from medalbot.domain.models import Snapshot
+from medalbot.domain.queries import games_records, podium
+from medalbot.domain.state import Applied, GamesState
+from medalbot.domain.table import medal_table
+from medalbot.feeds.errors import FeedError
+from medalbot.feeds.native import parse_snapshot
+from medalbot.feeds.sources import ReplaySource
+from medalbot.services.live import LiveState
+from medalbot.services.polling import PollService
+from medalbot.store import open_store
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_BAD_INPUT = 3
+
+
+def _emit_json(obj: object, out: TextIO) -> None:
+    out.write(msgspec.json.encode(obj).decode())
+    out.write("\n")
+
+
+def _print_alert(alert: Alert, as_json: bool, out: TextIO) -> None:
+    if as_json:
+        _emit_json(alert, out)
+    else:
+        out.write(describe_alert(alert) + "\n")
+    out.flush()
+
+
+async def _replay(files: Sequence[Path], db: Path | None, as_json: bool) -> int:
+    store = await open_store(f"sqlite:///{db}" if db else "memory://")
+    try:
+        service = PollService(store, LiveState())
+        source = ReplaySource("replay", list(files))
+        while not source.exhausted:
+            report = await service.poll(source)
+            if report.outcome == "failed":
+                print(f"medalbot: rejected {report.reason}", file=sys.stderr)
+            elif report.outcome == "ignored":
+                print(
+                    f"medalbot: snapshot {report.sequence} ignored: {report.reason}",
+                    file=sys.stderr,
+                )
+            for alert in report.alerts:
+                _print_alert(alert, as_json, sys.stdout)
+        await source.close()
+    finally:
+        await store.close()
+    return EXIT_OK
+
+
+def _load(path: Path) -> Snapshot:
+    try:
+        return parse_snapshot(path.read_bytes())
+    except OSError as exc:
+        raise FeedError(f"{path}: {exc.strerror}") from exc
+    except FeedError as exc:
+        raise FeedError(f"{path}: {exc.reason}") from exc
+
+
+def _state_of(paths: Sequence[Path]) -> GamesState:
+    """Apply snapshots in order, in memory, skipping (and reporting) rejected ones."""
+    state: GamesState | None = None
+    for path in paths:
+        try:
+            snapshot = _load(path)
+        except FeedError as exc:
+            print(f"medalbot: rejected {exc.reason}", file=sys.stderr)
+            continue
+        outcome = apply_snapshot(state, snapshot)
+        if isinstance(outcome, Applied):
+            state = outcome.state
+    if state is None:
+        raise FeedError("no usable snapshot")
+    return state
+
+
+def _table(args: argparse.Namespace) -> int:
+    snapshot = _state_of(args.snapshot).snapshot
+    rows = medal_table(snapshot, order=args.by)
+    if args.json:
+        _emit_json(rows, sys.stdout)
+        return EXIT_OK
+    print(f"{'rank':>4}  noc  {'gold':>4} {'silver':>6} {'bronze':>6} {'total':>5}")
+    for r in rows:
+        print(f"{r.rank:>4}  {r.noc}  {r.gold:>4} {r.silver:>6} {r.bronze:>6} {r.total:>5}")
+    return EXIT_OK
+
+
+def _podium(args: argparse.Namespace) -> int:
+    snapshot = _state_of(args.snapshot).snapshot
+    result = podium(snapshot, args.event_code)
+    if result is None:
+        print(f"medalbot: no event {args.event_code!r} in the snapshot", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        _emit_json(result, sys.stdout)
+        return EXIT_OK
+    event = result.event
+    print(f"{event.sport} · {event.name} ({event.status.value})")
+    for place in result.places:
+        mark = f"  {place.mark}" if place.mark else ""
+        flags = "".join(f" [{r.type}{'=' if r.equalled else ''}]" for r in place.records)
+        print(f"  {place.medal.value:<6} {place.name} ({place.noc}){mark}{flags}")
+    return EXIT_OK
+
+
+def _records(args: argparse.Namespace) -> int:
+    state = _state_of(args.snapshot)
+    records = games_records(state)
+    if args.json:
+        for rec in records:
+            _emit_json(rec, sys.stdout)
+        return EXIT_OK
+    for rec in records:
+        r = rec.record
+        status = " (withdrawn)" if rec.withdrawn else " (superseded)" if rec.superseded_at else ""
+        beats = f", beats {r.beats.mark} by {r.beats.name}" if r.beats else ""
+        print(f"{rec.event} {r.type} {r.mark} {r.name} ({r.noc}){beats}{status}")
+    return EXIT_OK
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    from medalbot.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(f"medalbot: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"{args.config}: OK ({len(settings.feeds)} feed(s), store {settings.store.url})")
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from medalbot.bot import run_bot
+
+    return run_bot(args.config)
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    from medalbot.emulator import serve_forever
+
+    asyncio.run(serve_forever(host=args.host, port=args.port))
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from medalbot.demo import run_demo
+
+    return asyncio.run(run_demo(speed=args.speed))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="medalbot", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("replay", help="apply snapshot files in order and print each alert")
+    p.add_argument("--json", action="store_true", help="one JSON object per alert")
+    p.add_argument("--db", type=Path, help="SQLite file keeping state between runs")
+    p.add_argument("snapshot", nargs="+", type=Path)
+
+    p = sub.add_parser("table", help="the medal table after the given snapshot(s)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--by", choices=["medals", "total"], default="medals")
+    p.add_argument("snapshot", nargs="+", type=Path)
+
+    p = sub.add_parser("podium", help="an event's podium")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("event_code")
+    p.add_argument("snapshot", nargs="+", type=Path)
+
+    p = sub.add_parser("records", help="records set at these Games, in order")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("snapshot", nargs="+", type=Path)
+
+    p = sub.add_parser("check-config", help="validate a configuration file")
+    p.add_argument("config", type=Path)
+
+    p = sub.add_parser("run", help="run the bot (token from DISCORD_TOKEN or a file)")
+    p.add_argument("--config", type=Path, default=None)
+
+    p = sub.add_parser("emulator", help="run the local Discord emulator")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+
+    p = sub.add_parser("demo", help="replay a Games day through the bot into the emulator")
+    p.add_argument("--speed", type=float, default=1.0, help="replay speed factor")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        if args.command == "replay":
+            return asyncio.run(_replay(args.snapshot, args.db, args.json))
+        handlers = {
+            "table": _table,
+            "podium": _podium,
+            "records": _records,
+            "check-config": _check_config,
+            "run": _run,
+            "emulator": _emulator,
+            "demo": _demo,
+        }
+        return handlers[args.command](args)
+    except FeedError as exc:
+        print(f"medalbot: {exc.reason}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""Autocomplete choices shared by the cogs (Discord shows at most 25)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from discord import app_commands
+
+from medalbot.i18n import flag_emoji, nation_name
+
+if TYPE_CHECKING:
+    from medalbot.bot import MedalBot
+
+MAX_CHOICES = 25
+
+
+def nation_choices(bot: MedalBot, current: str, locale: str) -> list[app_commands.Choice[str]]:
+    text = current.strip().casefold()
+    choices = []
+    for noc in bot.services.subscriptions.known_nocs():
+        name = nation_name(noc, locale)
+        if not text or text in noc.casefold() or text in name.casefold():
+            choices.append(app_commands.Choice(name=f"{flag_emoji(noc)} {name} ({noc})", value=noc))
+    # Codes that start with what was typed first, then the rest alphabetically.
+    choices.sort(key=lambda c: (not c.value.casefold().startswith(text), c.name))
+    return choices[:MAX_CHOICES]
+
+
+def sport_choices(bot: MedalBot, current: str) -> list[app_commands.Choice[str]]:
+    text = current.strip().casefold()
+    sports = [s for s in bot.services.subscriptions.known_sports() if text in s.casefold()]
+    return [app_commands.Choice(name=s, value=s) for s in sports[:MAX_CHOICES]]

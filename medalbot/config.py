@@ -1,0 +1,177 @@
+"""Settings: a TOML file plus environment variables, loaded by ``load_settings`` at start-up
+(never at import), validated whole, with errors that say exactly what is wrong and where."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta, Struct
+
+Positive = Annotated[float, Meta(gt=0)]
+NonNegative = Annotated[float, Meta(ge=0)]
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file, the key and the problem."""
+
+
+class Secret:
+    """A value that never shows itself in a repr, a log line or a traceback."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+class DiscordSettings(Struct, frozen=True, forbid_unknown_fields=True):
+    # REST base and gateway URL: large deployments put a REST proxy (e.g. nirn-proxy) in front;
+    # the emulator and the demo point these at loopback.
+    api_base: str = "https://discord.com/api/v10"
+    gateway_url: str | None = None  # None: ask Discord (GET /gateway/bot)
+    token_file: str | None = None  # read when DISCORD_TOKEN is not set
+    shard_count: Annotated[int, Meta(ge=1)] | None = None
+    shard_ids: list[int] | None = None
+    guild_ready_timeout: Positive = 2.0
+    sync_commands: bool = True  # sync the slash commands globally at start-up
+    dev_guild_ids: list[int] = []  # also sync to these guilds at once (global sync takes time)
+
+
+class FeedSettings(Struct, frozen=True, forbid_unknown_fields=True):
+    name: Annotated[str, Meta(min_length=1, max_length=64)]
+    url: str  # http(s)://… for a live feed, or file:// / a directory path for a replay
+    format: Literal["native", "odf"] = "native"
+    interval: Positive = 5.0  # seconds between polls
+    jitter: NonNegative = 1.0  # up to this many seconds added to each poll, spreading load
+    misfire_grace_time: Positive = 10.0  # a poll starting later than this is skipped (logged)
+    connect_timeout: Positive = 3.0
+    read_timeout: Positive = 5.0
+    total_timeout: Positive = 10.0
+    max_bytes: Annotated[int, Meta(gt=0)] = 5 * 1024 * 1024
+    backoff_base: Positive = 1.0
+    backoff_cap: Positive = 120.0
+
+
+class StoreSettings(Struct, frozen=True, forbid_unknown_fields=True):
+    url: str = "sqlite:///medalbot.db"  # or postgresql://user@host/db, or memory://
+
+
+class DetectionSettings(Struct, frozen=True, forbid_unknown_fields=True):
+    # Medals vanishing from this many events at once mark a snapshot as suspect, not as
+    # a storm of corrections.
+    suspect_min_events: Annotated[int, Meta(ge=1)] = 3
+
+
+class DeliverySettings(Struct, frozen=True, forbid_unknown_fields=True):
+    global_rate: Positive = 40.0  # requests/s across the bot; Discord allows 50
+    global_burst: Annotated[int, Meta(ge=1)] = 10
+    channel_rate: Annotated[int, Meta(ge=1)] = 5  # messages per channel_period per channel
+    channel_period: Positive = 5.0
+    max_embeds_per_message: Annotated[int, Meta(ge=1, le=10)] = 10
+    lease_seconds: Positive = 30.0  # a claimed row returns to the queue after this
+    retry_base: Positive = 1.0
+    retry_cap: Positive = 60.0
+    max_attempts: Annotated[int, Meta(ge=1)] = 8
+    batch_size: Annotated[int, Meta(ge=1)] = 200  # rows claimed per pass
+    workers: Annotated[int, Meta(ge=1)] = 8  # channels sent to concurrently
+
+
+class AlertSettings(Struct, frozen=True, forbid_unknown_fields=True):
+    max_subscriptions_per_guild: Annotated[int, Meta(ge=1)] = 25
+
+
+class LoggingSettings(Struct, frozen=True, forbid_unknown_fields=True):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    json: bool = False
+
+
+class Settings(Struct, frozen=True, forbid_unknown_fields=True):
+    discord: DiscordSettings = DiscordSettings()
+    store: StoreSettings = StoreSettings()
+    detection: DetectionSettings = DetectionSettings()
+    delivery: DeliverySettings = DeliverySettings()
+    alerts: AlertSettings = AlertSettings()
+    logging: LoggingSettings = LoggingSettings()
+    feeds: list[FeedSettings] = []
+
+
+ENV_PREFIX = "MEDALBOT_"
+
+
+def _apply_env(raw: dict[str, object], env: Mapping[str, str]) -> None:
+    """MEDALBOT_SECTION__KEY=value overrides one key (values parsed as TOML when they can be)."""
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        section, _, key = name[len(ENV_PREFIX) :].lower().partition("__")
+        try:
+            parsed: object = tomllib.loads(f"v = {value}")["v"]
+        except tomllib.TOMLDecodeError:
+            parsed = value
+        table = raw.setdefault(section, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{name}: [{section}] is not a table in the configuration")
+        table[key] = parsed
+
+
+def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate settings. ``path`` None means defaults plus environment."""
+    env = os.environ if env is None else env
+    raw: dict[str, object] = {}
+    where = "environment"
+    if path is not None:
+        where = str(path)
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{path}: no such file") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    _apply_env(raw, env)
+    try:
+        return msgspec.convert(raw, type=Settings, strict=True)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{where}: {_readable(str(exc))}") from exc
+
+
+def _readable(message: str) -> str:
+    # msgspec says "Expected `int`, got `str` - at `$.delivery.workers`"; lead with the key.
+    text, sep, at = message.rpartition(" - at ")
+    if sep:
+        key = at.strip("`").removeprefix("$.")
+        return f"{key}: {text}"
+    return message
+
+
+def load_token(settings: Settings, env: Mapping[str, str] | None = None) -> Secret:
+    """The bot token from DISCORD_TOKEN, else DISCORD_TOKEN_FILE or discord.token_file."""
+    env = os.environ if env is None else env
+    token = env.get("DISCORD_TOKEN", "").strip()
+    if token:
+        return Secret(token)
+    file_name = env.get("DISCORD_TOKEN_FILE") or settings.discord.token_file
+    if file_name:
+        try:
+            token = Path(file_name).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"cannot read the token file {file_name}: {exc.strerror}") from exc
+        if token:
+            return Secret(token)
+        raise ConfigError(f"the token file {file_name} is empty")
+    raise ConfigError("no bot token: set DISCORD_TOKEN, DISCORD_TOKEN_FILE or discord.token_file")

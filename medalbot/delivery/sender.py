@@ -1,0 +1,310 @@
+"""Drain the outbox to Discord: paced, batched, retried, and never sent twice.
+
+The protocol (shared/discord-limits.md §5): claim due rows with a lease; before sending, pin
+the rows of one message to a batch nonce in the store; send with that nonce (Discord returns
+the existing message for a repeated nonce); record the message id. After a crash the leased
+rows come back with their batch nonce and are re-sent as the very same message, so Discord
+deduplicates the retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+
+from medalbot.config import DeliverySettings
+from medalbot.delivery.port import ChannelRefused, MessagePort, MessageRejected, TransientFailure
+from medalbot.delivery.ratelimit import TokenBucket, WindowPacer
+from medalbot.delivery.render import (
+    render_alert,
+    render_batch,
+    render_corrected_original,
+    split_for_discord,
+)
+from medalbot.domain.alerts import Alert, CorrectionAlert
+from medalbot.services.clock import Clock, utc_now
+from medalbot.store.base import Delivery, GuildSettings, Store, Subscription
+
+log = logging.getLogger(__name__)
+
+ChannelRefusedHook = Callable[[int, int, str], Awaitable[None]]  # guild_id, channel_id, reason
+
+
+def batch_nonce(deliveries: Sequence[Delivery]) -> str:
+    """One nonce for a message carrying several deliveries, derived from theirs."""
+    if len(deliveries) == 1:
+        return deliveries[0].nonce
+    digest = hashlib.sha256("|".join(sorted(d.nonce for d in deliveries)).encode()).hexdigest()
+    return "b" + digest[:24]
+
+
+class SenderStats:
+    def __init__(self) -> None:
+        self.messages = 0
+        self.sent = 0
+        self.failed = 0
+        self.retried = 0
+        self.paused_channels = 0
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        store: Store,
+        port: MessagePort,
+        settings: DeliverySettings,
+        *,
+        clock: Clock = utc_now,
+        on_channel_refused: ChannelRefusedHook | None = None,
+        idle_check: float = 1.0,
+    ) -> None:
+        self._store = store
+        self._port = port
+        self._settings = settings
+        self._clock = clock
+        self._on_channel_refused = on_channel_refused
+        self._idle_check = idle_check  # also picks up rows whose retry time has come
+        self._bucket = TokenBucket(settings.global_rate, settings.global_burst)
+        self._pacer = WindowPacer(settings.channel_rate, settings.channel_period)
+        self._workers = asyncio.Semaphore(settings.workers)
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self.stats = SenderStats()
+
+    def wake(self) -> None:
+        """New rows were committed: drain now rather than at the next idle check."""
+        self._wake.set()
+
+    async def wait_idle(self) -> None:
+        """Until a drain pass finds nothing due (for the demo and tests)."""
+        await self._idle.wait()
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()
+            handled = await self.drain_once()
+            if handled:
+                self._idle.clear()
+                continue
+            self._idle.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._idle_check)
+
+    async def drain_once(self) -> int:
+        """Claim one batch of due rows and send them; returns how many rows were handled."""
+        rows = await self._store.claim_deliveries(
+            self._clock(), self._settings.batch_size, self._settings.lease_seconds
+        )
+        if not rows:
+            return 0
+        alerts = await self._store.get_alerts(sorted({r.alert_id for r in rows}))
+        subs = {s.id: s for s in await self._store.list_subscriptions()}
+        by_channel: dict[int, list[Delivery]] = defaultdict(list)
+        for row in sorted(rows, key=lambda r: r.id):  # detection order within a channel
+            by_channel[row.channel_id].append(row)
+        # The most urgent channels first; each channel keeps the order its alerts were found.
+        order = sorted(by_channel.values(), key=lambda rs: (min(r.priority for r in rs), rs[0].id))
+        settings_cache: dict[int, GuildSettings] = {}
+        await asyncio.gather(
+            *(self._send_channel(rs, alerts, subs, settings_cache) for rs in order)
+        )
+        return len(rows)
+
+    async def _guild_settings(
+        self, guild_id: int, cache: dict[int, GuildSettings]
+    ) -> GuildSettings:
+        if guild_id not in cache:
+            cache[guild_id] = await self._store.get_guild_settings(guild_id)
+        return cache[guild_id]
+
+    def _batches(self, rows: list[Delivery], alerts: dict[str, Alert]) -> list[list[Delivery]]:
+        """Group a channel's rows into messages: a batch pinned before a crash stays as it was;
+        the rest go together per subscription (one role mention), within Discord's limits."""
+        pinned: dict[str, list[Delivery]] = defaultdict(list)
+        loose: list[Delivery] = []
+        for row in rows:
+            if row.alert_id not in alerts:
+                continue
+            if row.batch_nonce:
+                pinned[row.batch_nonce].append(row)
+            else:
+                loose.append(row)
+        batches = list(pinned.values())
+        run: list[Delivery] = []
+        for row in loose:
+            if run and row.subscription_id != run[-1].subscription_id:
+                batches.extend(self._split(run, alerts))
+                run = []
+            run.append(row)
+        if run:
+            batches.extend(self._split(run, alerts))
+        return sorted(batches, key=lambda b: b[0].id)
+
+    def _split(self, rows: list[Delivery], alerts: dict[str, Alert]) -> list[list[Delivery]]:
+        by_alert = {r.alert_id: r for r in rows}
+        limit = self._settings.max_embeds_per_message
+        groups = split_for_discord([alerts[r.alert_id] for r in rows])
+        out: list[list[Delivery]] = []
+        for group in groups:
+            chunk = [by_alert[a.id] for a in group]
+            out.extend(chunk[i : i + limit] for i in range(0, len(chunk), limit))
+        return out
+
+    async def _send_channel(
+        self,
+        rows: list[Delivery],
+        alerts: dict[str, Alert],
+        subs: dict[int, Subscription],
+        settings_cache: dict[int, GuildSettings],
+    ) -> None:
+        missing = [r.id for r in rows if r.alert_id not in alerts]
+        if missing:
+            await self._store.mark_failed(missing, "alert missing from the log")
+        async with self._workers:
+            batches = self._batches(rows, alerts)
+            for index, batch in enumerate(batches):
+                ok = await self._send_batch(batch, alerts, subs, settings_cache)
+                if not ok:
+                    rest = [r.id for b in batches[index + 1 :] for r in b]
+                    if rest:  # keep the channel's order: the rest waits with the failed batch
+                        await self._store.mark_retry(
+                            rest,
+                            self._clock() + timedelta(seconds=0.5),
+                            "waiting on an earlier message",
+                        )
+                    return
+
+    async def _send_batch(
+        self,
+        batch: list[Delivery],
+        alerts: dict[str, Alert],
+        subs: dict[int, Subscription],
+        settings_cache: dict[int, GuildSettings],
+    ) -> bool:
+        first = batch[0]
+        channel_id = first.channel_id
+        ids = [r.id for r in batch]
+        sub = subs.get(first.subscription_id)
+        guild = await self._guild_settings(first.guild_id, settings_cache)
+        nonce = first.batch_nonce or batch_nonce(batch)
+        if first.batch_nonce is None:
+            await self._store.set_batch(ids, nonce)
+        batch_alerts = [alerts[r.alert_id] for r in batch]
+        message = render_batch(
+            batch_alerts,
+            locale=guild.locale,
+            highlight_noc=sub.noc if sub else None,
+            role_id=sub.role_id if sub else None,
+        )
+        await self._bucket.acquire()
+        await self._pacer.acquire(channel_id)
+        try:
+            message_id = await self._port.send(channel_id, message, nonce)
+        except ChannelRefused as exc:
+            await self._refused(first.guild_id, channel_id, exc)
+            return False
+        except MessageRejected as exc:
+            log.error(
+                "channel %d: message rejected, %d alerts dropped: %s",
+                channel_id,
+                len(ids),
+                exc.reason,
+            )
+            await self._store.mark_failed(ids, exc.reason)
+            self.stats.failed += len(ids)
+            return True
+        except TransientFailure as exc:
+            await self._retry(batch, exc)
+            return False
+        await self._store.mark_sent(ids, message_id, self._clock())
+        self.stats.messages += 1
+        self.stats.sent += len(ids)
+        log.info(
+            "channel %d: sent message %d with alerts %s",
+            channel_id,
+            message_id,
+            ",".join(r.alert_id for r in batch),
+        )
+        for alert in batch_alerts:
+            if isinstance(alert, CorrectionAlert):
+                await self._edit_originals(channel_id, alert, guild.locale)
+        return True
+
+    async def _retry(self, batch: list[Delivery], exc: TransientFailure) -> None:
+        ids = [r.id for r in batch]
+        attempts = max(r.attempts for r in batch)
+        if attempts >= self._settings.max_attempts:
+            log.error(
+                "channel %d: giving up after %d attempts: %s",
+                batch[0].channel_id,
+                attempts,
+                exc.reason,
+            )
+            await self._store.mark_failed(ids, f"gave up after {attempts} attempts: {exc.reason}")
+            self.stats.failed += len(ids)
+            return
+        cap = min(self._settings.retry_cap, self._settings.retry_base * 2**attempts)
+        delay = max(exc.retry_after or 0.0, random.uniform(0, cap))  # full jitter
+        if exc.retry_after:
+            self._pacer.penalise(batch[0].channel_id, exc.retry_after)
+        log.warning(
+            "channel %d: send failed (%s), retry %d in %.1f s",
+            batch[0].channel_id,
+            exc.reason,
+            attempts,
+            delay,
+        )
+        await self._store.mark_retry(ids, self._clock() + timedelta(seconds=delay), exc.reason)
+        self.stats.retried += len(ids)
+
+    async def _refused(self, guild_id: int, channel_id: int, exc: ChannelRefused) -> None:
+        paused = await self._store.pause_subscriptions(channel_id, exc.reason)
+        dropped = await self._store.fail_pending_for_channel(channel_id, exc.reason)
+        self.stats.failed += dropped
+        if paused:
+            self.stats.paused_channels += 1
+        log.warning(
+            "channel %d (guild %d) refused us (%d/%d): %s; %d subscriptions paused, "
+            "%d deliveries dropped",
+            channel_id,
+            guild_id,
+            exc.status,
+            exc.code,
+            exc.reason,
+            len(paused),
+            dropped,
+        )
+        if paused and self._on_channel_refused is not None:
+            await self._on_channel_refused(guild_id, channel_id, exc.reason)
+
+    async def _edit_originals(
+        self, channel_id: int, correction: CorrectionAlert, locale: str
+    ) -> None:
+        """Corrected alerts are edited where they were posted, besides the notice just sent."""
+        for original_id in correction.corrects:
+            message_id = await self._store.message_for(original_id, channel_id)
+            if message_id is None:
+                continue
+            alert_ids = await self._store.message_alerts(channel_id, message_id)
+            originals = await self._store.get_alerts(alert_ids)
+            embeds = [
+                render_corrected_original(originals[a], correction, locale=locale)
+                if a in correction.corrects
+                else render_alert(originals[a], locale=locale)
+                for a in alert_ids
+                if a in originals
+            ]
+            await self._bucket.acquire()
+            try:
+                await self._port.edit(channel_id, message_id, embeds)
+            except (ChannelRefused, MessageRejected, TransientFailure) as exc:
+                # The notice already went out; a failed edit is logged, not retried forever.
+                log.warning(
+                    "channel %d: could not edit message %d: %s", channel_id, message_id, exc.reason
+                )

@@ -1,0 +1,76 @@
+"""Logging set-up: text or JSON lines, with context, and secrets redacted whatever logs them."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+
+from medalbot.config import LoggingSettings
+
+# A Discord bot token: base64 user id, a dot, a timestamp part, a dot, an HMAC.
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}")
+_AUTH_RE = re.compile(r"(Bot|Bearer)\s+[^\s'\"]+")
+
+
+def redact(text: str) -> str:
+    return _AUTH_RE.sub(r"\1 ********", _TOKEN_RE.sub("********", text))
+
+
+class RedactingFilter(logging.Filter):
+    """Last line of defence: a token that reaches a log record is masked."""
+
+    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self._secrets = tuple(s for s in secrets if s)
+
+    def add_secret(self, secret: str) -> None:
+        if secret:
+            self._secrets = (*self._secrets, secret)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        for secret in self._secrets:
+            message = message.replace(secret, "********")
+        message = redact(message)
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            for secret in self._secrets:
+                record.exc_text = record.exc_text.replace(secret, "********")
+            record.exc_info = None
+        record.msg, record.args = message, None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in ("feed", "guild", "channel", "alert"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+
+REDACTOR = RedactingFilter()
+
+
+def configure_logging(settings: LoggingSettings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(REDACTOR)
+    if settings.json:
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.level)
+    logging.getLogger("discord").setLevel(max(logging.INFO, root.level))

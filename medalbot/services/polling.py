@@ -1,0 +1,132 @@
+"""Poll a feed: fetch, detect, route, commit — four pieces this use case calls in turn.
+
+Nothing here talks to Discord. The outbox rows it commits are drained by the delivery sender,
+which ``on_committed`` wakes up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Literal
+
+from msgspec import Struct
+
+from medalbot.domain.alerts import Alert
+from medalbot.domain.detection import DetectionPolicy, apply_snapshot
+from medalbot.domain.models import Snapshot
+from medalbot.domain.state import Ignored
+from medalbot.feeds.errors import FeedError
+from medalbot.feeds.sources import FeedSource
+from medalbot.services.clock import Clock, utc_now
+from medalbot.services.live import LiveState
+from medalbot.services.routing import deliveries_for
+from medalbot.store.base import StaleStateError, Store
+
+log = logging.getLogger(__name__)
+
+PollOutcome = Literal["unchanged", "applied", "ignored", "failed"]
+
+
+class PollReport(Struct, frozen=True):
+    feed: str
+    outcome: PollOutcome
+    alerts: tuple[Alert, ...] = ()
+    deliveries: int = 0
+    sequence: int | None = None
+    reason: str | None = None
+
+
+class PollService:
+    def __init__(
+        self,
+        store: Store,
+        live: LiveState,
+        *,
+        policy: DetectionPolicy | None = None,
+        clock: Clock = utc_now,
+        on_committed: Callable[[PollReport], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._live = live
+        self._policy = policy or DetectionPolicy()
+        self._clock = clock
+        self._on_committed = on_committed
+
+    async def poll(self, source: FeedSource) -> PollReport:
+        """Fetch one snapshot from ``source`` and apply it. A failing feed is reported, never
+        raised, so one bad feed cannot stop another."""
+        try:
+            snapshot = await source.poll()
+        except FeedError as exc:
+            log.warning("feed %s rejected: %s", source.name, exc.reason)
+            return PollReport(feed=source.name, outcome="failed", reason=exc.reason)
+        if snapshot is None:
+            return PollReport(feed=source.name, outcome="unchanged")
+        return await self.apply(snapshot, feed=source.name)
+
+    async def apply(self, snapshot: Snapshot, *, feed: str = "snapshot") -> PollReport:
+        code = snapshot.games.code
+        state = self._live.get(code) or await self._store.load_state(code)
+        outcome = apply_snapshot(state, snapshot, self._policy)
+        if isinstance(outcome, Ignored):
+            log.info(
+                "feed %s: snapshot %d of %s ignored (%s): %s",
+                feed,
+                snapshot.sequence,
+                code,
+                outcome.kind,
+                outcome.reason,
+            )
+            if state is not None and self._live.get(code) is None:
+                self._live.set(state)
+            return PollReport(
+                feed=feed, outcome="ignored", sequence=snapshot.sequence, reason=outcome.reason
+            )
+        subscriptions = await self._store.list_subscriptions()
+        rows = deliveries_for(outcome.alerts, subscriptions)
+        try:
+            await self._store.commit_snapshot(outcome.state, outcome.alerts, rows, self._clock())
+        except StaleStateError as exc:
+            # Another process applied this sequence first: adopt its state, announce nothing.
+            log.info(
+                "feed %s: snapshot %d of %s already applied elsewhere",
+                feed,
+                snapshot.sequence,
+                code,
+            )
+            stored = await self._store.load_state(code)
+            if stored is not None:
+                self._live.set(stored)
+            return PollReport(
+                feed=feed, outcome="ignored", sequence=snapshot.sequence, reason=str(exc)
+            )
+        self._live.set(outcome.state)
+        report = PollReport(
+            feed=feed,
+            outcome="applied",
+            alerts=outcome.alerts,
+            deliveries=len(rows),
+            sequence=snapshot.sequence,
+        )
+        log.info(
+            "feed %s: applied snapshot %d of %s: %d alerts, %d deliveries queued",
+            feed,
+            snapshot.sequence,
+            code,
+            len(outcome.alerts),
+            len(rows),
+        )
+        if self._on_committed is not None:
+            self._on_committed(report)
+        return report
+
+    def set_on_committed(self, callback: Callable[[PollReport], None]) -> None:
+        self._on_committed = callback
+
+    async def restore_all(self) -> None:
+        """Load stored state into memory at start-up, so queries answer before the first poll."""
+        for code in await self._store.list_games():
+            state = await self._store.load_state(code)
+            if state is not None:
+                self._live.set(state)

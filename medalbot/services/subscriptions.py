@@ -1,0 +1,104 @@
+"""Moderators' use cases: subscribe a channel, list, unsubscribe, resume after a pause."""
+
+from __future__ import annotations
+
+import difflib
+
+from medalbot.services.clock import Clock, utc_now
+from medalbot.services.errors import UserError
+from medalbot.services.live import LiveState
+from medalbot.store.base import NewSubscription, Store, Subscription, SubscriptionLimitError
+
+
+class SubscriptionService:
+    def __init__(
+        self, store: Store, live: LiveState, *, max_per_guild: int, clock: Clock = utc_now
+    ) -> None:
+        self._store = store
+        self._live = live
+        self._max = max_per_guild
+        self._clock = clock
+
+    def known_sports(self) -> list[str]:
+        state = self._live.current
+        if state is None:
+            return []
+        return sorted({e.sport for e in state.snapshot.events})
+
+    def known_nocs(self) -> list[str]:
+        state = self._live.current
+        if state is None:
+            return []
+        return sorted({r.competitor.noc for e in state.snapshot.events for r in e.results})
+
+    def normalise_noc(self, noc: str | None) -> str | None:
+        if noc is None or noc.strip().casefold() in {"", "all", "*"}:
+            return None
+        code = noc.strip().upper()
+        if len(code) != 3 or not code.isalpha():
+            raise UserError(
+                f"“{noc}” is not a nation code. Use a three-letter code such as NED, JPN or USA."
+            )
+        return code
+
+    def normalise_sport(self, sport: str | None) -> str | None:
+        if sport is None or sport.strip().casefold() in {"", "all", "*"}:
+            return None
+        sports = self.known_sports()
+        if not sports:  # before the first snapshot we cannot check; keep what was typed
+            return sport.strip()
+        by_fold = {s.casefold(): s for s in sports}
+        if sport.strip().casefold() in by_fold:
+            return by_fold[sport.strip().casefold()]
+        close = difflib.get_close_matches(sport.strip(), sports, n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise UserError(f"There is no sport called “{sport}” at these Games.{hint}")
+
+    async def subscribe(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        noc: str | None,
+        sport: str | None,
+        golds_only: bool,
+        records: bool,
+        role_id: int | None,
+    ) -> Subscription:
+        new = NewSubscription(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            noc=self.normalise_noc(noc),
+            sport=self.normalise_sport(sport),
+            golds_only=golds_only,
+            records=records,
+            role_id=role_id,
+        )
+        try:
+            return await self._store.add_subscription(new, self._clock(), self._max)
+        except SubscriptionLimitError as exc:
+            raise UserError(
+                f"This server already has {self._max} subscriptions, the most it can have. "
+                "Remove one with /alerts unsubscribe first."
+            ) from exc
+
+    async def list(self, guild_id: int) -> list[Subscription]:
+        return await self._store.list_subscriptions(guild_id)
+
+    async def get(self, guild_id: int, subscription_id: int) -> Subscription:
+        for sub in await self._store.list_subscriptions(guild_id):
+            if sub.id == subscription_id:
+                return sub
+        raise UserError("That subscription does not exist on this server (see /alerts list).")
+
+    async def unsubscribe(self, guild_id: int, subscription_id: int) -> Subscription:
+        sub = await self.get(guild_id, subscription_id)
+        await self._store.remove_subscription(guild_id, subscription_id)
+        return sub
+
+    async def resume(self, guild_id: int, subscription_id: int) -> Subscription:
+        sub = await self.get(guild_id, subscription_id)
+        if sub.paused_reason is None:
+            raise UserError("That subscription is not paused.")
+        await self._store.resume_subscription(guild_id, subscription_id)
+        return await self.get(guild_id, subscription_id)

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import logging
+import tomllib
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from medalbot.config import ConfigError, Settings, load_settings, load_token
+from medalbot.logs import RedactingFilter
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "medalbot.example.toml"
+
+
+def test_example_configuration_is_valid() -> None:
+    settings = load_settings(EXAMPLE, env={})
+    assert settings.feeds[0].name == "main"
+    assert settings.delivery.global_rate == 40.0
+
+
+def test_example_documents_every_option() -> None:
+    raw = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for section in msgspec.structs.fields(Settings):
+        # feeds is a list of FeedSettings; the other sections are structs themselves
+        inner = section.type.__args__[0] if section.name == "feeds" else section.type
+        assert f"[{section.name}]" in text or f"[[{section.name}]]" in text, section.name
+        for field in msgspec.structs.fields(inner):
+            assert f"\n{field.name} =" in text or f"# {field.name} =" in text, (
+                section.name,
+                field.name,
+            )
+    assert set(raw) <= {f.name for f in msgspec.structs.fields(Settings)}
+
+
+def test_unknown_key_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("[delivery]\nglobal_rat = 10\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="global_rat"):
+        load_settings(path, env={})
+
+
+def test_wrong_type_names_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('[delivery]\nworkers = "eight"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"delivery\.workers"):
+        load_settings(path, env={})
+
+
+def test_invalid_toml_says_where(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("[store\nurl = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(path, env={})
+
+
+def test_environment_overrides_a_key() -> None:
+    settings = load_settings(
+        None, env={"MEDALBOT_DELIVERY__GLOBAL_RATE": "20", "MEDALBOT_STORE__URL": "memory://"}
+    )
+    assert settings.delivery.global_rate == 20
+    assert settings.store.url == "memory://"
+
+
+def test_token_from_environment_is_never_shown() -> None:
+    token = load_token(Settings(), env={"DISCORD_TOKEN": "abc.def.ghi"})
+    assert token.reveal() == "abc.def.ghi"
+    assert "abc" not in repr(token) and "abc" not in str(token) and "abc" not in f"{token}"
+
+
+def test_token_from_file(tmp_path: Path) -> None:
+    path = tmp_path / "token"
+    path.write_text("filetoken\n", encoding="utf-8")
+    assert load_token(Settings(), env={"DISCORD_TOKEN_FILE": str(path)}).reveal() == "filetoken"
+
+
+def test_missing_token_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="DISCORD_TOKEN"):
+        load_token(Settings(), env={})
+
+
+def test_a_token_in_a_log_record_is_masked(caplog: pytest.LogCaptureFixture) -> None:
+    secret = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.abcdefghijklmnopqrstuvwxyz0123"
+    redactor = RedactingFilter(("plain-secret",))
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "token %s and %s", (secret, "plain-secret"), None
+    )
+    redactor.filter(record)
+    assert secret not in record.getMessage()
+    assert "plain-secret" not in record.getMessage()
+    assert "********" in record.getMessage()
