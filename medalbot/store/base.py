@@ -93,6 +93,9 @@ class Delivery(Struct, frozen=True):
     next_attempt_at: datetime
     message_id: int | None = None
     last_error: str | None = None
+    # The nonce of the message this row was pinned to before a send (set_batch), so that a
+    # retry after a crash sends the same batch with the same nonce.
+    batch_nonce: str | None = None
 
 
 class OutboxStats(Struct, frozen=True):
@@ -148,7 +151,9 @@ class Store(Protocol):
         """Pause every subscription of a channel; returns those newly paused."""
         ...
 
-    async def resume_subscription(self, guild_id: int, subscription_id: int) -> bool: ...
+    async def resume_subscription(self, guild_id: int, subscription_id: int) -> bool:
+        """Lift a pause; False if the server has no such subscription or it was not paused."""
+        ...
 
     async def get_guild_settings(self, guild_id: int) -> GuildSettings: ...
 
@@ -178,6 +183,14 @@ class Store(Protocol):
 
     async def message_for(self, alert_id: str, channel_id: int) -> int | None:
         """The Discord message that carried an alert to a channel, if it was sent."""
+        ...
+
+    async def set_batch(self, delivery_ids: Sequence[int], nonce: str) -> None:
+        """Pin unfinished rows to the one message (and nonce) about to carry them."""
+        ...
+
+    async def message_alerts(self, channel_id: int, message_id: int) -> list[str]:
+        """The alerts a sent message carried, in the order of their deliveries."""
         ...
 
     async def outbox_stats(self) -> OutboxStats: ...

@@ -1,0 +1,352 @@
+"""An in-memory Store with the same behaviour as the SQL ones (the CLI without ``--db``, tests).
+
+It keeps the same JSON text the databases keep, so what goes in and comes out is checked the
+same way, and it mirrors their constraints (unique alert ids, a delivery's alert must exist,
+nonce length, one delivery per alert and channel). Every method runs without awaiting, so each
+is atomic under asyncio; commit_snapshot validates everything before it changes anything.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from msgspec.structs import replace as replace_struct
+
+from medalbot.domain.alerts import Alert
+from medalbot.domain.state import GamesState
+from medalbot.store.base import (
+    Delivery,
+    DeliveryStatus,
+    GuildSettings,
+    NewDelivery,
+    NewSubscription,
+    OutboxStats,
+    StaleStateError,
+    StoreError,
+    Subscription,
+    SubscriptionLimitError,
+)
+from medalbot.store.checks import MAX_NONCE_LENGTH, check_commit_batch
+from medalbot.store.codec import decode_alert, decode_state, encode_alert, encode_state
+from medalbot.store.sql import claim_order
+from medalbot.store.times import as_stored
+
+_UNFINISHED = frozenset({DeliveryStatus.PENDING, DeliveryStatus.SENDING})
+
+
+@dataclass(frozen=True)
+class _SavedState:
+    sequence: int
+    json: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class _LoggedAlert:
+    games_code: str
+    json: str
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A delivery with the columns the Delivery struct does not show."""
+
+    delivery: Delivery
+    lease_until: datetime | None = None
+    sent_at: datetime | None = None
+
+
+class MemoryStore:
+    """See ``medalbot.store.base.Store`` for the contract."""
+
+    def __init__(self) -> None:
+        self._states: dict[str, _SavedState] = {}
+        self._alerts: dict[str, _LoggedAlert] = {}  # insertion order is detection order
+        self._subscriptions: dict[int, Subscription] = {}
+        self._settings: dict[int, GuildSettings] = {}
+        self._deliveries: dict[int, _Row] = {}
+        self._delivery_keys: set[tuple[str, int]] = set()
+        self._subscription_ids = itertools.count(1)  # never reused, like the databases' keys
+        self._delivery_ids = itertools.count(1)
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+    # Feed state and the alert log -------------------------------------------------------
+
+    async def load_state(self, games_code: str) -> GamesState | None:
+        saved = self._states.get(games_code)
+        return None if saved is None else decode_state(saved.json)
+
+    async def list_games(self) -> list[str]:
+        return sorted(self._states, key=lambda code: (self._states[code].updated_at, code))
+
+    async def commit_snapshot(
+        self,
+        state: GamesState,
+        alerts: Sequence[Alert],
+        deliveries: Sequence[NewDelivery],
+        now: datetime,
+    ) -> None:
+        check_commit_batch(state, alerts)
+        created_at = as_stored(now)
+        saved = self._states.get(state.games_code)
+        if saved is not None and saved.sequence >= state.sequence:
+            raise StaleStateError(
+                f"Games {state.games_code!r} is already saved at sequence {saved.sequence},"
+                f" not older than {state.sequence}"
+            )
+        logged = [a.id for a in alerts if a.id in self._alerts]
+        if logged:
+            raise StoreError(f"alerts {logged} are already in the log")
+        batch_ids = {a.id for a in alerts}
+        for d in deliveries:
+            if d.alert_id not in batch_ids and d.alert_id not in self._alerts:
+                raise StoreError(f"delivery for unknown alert {d.alert_id!r}")
+            _check_nonce(d.nonce)
+        new_alerts = {a.id: _LoggedAlert(a.games, encode_alert(a)) for a in alerts}
+        new_state = _SavedState(state.sequence, encode_state(state), created_at)
+
+        # Everything is checked and encoded: from here on nothing can fail half-way.
+        self._states[state.games_code] = new_state
+        self._alerts.update(new_alerts)
+        for d in deliveries:
+            key = (d.alert_id, d.channel_id)
+            if key in self._delivery_keys:
+                continue
+            self._delivery_keys.add(key)
+            row_id = next(self._delivery_ids)
+            self._deliveries[row_id] = _Row(
+                Delivery(
+                    id=row_id,
+                    alert_id=d.alert_id,
+                    subscription_id=d.subscription_id,
+                    guild_id=d.guild_id,
+                    channel_id=d.channel_id,
+                    priority=d.priority,
+                    nonce=d.nonce,
+                    status=DeliveryStatus.PENDING,
+                    attempts=0,
+                    created_at=created_at,
+                    next_attempt_at=created_at,
+                )
+            )
+
+    async def get_alerts(self, alert_ids: Sequence[str]) -> dict[str, Alert]:
+        return {
+            alert_id: decode_alert(self._alerts[alert_id].json)
+            for alert_id in alert_ids
+            if alert_id in self._alerts
+        }
+
+    async def list_alerts(self, games_code: str) -> list[Alert]:
+        return [decode_alert(a.json) for a in self._alerts.values() if a.games_code == games_code]
+
+    # Subscriptions and server settings --------------------------------------------------
+
+    async def add_subscription(
+        self, sub: NewSubscription, now: datetime, max_per_guild: int
+    ) -> Subscription:
+        created_at = as_stored(now)
+        noc, sport = sub.noc or None, sub.sport or None
+        existing = next(
+            (
+                s
+                for s in self._subscriptions.values()
+                if (s.guild_id, s.channel_id, s.noc, s.sport)
+                == (sub.guild_id, sub.channel_id, noc, sport)
+            ),
+            None,
+        )
+        if existing is not None:
+            # Subscribing again replaces the options and lifts a pause (the admin came back).
+            updated = replace_struct(
+                existing,
+                golds_only=sub.golds_only,
+                records=sub.records,
+                role_id=sub.role_id,
+                paused_reason=None,
+            )
+            self._subscriptions[existing.id] = updated
+            return updated
+        count = sum(1 for s in self._subscriptions.values() if s.guild_id == sub.guild_id)
+        if count >= max_per_guild:
+            raise SubscriptionLimitError(
+                f"server {sub.guild_id} already has {count} subscriptions (limit {max_per_guild})"
+            )
+        created = Subscription(
+            id=next(self._subscription_ids),
+            guild_id=sub.guild_id,
+            channel_id=sub.channel_id,
+            noc=noc,
+            sport=sport,
+            golds_only=sub.golds_only,
+            records=sub.records,
+            role_id=sub.role_id,
+            created_at=created_at,
+        )
+        self._subscriptions[created.id] = created
+        return created
+
+    async def remove_subscription(self, guild_id: int, subscription_id: int) -> bool:
+        found = self._subscriptions.get(subscription_id)
+        if found is None or found.guild_id != guild_id:
+            return False
+        del self._subscriptions[subscription_id]
+        return True
+
+    async def list_subscriptions(self, guild_id: int | None = None) -> list[Subscription]:
+        return [
+            s
+            for _, s in sorted(self._subscriptions.items())
+            if guild_id is None or s.guild_id == guild_id
+        ]
+
+    async def pause_subscriptions(self, channel_id: int, reason: str) -> list[Subscription]:
+        paused = []
+        for sub_id, sub in sorted(self._subscriptions.items()):
+            if sub.channel_id == channel_id and sub.paused_reason is None:
+                self._subscriptions[sub_id] = sub = replace_struct(sub, paused_reason=reason)
+                paused.append(sub)
+        return paused
+
+    async def resume_subscription(self, guild_id: int, subscription_id: int) -> bool:
+        found = self._subscriptions.get(subscription_id)
+        if found is None or found.guild_id != guild_id or found.paused_reason is None:
+            return False
+        self._subscriptions[subscription_id] = replace_struct(found, paused_reason=None)
+        return True
+
+    async def get_guild_settings(self, guild_id: int) -> GuildSettings:
+        return self._settings.get(guild_id, GuildSettings(guild_id=guild_id))
+
+    async def save_guild_settings(self, settings: GuildSettings) -> None:
+        self._settings[settings.guild_id] = settings
+
+    # The outbox ---------------------------------------------------------------------------
+
+    async def claim_deliveries(
+        self, now: datetime, limit: int, lease_seconds: float
+    ) -> list[Delivery]:
+        moment = as_stored(now)
+        lease_until = as_stored(now + timedelta(seconds=lease_seconds))
+        due = sorted(
+            (row.delivery for row in self._deliveries.values() if _is_due(row, moment)),
+            key=claim_order,
+        )[: max(limit, 0)]
+        claimed = []
+        for delivery in due:
+            taken = replace_struct(
+                delivery, status=DeliveryStatus.SENDING, attempts=delivery.attempts + 1
+            )
+            self._deliveries[delivery.id] = replace(
+                self._deliveries[delivery.id], delivery=taken, lease_until=lease_until
+            )
+            claimed.append(taken)
+        return claimed
+
+    async def mark_sent(self, delivery_ids: Sequence[int], message_id: int, now: datetime) -> None:
+        sent_at = as_stored(now)
+        for row in self._rows(delivery_ids, only_unfinished=False):
+            self._deliveries[row.delivery.id] = _Row(
+                replace_struct(row.delivery, status=DeliveryStatus.SENT, message_id=message_id),
+                lease_until=None,
+                sent_at=sent_at,
+            )
+
+    async def mark_retry(
+        self, delivery_ids: Sequence[int], next_attempt_at: datetime, error: str
+    ) -> None:
+        retry_at = as_stored(next_attempt_at)
+        for row in self._rows(delivery_ids, only_unfinished=True):
+            self._deliveries[row.delivery.id] = _Row(
+                replace_struct(
+                    row.delivery,
+                    status=DeliveryStatus.PENDING,
+                    next_attempt_at=retry_at,
+                    last_error=error,
+                )
+            )
+
+    async def mark_failed(self, delivery_ids: Sequence[int], error: str) -> None:
+        for row in self._rows(delivery_ids, only_unfinished=True):
+            self._fail(row, error)
+
+    async def fail_pending_for_channel(self, channel_id: int, error: str) -> int:
+        doomed = [
+            row
+            for row in self._deliveries.values()
+            if row.delivery.channel_id == channel_id and row.delivery.status in _UNFINISHED
+        ]
+        for row in doomed:
+            self._fail(row, error)
+        return len(doomed)
+
+    async def message_for(self, alert_id: str, channel_id: int) -> int | None:
+        for row in self._deliveries.values():
+            d = row.delivery
+            if (d.alert_id, d.channel_id, d.status) == (alert_id, channel_id, DeliveryStatus.SENT):
+                return d.message_id
+        return None
+
+    async def set_batch(self, delivery_ids: Sequence[int], nonce: str) -> None:
+        _check_nonce(nonce)
+        for row in self._rows(delivery_ids, only_unfinished=True):
+            self._deliveries[row.delivery.id] = replace(
+                row, delivery=replace_struct(row.delivery, batch_nonce=nonce)
+            )
+
+    async def message_alerts(self, channel_id: int, message_id: int) -> list[str]:
+        return [
+            r.delivery.alert_id
+            for _, r in sorted(self._deliveries.items())
+            if (r.delivery.channel_id, r.delivery.message_id, r.delivery.status)
+            == (channel_id, message_id, DeliveryStatus.SENT)
+        ]
+
+    async def outbox_stats(self) -> OutboxStats:
+        unfinished = [
+            r.delivery for r in self._deliveries.values() if r.delivery.status in _UNFINISHED
+        ]
+        return OutboxStats(
+            pending=len(unfinished),
+            oldest_pending_at=min((d.created_at for d in unfinished), default=None),
+            sent=self._count(DeliveryStatus.SENT),
+            failed=self._count(DeliveryStatus.FAILED),
+        )
+
+    # Helpers ----------------------------------------------------------------------------
+
+    def _rows(self, delivery_ids: Sequence[int], *, only_unfinished: bool) -> list[_Row]:
+        rows = [self._deliveries[i] for i in dict.fromkeys(delivery_ids) if i in self._deliveries]
+        if only_unfinished:
+            rows = [r for r in rows if r.delivery.status in _UNFINISHED]
+        return rows
+
+    def _fail(self, row: _Row, error: str) -> None:
+        self._deliveries[row.delivery.id] = _Row(
+            replace_struct(row.delivery, status=DeliveryStatus.FAILED, last_error=error),
+            sent_at=row.sent_at,
+        )
+
+    def _count(self, status: DeliveryStatus) -> int:
+        return sum(1 for r in self._deliveries.values() if r.delivery.status == status)
+
+
+def _check_nonce(nonce: str) -> None:
+    if not 1 <= len(nonce) <= MAX_NONCE_LENGTH:
+        raise StoreError(f"nonce {nonce!r} is not 1 to {MAX_NONCE_LENGTH} characters")
+
+
+def _is_due(row: _Row, now: datetime) -> bool:
+    d = row.delivery
+    if d.status == DeliveryStatus.PENDING:
+        return d.next_attempt_at <= now
+    return (
+        d.status == DeliveryStatus.SENDING
+        and row.lease_until is not None
+        and row.lease_until <= now
+    )

@@ -1,0 +1,516 @@
+"""The Store logic for SQL databases, written once over a tiny driver interface.
+
+``SqliteStore`` and ``PostgresStore`` only supply a ``Database``: how to open a transaction,
+run a statement and lock. The SQL here is portable (SQLite >= 3.35 and PostgreSQL): ``?``
+placeholders (the PostgreSQL driver renumbers them), ``ON CONFLICT`` upserts and ``RETURNING``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime, timedelta
+from typing import Any, Final, Literal, Protocol
+
+from medalbot.domain.alerts import Alert
+from medalbot.domain.state import GamesState
+from medalbot.store.base import (
+    Delivery,
+    DeliveryStatus,
+    GuildSettings,
+    NewDelivery,
+    NewSubscription,
+    OutboxStats,
+    StaleStateError,
+    Subscription,
+    SubscriptionLimitError,
+)
+from medalbot.store.checks import check_commit_batch
+from medalbot.store.codec import alert_type, decode_alert, decode_state, encode_alert, encode_state
+from medalbot.store.times import from_epoch_us, opt_from_epoch_us, to_epoch_us
+
+log = logging.getLogger(__name__)
+
+Dialect = Literal["sqlite", "postgresql"]
+
+ALL: Final = ""  # how "every nation"/"every sport" is stored (see migrations/0001_initial.sql)
+_IN_CHUNK: Final = 500  # ids per IN (...) list, far below either database's parameter limit
+
+
+class Row(Protocol):
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+class Connection(Protocol):
+    """One connection, inside a transaction or not, as the store logic sees it."""
+
+    async def execute(self, sql: str, *args: object) -> None: ...
+
+    async def execute_many(self, sql: str, rows: Sequence[Sequence[object]]) -> None: ...
+
+    async def fetch(self, sql: str, *args: object) -> list[Row]: ...
+
+    async def fetchone(self, sql: str, *args: object) -> Row | None: ...
+
+    async def execute_script(self, script: str) -> None:
+        """Run several statements (a migration) inside the current transaction."""
+        ...
+
+    async def lock(self, key: int) -> None:
+        """Hold a lock named ``key`` until the transaction ends (serialises competing writers)."""
+        ...
+
+
+class Database(Protocol):
+    @property
+    def dialect(self) -> Dialect: ...
+
+    @property
+    def claim_lock_clause(self) -> str:
+        """Appended to the claiming SELECT ("FOR UPDATE SKIP LOCKED" or nothing)."""
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[Connection]:
+        """A write transaction: committed when the block ends, rolled back if it raises.
+        Driver errors come out as StoreError."""
+        ...
+
+    def reading(self) -> AbstractAsyncContextManager[Connection]:
+        """A connection for reads that need no transaction."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+_DELIVERY_COLUMNS: Final = (
+    "id, alert_id, subscription_id, guild_id, channel_id, priority, nonce, status, attempts,"
+    " created_at, next_attempt_at, message_id, last_error, batch_nonce"
+)
+_SUBSCRIPTION_COLUMNS: Final = (
+    "id, guild_id, channel_id, noc, sport, golds_only, records, role_id, paused_reason, created_at"
+)
+# Both unfinished states: a claimed row may still come back as pending when its lease expires.
+_UNFINISHED: Final = "('pending', 'sending')"
+
+
+def _marks(count: int) -> str:
+    return ", ".join("?" * count)
+
+
+def _chunks(ids: Sequence[int] | Sequence[str]) -> list[list[Any]]:
+    return [list(ids[i : i + _IN_CHUNK]) for i in range(0, len(ids), _IN_CHUNK)]
+
+
+def _delivery(row: Row) -> Delivery:
+    return Delivery(
+        id=row["id"],
+        alert_id=row["alert_id"],
+        subscription_id=row["subscription_id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        priority=row["priority"],
+        nonce=row["nonce"],
+        status=DeliveryStatus(row["status"]),
+        attempts=row["attempts"],
+        created_at=from_epoch_us(row["created_at"]),
+        next_attempt_at=from_epoch_us(row["next_attempt_at"]),
+        message_id=row["message_id"],
+        last_error=row["last_error"],
+        batch_nonce=row["batch_nonce"],
+    )
+
+
+def claim_order(delivery: Delivery) -> tuple[int, datetime, int]:
+    """Best priority first, then oldest."""
+    return (delivery.priority, delivery.created_at, delivery.id)
+
+
+def _subscription(row: Row) -> Subscription:
+    return Subscription(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        noc=row["noc"] or None,
+        sport=row["sport"] or None,
+        golds_only=bool(row["golds_only"]),
+        records=bool(row["records"]),
+        role_id=row["role_id"],
+        paused_reason=row["paused_reason"],
+        created_at=opt_from_epoch_us(row["created_at"]),
+    )
+
+
+class SqlStore:
+    """A Store over any ``Database``; see ``medalbot.store.base.Store`` for the contract."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._db.dialect
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    # Feed state and the alert log -------------------------------------------------------
+
+    async def load_state(self, games_code: str) -> GamesState | None:
+        async with self._db.reading() as conn:
+            row = await conn.fetchone(
+                "SELECT state_json FROM feed_state WHERE games_code = ?", games_code
+            )
+        return None if row is None else decode_state(row["state_json"])
+
+    async def list_games(self) -> list[str]:
+        async with self._db.reading() as conn:
+            rows = await conn.fetch(
+                "SELECT games_code FROM feed_state ORDER BY updated_at, games_code"
+            )
+        return [row["games_code"] for row in rows]
+
+    async def commit_snapshot(
+        self,
+        state: GamesState,
+        alerts: Sequence[Alert],
+        deliveries: Sequence[NewDelivery],
+        now: datetime,
+    ) -> None:
+        check_commit_batch(state, alerts)
+        now_us = to_epoch_us(now)
+        state_json = encode_state(state)
+        alert_json = [encode_alert(a) for a in alerts]
+        async with self._db.transaction() as conn:
+            # The conditional upsert is the optimistic check: it writes (and returns a row)
+            # only when the stored sequence is older, and holds the row lock until commit.
+            saved = await conn.fetchone(
+                "INSERT INTO feed_state (games_code, sequence, state_json, updated_at)"
+                " VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (games_code) DO UPDATE SET sequence = excluded.sequence,"
+                " state_json = excluded.state_json, updated_at = excluded.updated_at"
+                " WHERE feed_state.sequence < excluded.sequence"
+                " RETURNING games_code",
+                state.games_code,
+                state.sequence,
+                state_json,
+                now_us,
+            )
+            if saved is None:
+                stored = await conn.fetchone(
+                    "SELECT sequence FROM feed_state WHERE games_code = ?", state.games_code
+                )
+                stored_seq = None if stored is None else stored["sequence"]
+                raise StaleStateError(
+                    f"Games {state.games_code!r} is already saved at sequence {stored_seq},"
+                    f" not older than {state.sequence}"
+                )
+            if alerts:
+                last = await conn.fetchone(
+                    "SELECT COALESCE(MAX(position), 0) AS last FROM alerts WHERE games_code = ?",
+                    state.games_code,
+                )
+                first_position = (0 if last is None else int(last["last"])) + 1
+                await conn.execute_many(
+                    "INSERT INTO alerts (id, games_code, event_code, sequence, type, position,"
+                    " alert_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            a.id,
+                            a.games,
+                            a.event,
+                            a.sequence,
+                            alert_type(a),
+                            first_position + i,
+                            text,
+                            now_us,
+                        )
+                        for i, (a, text) in enumerate(zip(alerts, alert_json, strict=True))
+                    ],
+                )
+            if deliveries:
+                await conn.execute_many(
+                    "INSERT INTO deliveries (alert_id, subscription_id, guild_id, channel_id,"
+                    " priority, nonce, status, attempts, created_at, next_attempt_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)"
+                    " ON CONFLICT (alert_id, channel_id) DO NOTHING",
+                    [
+                        (
+                            d.alert_id,
+                            d.subscription_id,
+                            d.guild_id,
+                            d.channel_id,
+                            d.priority,
+                            d.nonce,
+                            now_us,
+                            now_us,
+                        )
+                        for d in deliveries
+                    ],
+                )
+        log.debug(
+            "committed %s sequence %d: %d alerts, %d deliveries offered",
+            state.games_code,
+            state.sequence,
+            len(alerts),
+            len(deliveries),
+        )
+
+    async def get_alerts(self, alert_ids: Sequence[str]) -> dict[str, Alert]:
+        found: dict[str, Alert] = {}
+        async with self._db.reading() as conn:
+            for chunk in _chunks(alert_ids):
+                rows = await conn.fetch(
+                    f"SELECT id, alert_json FROM alerts WHERE id IN ({_marks(len(chunk))})",
+                    *chunk,
+                )
+                found.update((row["id"], decode_alert(row["alert_json"])) for row in rows)
+        return found
+
+    async def list_alerts(self, games_code: str) -> list[Alert]:
+        async with self._db.reading() as conn:
+            rows = await conn.fetch(
+                "SELECT alert_json FROM alerts WHERE games_code = ? ORDER BY position",
+                games_code,
+            )
+        return [decode_alert(row["alert_json"]) for row in rows]
+
+    # Subscriptions and server settings --------------------------------------------------
+
+    async def add_subscription(
+        self, sub: NewSubscription, now: datetime, max_per_guild: int
+    ) -> Subscription:
+        noc, sport = sub.noc or ALL, sub.sport or ALL
+        created_at = to_epoch_us(now)
+        async with self._db.transaction() as conn:
+            await conn.lock(sub.guild_id)  # so two concurrent adds cannot both pass the count
+            existing = await conn.fetchone(
+                "SELECT id FROM subscriptions"
+                " WHERE guild_id = ? AND channel_id = ? AND noc = ? AND sport = ?",
+                sub.guild_id,
+                sub.channel_id,
+                noc,
+                sport,
+            )
+            if existing is None:
+                counted = await conn.fetchone(
+                    "SELECT COUNT(*) AS n FROM subscriptions WHERE guild_id = ?", sub.guild_id
+                )
+                if counted is not None and counted["n"] >= max_per_guild:
+                    raise SubscriptionLimitError(
+                        f"server {sub.guild_id} already has {counted['n']} subscriptions"
+                        f" (limit {max_per_guild})"
+                    )
+            # Subscribing again replaces the options and lifts a pause (the admin came back).
+            row = await conn.fetchone(
+                "INSERT INTO subscriptions (guild_id, channel_id, noc, sport, golds_only,"
+                " records, role_id, paused_reason, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)"
+                " ON CONFLICT (guild_id, channel_id, noc, sport) DO UPDATE SET"
+                " golds_only = excluded.golds_only, records = excluded.records,"
+                " role_id = excluded.role_id, paused_reason = NULL"
+                f" RETURNING {_SUBSCRIPTION_COLUMNS}",
+                sub.guild_id,
+                sub.channel_id,
+                noc,
+                sport,
+                int(sub.golds_only),
+                int(sub.records),
+                sub.role_id,
+                created_at,
+            )
+        if row is None:  # pragma: no cover - RETURNING always yields the upserted row
+            raise AssertionError("the subscription upsert returned no row")
+        return _subscription(row)
+
+    async def remove_subscription(self, guild_id: int, subscription_id: int) -> bool:
+        async with self._db.transaction() as conn:
+            row = await conn.fetchone(
+                "DELETE FROM subscriptions WHERE guild_id = ? AND id = ? RETURNING id",
+                guild_id,
+                subscription_id,
+            )
+        return row is not None
+
+    async def list_subscriptions(self, guild_id: int | None = None) -> list[Subscription]:
+        async with self._db.reading() as conn:
+            if guild_id is None:
+                rows = await conn.fetch(
+                    f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscriptions ORDER BY id"
+                )
+            else:
+                rows = await conn.fetch(
+                    f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscriptions"
+                    " WHERE guild_id = ? ORDER BY id",
+                    guild_id,
+                )
+        return [_subscription(row) for row in rows]
+
+    async def pause_subscriptions(self, channel_id: int, reason: str) -> list[Subscription]:
+        async with self._db.transaction() as conn:
+            rows = await conn.fetch(
+                "UPDATE subscriptions SET paused_reason = ?"
+                " WHERE channel_id = ? AND paused_reason IS NULL"
+                f" RETURNING {_SUBSCRIPTION_COLUMNS}",
+                reason,
+                channel_id,
+            )
+        return sorted((_subscription(row) for row in rows), key=lambda s: s.id)
+
+    async def resume_subscription(self, guild_id: int, subscription_id: int) -> bool:
+        async with self._db.transaction() as conn:
+            row = await conn.fetchone(
+                "UPDATE subscriptions SET paused_reason = NULL"
+                " WHERE guild_id = ? AND id = ? AND paused_reason IS NOT NULL RETURNING id",
+                guild_id,
+                subscription_id,
+            )
+        return row is not None
+
+    async def get_guild_settings(self, guild_id: int) -> GuildSettings:
+        async with self._db.reading() as conn:
+            row = await conn.fetchone(
+                "SELECT locale, log_channel_id FROM guild_settings WHERE guild_id = ?", guild_id
+            )
+        if row is None:
+            return GuildSettings(guild_id=guild_id)
+        return GuildSettings(
+            guild_id=guild_id, locale=row["locale"], log_channel_id=row["log_channel_id"]
+        )
+
+    async def save_guild_settings(self, settings: GuildSettings) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO guild_settings (guild_id, locale, log_channel_id) VALUES (?, ?, ?)"
+                " ON CONFLICT (guild_id) DO UPDATE SET locale = excluded.locale,"
+                " log_channel_id = excluded.log_channel_id",
+                settings.guild_id,
+                settings.locale,
+                settings.log_channel_id,
+            )
+
+    # The outbox ---------------------------------------------------------------------------
+
+    async def claim_deliveries(
+        self, now: datetime, limit: int, lease_seconds: float
+    ) -> list[Delivery]:
+        if limit <= 0:
+            return []
+        now_us = to_epoch_us(now)
+        lease_until = to_epoch_us(now + timedelta(seconds=lease_seconds))
+        async with self._db.transaction() as conn:
+            due = await conn.fetch(
+                "SELECT id FROM deliveries"
+                " WHERE (status = 'pending' AND next_attempt_at <= ?)"
+                " OR (status = 'sending' AND lease_until <= ?)"
+                f" ORDER BY priority, created_at, id LIMIT ? {self._db.claim_lock_clause}",
+                now_us,
+                now_us,
+                limit,
+            )
+            ids = [row["id"] for row in due]
+            if not ids:
+                return []
+            rows = await conn.fetch(
+                "UPDATE deliveries SET status = 'sending', lease_until = ?,"
+                f" attempts = attempts + 1 WHERE id IN ({_marks(len(ids))})"
+                f" RETURNING {_DELIVERY_COLUMNS}",
+                lease_until,
+                *ids,
+            )
+        return sorted((_delivery(row) for row in rows), key=claim_order)
+
+    async def mark_sent(self, delivery_ids: Sequence[int], message_id: int, now: datetime) -> None:
+        # Whatever the row's state: a message that exists is the record, even if a lease
+        # expired meanwhile or the channel was failed.
+        sent_at = to_epoch_us(now)
+        async with self._db.transaction() as conn:
+            for chunk in _chunks(delivery_ids):
+                await conn.execute(
+                    "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?,"
+                    f" lease_until = NULL WHERE id IN ({_marks(len(chunk))})",
+                    message_id,
+                    sent_at,
+                    *chunk,
+                )
+
+    async def mark_retry(
+        self, delivery_ids: Sequence[int], next_attempt_at: datetime, error: str
+    ) -> None:
+        retry_at = to_epoch_us(next_attempt_at)
+        async with self._db.transaction() as conn:
+            for chunk in _chunks(delivery_ids):
+                await conn.execute(
+                    "UPDATE deliveries SET status = 'pending', next_attempt_at = ?,"
+                    " last_error = ?, lease_until = NULL"
+                    f" WHERE id IN ({_marks(len(chunk))}) AND status IN {_UNFINISHED}",
+                    retry_at,
+                    error,
+                    *chunk,
+                )
+
+    async def mark_failed(self, delivery_ids: Sequence[int], error: str) -> None:
+        async with self._db.transaction() as conn:
+            for chunk in _chunks(delivery_ids):
+                await conn.execute(
+                    "UPDATE deliveries SET status = 'failed', last_error = ?, lease_until = NULL"
+                    f" WHERE id IN ({_marks(len(chunk))}) AND status IN {_UNFINISHED}",
+                    error,
+                    *chunk,
+                )
+
+    async def fail_pending_for_channel(self, channel_id: int, error: str) -> int:
+        async with self._db.transaction() as conn:
+            rows = await conn.fetch(
+                "UPDATE deliveries SET status = 'failed', last_error = ?, lease_until = NULL"
+                f" WHERE channel_id = ? AND status IN {_UNFINISHED} RETURNING id",
+                error,
+                channel_id,
+            )
+        return len(rows)
+
+    async def message_for(self, alert_id: str, channel_id: int) -> int | None:
+        async with self._db.reading() as conn:
+            row = await conn.fetchone(
+                "SELECT message_id FROM deliveries"
+                " WHERE alert_id = ? AND channel_id = ? AND status = 'sent'",
+                alert_id,
+                channel_id,
+            )
+        return None if row is None else row["message_id"]
+
+    async def set_batch(self, delivery_ids: Sequence[int], nonce: str) -> None:
+        async with self._db.transaction() as conn:
+            for chunk in _chunks(delivery_ids):
+                await conn.execute(
+                    f"UPDATE deliveries SET batch_nonce = ? WHERE id IN ({_marks(len(chunk))})"
+                    f" AND status IN {_UNFINISHED}",
+                    nonce,
+                    *chunk,
+                )
+
+    async def message_alerts(self, channel_id: int, message_id: int) -> list[str]:
+        async with self._db.reading() as conn:
+            rows = await conn.fetch(
+                "SELECT alert_id FROM deliveries"
+                " WHERE channel_id = ? AND message_id = ? AND status = 'sent' ORDER BY id",
+                channel_id,
+                message_id,
+            )
+        return [row["alert_id"] for row in rows]
+
+    async def outbox_stats(self) -> OutboxStats:
+        async with self._db.reading() as conn:
+            rows = await conn.fetch(
+                "SELECT status, COUNT(*) AS n, MIN(created_at) AS oldest"
+                " FROM deliveries GROUP BY status"
+            )
+        by_status = {row["status"]: (int(row["n"]), row["oldest"]) for row in rows}
+        unfinished = [by_status[s] for s in ("pending", "sending") if s in by_status]
+        oldest = min((oldest for _, oldest in unfinished), default=None)
+        return OutboxStats(
+            pending=sum(n for n, _ in unfinished),
+            oldest_pending_at=opt_from_epoch_us(oldest),
+            sent=by_status.get("sent", (0, None))[0],
+            failed=by_status.get("failed", (0, None))[0],
+        )
