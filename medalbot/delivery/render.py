@@ -1,0 +1,337 @@
+"""How alerts look on Discord: one embed per alert, batched into messages within Discord's limits.
+
+Pure functions from alerts to ``discord.Embed``/message parts; the sender decides where they go.
+Two layers keep feed text from pinging anyone: it is escaped here, and every message carries an
+explicit ``allowed_mentions`` that allows at most the one role a subscription chose.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import discord
+
+from medalbot.delivery.render_limits import (
+    EMBED_CHARS_MAX,
+    EMBEDS_MAX,
+    Card,
+    CardField,
+    fit_card,
+    fit_message,
+    to_embed,
+)
+from medalbot.delivery.render_phrases import (
+    CORRECTION_COLOUR,
+    CORRECTION_EMOJI,
+    MEDAL_COLOUR,
+    RECORD_COLOUR,
+    detected_text,
+    event_label,
+    medal_headline,
+    podium_line,
+    podium_lines,
+    record_headline,
+    record_line,
+    record_sentence,
+    status_label,
+    tally_lines,
+)
+from medalbot.delivery.render_sample import SAMPLE_ID_PREFIX, SAMPLE_KINDS, is_sample, sample_alert
+from medalbot.delivery.render_text import plain, strike, timestamp
+from medalbot.domain.alerts import (
+    Alert,
+    AlertBase,
+    CorrectionAlert,
+    MedalAlert,
+    MedalWon,
+    RecordAlert,
+    RecordSet,
+)
+from medalbot.domain.models import EventStatus
+from medalbot.i18n import SUPPORTED_LOCALES, Translator, games_name, translator
+
+__all__ = [
+    "SAMPLE_ID_PREFIX",
+    "SAMPLE_KINDS",
+    "RenderedMessage",
+    "allowed_mentions_for",
+    "render_alert",
+    "render_batch",
+    "render_corrected_original",
+    "render_correction_notice",
+    "sample_alert",
+    "split_for_discord",
+]
+
+log = logging.getLogger(__name__)
+
+# A jump URL goes into markdown link syntax, so it must not be able to close the link early.
+_SAFE_URL: Final = re.compile(r"^https://[^\s()<>\[\]]+$")
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    """What to pass to ``send``/``edit``: ``content``, ``embeds`` and ``allowed_mentions``."""
+
+    content: str | None
+    embeds: list[discord.Embed]
+    allowed_mentions: discord.AllowedMentions
+
+
+def allowed_mentions_for(role_id: int | None) -> discord.AllowedMentions:
+    """Only the chosen role may be pinged; no role means no pings at all."""
+    if role_id is None:
+        return discord.AllowedMentions.none()
+    return discord.AllowedMentions(
+        everyone=False, users=False, roles=[discord.Object(id=role_id)], replied_user=False
+    )
+
+
+def render_alert(alert: Alert, *, locale: str, highlight_noc: str | None = None) -> discord.Embed:
+    """One embed for one alert, within Discord's per-embed limits.
+
+    ``highlight_noc`` is the subscribed nation: the headline is about its medal when the alert
+    has one, and the medal count shows only that nation.
+    """
+    return to_embed(fit_card(_card(alert, translator(locale), highlight_noc)))
+
+
+def render_batch(
+    alerts: Sequence[Alert],
+    *,
+    locale: str,
+    highlight_noc: str | None = None,
+    role_id: int | None = None,
+) -> RenderedMessage:
+    """One message for alerts bound for one channel: ≤ 10 embeds, ≤ 6000 characters in all.
+
+    Long alerts are shortened with "…" to fit. Give it a group from :func:`split_for_discord`;
+    more than 10 alerts get 9 embeds and a tenth saying how many were left out.
+    """
+    if not alerts:
+        raise ValueError("render_batch needs at least one alert")
+    t = translator(locale)
+    cards = [_card(a, t, highlight_noc) for a in alerts[:EMBEDS_MAX]]
+    if len(alerts) > EMBEDS_MAX:
+        left_out = len(alerts) - (EMBEDS_MAX - 1)
+        log.warning(
+            "render_batch got %d alerts (first %s); leaving out %d, use split_for_discord",
+            len(alerts),
+            alerts[0].id,
+            left_out,
+        )
+        cards = [*cards[: EMBEDS_MAX - 1], _overflow_card(left_out, t)]
+    return RenderedMessage(
+        content=f"<@&{role_id}>" if role_id is not None else None,
+        embeds=[to_embed(c) for c in fit_message(cards)],
+        allowed_mentions=allowed_mentions_for(role_id),
+    )
+
+
+def split_for_discord(
+    alerts: Sequence[Alert], *, locale: str | None = None, highlight_noc: str | None = None
+) -> list[list[Alert]]:
+    """A backlog cut into message-sized groups, in order: ≤ 10 embeds and ≤ 6000 characters each.
+
+    Sizes are measured by rendering; without ``locale`` the longest of all supported locales counts.
+    """
+    locales = [locale] if locale is not None else list(SUPPORTED_LOCALES)
+    groups: list[list[Alert]] = []
+    group_size = 0
+    for alert in alerts:
+        size = max(fit_card(_card(alert, translator(lc), highlight_noc)).size for lc in locales)
+        if not groups or len(groups[-1]) >= EMBEDS_MAX or group_size + size > EMBED_CHARS_MAX:
+            groups.append([])
+            group_size = 0
+        groups[-1].append(alert)
+        group_size += size
+    return groups
+
+
+def render_correction_notice(
+    alert: CorrectionAlert, *, locale: str, original_jump_url: str | None
+) -> RenderedMessage:
+    """A short notice posted in addition to editing the original message; it pings nobody."""
+    t = translator(locale)
+    lines = [event_label(alert.sport, alert.event_name, t), *_correction_lines(alert, t)]
+    if original_jump_url is not None:
+        if _SAFE_URL.match(original_jump_url):
+            label = t.gettext("Show the original alert")
+            lines += ["", f"[{label}]({original_jump_url})"]
+        else:
+            log.warning("not linking correction %s to unsafe URL %r", alert.id, original_jump_url)
+    title = t.gettext("Correction to an earlier alert")
+    card = Card(
+        title=f"{CORRECTION_EMOJI} {title}",
+        colour=CORRECTION_COLOUR,
+        description=_with_banner(alert, t, lines),
+        footer=_footer(alert, t),
+    )
+    return RenderedMessage(
+        content=None,
+        embeds=[to_embed(fit_card(card))],
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
+
+
+def render_corrected_original(
+    original: Alert, correction: CorrectionAlert, *, locale: str
+) -> discord.Embed:
+    """The original alert's message after a correction: its headline struck out, what changed,
+    and the podium as it stands now."""
+    t = translator(locale)
+    event = event_label(original.sport, original.event_name, t, bold_sport=False)
+    corrected = t.gettext("This alert was corrected {when}:").format(
+        when=timestamp(correction.detected_at, "R")
+    )
+    lines = [
+        strike(_card(original, t, None).title),
+        "",
+        corrected,
+        *_correction_lines(correction, t),
+    ]
+    fields = [*_podium_fields(correction.podium, (), correction.event_status, t)]
+    fields += _tally_fields(correction, t, None)
+    fields += _status_fields(correction, t)
+    title = t.gettext("Corrected: {event}").format(event=event)
+    card = Card(
+        title=f"{CORRECTION_EMOJI} {title}",
+        colour=CORRECTION_COLOUR,
+        description=_with_banner(original, t, lines),
+        fields=tuple(fields),
+        footer=_footer(original, t),
+    )
+    return to_embed(fit_card(card))
+
+
+# --- cards -------------------------------------------------------------------------------------
+
+
+def _card(alert: Alert, t: Translator, highlight_noc: str | None) -> Card:
+    if isinstance(alert, MedalAlert):
+        return _medal_card(alert, t, highlight_noc)
+    if isinstance(alert, RecordAlert):
+        return _record_card(alert, t)
+    return _correction_card(alert, t, highlight_noc)
+
+
+def _medal_card(alert: MedalAlert, t: Translator, highlight_noc: str | None) -> Card:
+    medals = alert.medals or alert.podium
+    if not medals:  # not produced by change detection; still render something sensible
+        log.warning("medal alert %s has no medals", alert.id)
+        title, colour = event_label(alert.sport, alert.event_name, t, bold_sport=False), 0
+    else:
+        headline = _headline_medals(medals, highlight_noc)
+        title, colour = medal_headline(headline, t), MEDAL_COLOUR[headline[0].medal]
+    fields = [*_podium_fields(alert.podium or medals, alert.medals, alert.event_status, t)]
+    fields += _tally_fields(alert, t, highlight_noc)
+    fields += _status_fields(alert, t)
+    return Card(
+        title=title,
+        colour=colour,
+        description=_with_banner(alert, t, [event_label(alert.sport, alert.event_name, t)]),
+        fields=tuple(fields),
+        footer=_footer(alert, t),
+    )
+
+
+def _headline_medals(medals: Sequence[MedalWon], highlight_noc: str | None) -> list[MedalWon]:
+    """The best new medal (the subscribed nation's best, if it has one), with anyone tied for it."""
+    own = [m for m in medals if highlight_noc and m.noc == highlight_noc.upper()]
+    best = min((own or medals), key=lambda m: m.medal.order).medal
+    return [m for m in medals if m.medal == best]
+
+
+def _record_card(alert: RecordAlert, t: Translator) -> Card:
+    lines = [event_label(alert.sport, alert.event_name, t), record_sentence(alert.record, t)]
+    return Card(
+        title=record_headline(alert.record, t),
+        colour=RECORD_COLOUR,
+        description=_with_banner(alert, t, lines),
+        fields=tuple(_status_fields(alert, t)),
+        footer=_footer(alert, t),
+    )
+
+
+def _correction_card(alert: CorrectionAlert, t: Translator, highlight_noc: str | None) -> Card:
+    event = event_label(alert.sport, alert.event_name, t, bold_sport=False)
+    fields = [*_podium_fields(alert.podium, (), alert.event_status, t)]
+    fields += _tally_fields(alert, t, highlight_noc)
+    fields += _status_fields(alert, t)
+    title = t.gettext("Correction: {event}").format(event=event)
+    return Card(
+        title=f"{CORRECTION_EMOJI} {title}",
+        colour=CORRECTION_COLOUR,
+        description=_with_banner(alert, t, _correction_lines(alert, t)),
+        fields=tuple(fields),
+        footer=_footer(alert, t),
+    )
+
+
+def _overflow_card(left_out: int, t: Translator) -> Card:
+    text = t.ngettext(
+        "{count} more alert is not shown here", "{count} more alerts are not shown here", left_out
+    )
+    return Card(title=f"➕ {text.format(count=t.format_number(left_out))}", colour=0)
+
+
+# --- parts -------------------------------------------------------------------------------------
+
+
+def _correction_lines(alert: CorrectionAlert, t: Translator) -> list[str]:
+    """Before struck out, then "→ after" (or "→ withdrawn")."""
+    lines = [strike(line) for item in alert.before for line in _item_text(item, t).split("\n")]
+    if alert.after:
+        lines += [f"→ {_item_text(item, t)}" for item in alert.after]
+    else:
+        withdrawn = t.gettext("withdrawn")
+        lines.append(f"→ {withdrawn}")
+    return lines
+
+
+def _item_text(item: MedalWon | RecordSet, t: Translator) -> str:
+    return podium_line(item, t) if isinstance(item, MedalWon) else record_line(item, t)
+
+
+def _podium_fields(
+    podium: Sequence[MedalWon], new: Sequence[MedalWon], status: EventStatus, t: Translator
+) -> list[CardField]:
+    if not podium:
+        return []
+    label = t.gettext("Podium") if status == EventStatus.OFFICIAL else t.gettext("Podium so far")
+    return [CardField(label, podium_lines(podium, t, new=new))]
+
+
+def _tally_fields(
+    alert: MedalAlert | CorrectionAlert, t: Translator, highlight_noc: str | None
+) -> list[CardField]:
+    if not alert.tallies:
+        return []
+    lines = tally_lines(alert.tallies, t, highlight_noc=highlight_noc)
+    return [CardField(t.gettext("Medal count"), lines)]
+
+
+def _status_fields(alert: AlertBase, t: Translator) -> list[CardField]:
+    return [
+        CardField(t.gettext("Status"), status_label(alert.event_status, t), inline=True),
+        CardField(t.gettext("Detected"), detected_text(alert.detected_at), inline=True),
+    ]
+
+
+def _with_banner(alert: Alert, t: Translator, lines: list[str]) -> str:
+    if is_sample(alert):
+        banner = t.gettext("Test alert — not a real result")
+        lines = [f"🧪 **{banner}**", *lines]
+    return "\n".join(lines)
+
+
+def _footer(alert: Alert, t: Translator) -> str:
+    """Footers show no markdown, so the Games name is only cleaned, not escaped."""
+    games = plain(games_name(alert.games, t.code), 100)
+    if is_sample(alert):
+        return t.gettext("Test alert · {games}").format(games=games)
+    return games
