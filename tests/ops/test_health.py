@@ -1,0 +1,198 @@
+"""assess_health decides from plain inputs; no server needed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from medalbot.ops.health import (
+    FeedCheck,
+    GatewayState,
+    GatewayWatch,
+    HealthProbe,
+    HealthReport,
+    assess_health,
+)
+from medalbot.ops.metrics import BotMetrics
+from medalbot.ops.settings import HealthPolicy
+from medalbot.services.polling import PollReport
+from medalbot.store.base import OutboxStats
+from medalbot.store.memory import MemoryStore
+
+START = datetime(2026, 2, 9, 9, 0, tzinfo=UTC)
+NOW = START + timedelta(hours=1)
+POLICY = HealthPolicy(
+    feed_degraded_intervals=3,
+    feed_failing_intervals=10,
+    outbox_degraded_seconds=60,
+    outbox_failing_seconds=600,
+    gateway_grace_seconds=60,
+)
+UP = GatewayState(connected=True, since=START)
+EMPTY = OutboxStats(pending=0, oldest_pending_at=None, sent=0, failed=0)
+
+
+def ago(seconds: float) -> datetime:
+    return NOW - timedelta(seconds=seconds)
+
+
+def assess(
+    feeds: list[FeedCheck] | None = None,
+    gateway: GatewayState = UP,
+    outbox: OutboxStats | None = EMPTY,
+) -> HealthReport:
+    return assess_health(
+        now=NOW,
+        started_at=START,
+        feeds=[FeedCheck("main", 5.0, ago(4))] if feeds is None else feeds,
+        gateway=gateway,
+        outbox=outbox,
+        policy=POLICY,
+    )
+
+
+def test_all_well_is_ok() -> None:
+    report = assess()
+    assert report.status == "ok"
+    assert report.problems == ()
+    assert report.feeds[0].last_success_age_seconds == 4
+    assert report.outbox.pending == 0
+    assert report.gateway.connected
+
+
+@pytest.mark.parametrize(
+    ("age", "status"),
+    [(15, "ok"), (16, "degraded"), (50, "degraded"), (51, "failing")],
+)
+def test_a_feed_is_judged_by_its_last_success_against_its_interval(age: int, status: str) -> None:
+    report = assess([FeedCheck("main", 5.0, ago(age))])
+    assert report.feeds[0].status == status
+    assert report.status == status
+
+
+def test_one_stale_feed_among_working_ones_only_degrades() -> None:
+    report = assess([FeedCheck("main", 5.0, ago(3)), FeedCheck("backup", 5.0, ago(3600))])
+    assert [f.status for f in report.feeds] == ["ok", "failing"]
+    assert report.status == "degraded"
+    assert report.problems == ("feed backup: no successful poll for 3600 s (polls every 5 s)",)
+
+
+def test_a_feed_that_never_answered_is_aged_from_start_up() -> None:
+    fresh = assess_health(
+        now=START + timedelta(seconds=10),
+        started_at=START,
+        feeds=[FeedCheck("main", 5.0, None)],
+        gateway=UP,
+        outbox=EMPTY,
+        policy=POLICY,
+    )
+    assert fresh.status == "ok"
+    stale = assess([FeedCheck("main", 5.0, None)])
+    assert stale.status == "failing"
+    assert stale.feeds[0].last_success_age_seconds is None
+    assert stale.problems == ("feed main: no successful poll since start-up (polls every 5 s)",)
+
+
+@pytest.mark.parametrize(
+    ("age", "status"),
+    [(None, "ok"), (60, "ok"), (61, "degraded"), (600, "degraded"), (601, "failing")],
+)
+def test_the_outbox_is_judged_by_its_oldest_waiting_delivery(age: int | None, status: str) -> None:
+    oldest = None if age is None else ago(age)
+    report = assess(outbox=OutboxStats(pending=7, oldest_pending_at=oldest, sent=0, failed=0))
+    assert report.outbox.status == status
+    assert report.outbox.oldest_pending_age_seconds == age
+    assert report.status == status
+
+
+def test_an_unreadable_store_is_failing() -> None:
+    report = assess(outbox=None)
+    assert report.status == "failing"
+    assert report.problems == ("outbox: the store could not be read",)
+
+
+@pytest.mark.parametrize(
+    ("down_for", "status"), [(30, "degraded"), (60, "degraded"), (61, "failing")]
+)
+def test_a_gateway_outage_fails_only_after_its_grace(down_for: int, status: str) -> None:
+    report = assess(gateway=GatewayState(connected=False, since=ago(down_for)))
+    assert report.gateway.status == status
+    assert report.status == status
+    assert report.problems == (f"gateway: disconnected for {down_for} s",)
+
+
+def test_the_worst_part_decides() -> None:
+    report = assess(
+        feeds=[FeedCheck("main", 5.0, ago(20))],  # degraded
+        gateway=GatewayState(connected=False, since=ago(3600)),  # failing
+    )
+    assert report.status == "failing"
+    assert len(report.problems) == 2
+
+
+def test_gateway_watch_is_connected_only_when_every_shard_is() -> None:
+    watch = GatewayWatch()
+    assert watch.state() == GatewayState(connected=False, since=None)
+    watch.connected(0, ago(100))
+    watch.connected(1, ago(90))
+    assert watch.state() == GatewayState(connected=True, since=ago(100))
+    watch.disconnected(1, ago(50))
+    assert watch.state() == GatewayState(connected=False, since=ago(50))
+    watch.disconnected(0, ago(40))  # still down: the outage started at the first shard
+    assert watch.state() == GatewayState(connected=False, since=ago(50))
+    watch.connected(0, ago(30))
+    watch.connected(1, ago(20))
+    assert watch.state() == GatewayState(connected=True, since=ago(20))
+
+
+def test_the_policy_refuses_thresholds_in_the_wrong_order() -> None:
+    with pytest.raises(ValueError, match="feed_failing_intervals"):
+        HealthPolicy(feed_degraded_intervals=10, feed_failing_intervals=3)
+
+
+class BrokenStore:
+    async def outbox_stats(self) -> OutboxStats:
+        raise OSError("database is locked")
+
+
+async def test_the_probe_gathers_feeds_gateway_and_outbox() -> None:
+    metrics = BotMetrics()
+    watch = GatewayWatch()
+    clock_now = [START]
+    probe = HealthProbe(
+        store=MemoryStore(),
+        metrics=metrics,
+        feeds=[("main", 5.0)],
+        gateway=watch,
+        policy=POLICY,
+        clock=lambda: clock_now[0],
+    )
+    watch.connected(None, START)
+    metrics.observe_poll(PollReport(feed="main", outcome="unchanged"), START)
+    clock_now[0] = START + timedelta(seconds=2)
+    report = await probe()
+    assert report.status == "ok"
+    assert report.feeds[0].last_success_age_seconds == 2
+
+    clock_now[0] = START + timedelta(seconds=30)  # six intervals without a poll
+    report = await probe()
+    assert report.status == "degraded"
+    assert report.feeds[0].status == "degraded"
+
+
+async def test_the_probe_reports_a_broken_store_as_failing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    probe = HealthProbe(
+        store=BrokenStore(),
+        metrics=BotMetrics(),
+        feeds=[],
+        gateway=GatewayWatch(),
+        policy=POLICY,
+        clock=lambda: START,
+    )
+    report = await probe()
+    assert report.status == "failing"
+    assert report.outbox.pending is None
+    assert "could not read the outbox" in caplog.text
