@@ -49,6 +49,10 @@ def split_statements(script: str) -> list[str]:
     return statements
 
 
+def _try_open(path: str) -> None:
+    sqlite3.connect(path).close()
+
+
 class _SqliteConnection(Connection):
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -94,6 +98,9 @@ class SqliteDatabase:
             )
         target = str(path)
         try:
+            # Opened once first on its own: when aiosqlite fails to open a file it leaves its
+            # worker thread to report to an event loop that may be gone by then.
+            await asyncio.to_thread(_try_open, target)
             conn = await aiosqlite.connect(target, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite database {target}: {exc}") from exc
