@@ -3,6 +3,7 @@
 from medalbot.ops.health import GatewayWatch, HealthProbe, HealthReport, assess_health
 from medalbot.ops.loop_lag import LoopLagMonitor
 from medalbot.ops.metrics import BotMetrics
+from medalbot.ops.runtime import OpsRuntime
 from medalbot.ops.server import OpsServer
 from medalbot.ops.settings import HealthPolicy, OpsSettings
 
@@ -13,6 +14,7 @@ __all__ = [
     "HealthProbe",
     "HealthReport",
     "LoopLagMonitor",
+    "OpsRuntime",
     "OpsServer",
     "OpsSettings",
     "assess_health",
