@@ -1,0 +1,86 @@
+"""A local Discord emulator: REST + gateway on loopback for the real discord.py client.
+
+It powers the end-to-end tests and the offline demo. Typical use::
+
+    async with Emulator() as emu:
+        demo = build_demo_world(emu.world)
+        patch = point_discord_at(emu.api_base, emu.gateway_url)
+        async with running_bot(make_bot(), emu):
+            result = await emu.invoke("/medals table", member=demo.fan, channel=demo.oranje)
+            print(result.content, emu.transcript(demo.oranje))
+        patch.undo()
+"""
+
+from .client_patch import DiscordPatch, patch_targets, point_discord_at
+from .clock import Clock, ManualClock, SystemClock
+from .commands import RegisteredCommand
+from .config import EmulatorConfig
+from .demo import DemoWorld, build_demo_world
+from .errors import DiscordError
+from .faults import Fault, FaultKind
+from .gateway import Gateway, GatewayEvent, shard_for
+from .harness import running_bot
+from .interactions import (
+    CallbackType,
+    CommandNotAvailable,
+    InteractionResult,
+    InteractionTimeout,
+    InteractionType,
+)
+from .mentions import Pings
+from .messages import MessageVersion, StoredMessage
+from .permissions import (
+    DEFAULT_BOT_PERMISSIONS,
+    DEFAULT_EVERYONE_PERMISSIONS,
+    Overwrite,
+    OverwriteType,
+    Permission,
+)
+from .recorder import RecordedRequest
+from .server import Emulator
+from .standalone import run_standalone, serve_forever
+from .world import Channel, ChannelType, Guild, Member, Role, User, World
+
+__all__ = [
+    "DEFAULT_BOT_PERMISSIONS",
+    "DEFAULT_EVERYONE_PERMISSIONS",
+    "CallbackType",
+    "Channel",
+    "ChannelType",
+    "Clock",
+    "CommandNotAvailable",
+    "DemoWorld",
+    "DiscordError",
+    "DiscordPatch",
+    "Emulator",
+    "EmulatorConfig",
+    "Fault",
+    "FaultKind",
+    "Gateway",
+    "GatewayEvent",
+    "Guild",
+    "InteractionResult",
+    "InteractionTimeout",
+    "InteractionType",
+    "ManualClock",
+    "Member",
+    "MessageVersion",
+    "Overwrite",
+    "OverwriteType",
+    "Permission",
+    "Pings",
+    "RecordedRequest",
+    "RegisteredCommand",
+    "Role",
+    "StoredMessage",
+    "SystemClock",
+    "User",
+    "World",
+    "build_demo_world",
+    "patch_targets",
+    "point_discord_at",
+    "run_standalone",
+    "running_bot",
+    "serve_forever",
+    "shard_for",
+]

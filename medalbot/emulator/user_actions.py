@@ -1,0 +1,353 @@
+"""What a person does in Discord: run a slash command, type into an autocompleted option,
+click a button, pick from a select menu, submit a modal. Each builds the INTERACTION_CREATE
+Discord would send, dispatches it to the bot's shard and waits (on the change signal, with a
+timeout) until the bot's answer is in.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from . import payloads
+from .command_options import OptionBuilder
+from .commands import RegisteredCommand
+from .core import EmulatorCore
+from .interactions import (
+    CommandNotAvailable,
+    InteractionResult,
+    InteractionTimeout,
+    InteractionType,
+)
+from .messages import StoredMessage
+from .permissions import Permission, has
+from .world import Channel, Guild, Member
+
+log = logging.getLogger(__name__)
+
+JsonObject = dict[str, Any]
+Until = Callable[[InteractionResult], object]
+ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+
+
+def _responded(result: InteractionResult) -> bool:
+    return result.responded
+
+
+def _command_path(command: str) -> tuple[str, list[str]]:
+    words = command.strip().removeprefix("/").split()
+    if not words:
+        raise ValueError("empty command")
+    return words[0], words[1:]
+
+
+class UserActions:
+    def __init__(self, core: EmulatorCore) -> None:
+        self._core = core
+
+    # --- checks a Discord client makes before it lets a user do anything -----------------------
+
+    def _context(self, member: Member, channel: Channel) -> tuple[Guild, int]:
+        world = self._core.world
+        guild = world.guild_of(channel)
+        if guild.members.get(member.id) is not member:
+            raise CommandNotAvailable(f"{member.user.username} is not a member of {guild.name}")
+        permissions = world.permissions_in(channel, member)
+        if not has(permissions, Permission.VIEW_CHANNEL):
+            raise CommandNotAvailable(f"{member.user.username} cannot see #{channel.name}")
+        return guild, permissions
+
+    def _command(
+        self, name: str, guild: Guild, member: Member, channel: Channel, permissions: int
+    ) -> RegisteredCommand:
+        command = self._core.commands.lookup(name, guild.id)
+        if command is None:
+            raise CommandNotAvailable(f"/{name} is not synced for {guild.name} (nor globally)")
+        if not has(permissions, Permission.USE_APPLICATION_COMMANDS):
+            raise CommandNotAvailable(
+                f"{member.user.username} may not use commands in #{channel.name}"
+            )
+        required = command.default_member_permissions
+        guild_perms = self._core.world.guild_permissions(guild, member)
+        hidden = required is not None and (required == 0 or guild_perms & required != required)
+        if hidden and not has(guild_perms, Permission.ADMINISTRATOR):
+            raise CommandNotAvailable(
+                f"/{name} is hidden from {member.user.username} "
+                f"(default_member_permissions={required})"
+            )
+        return command
+
+    # --- building and dispatching --------------------------------------------------------------
+
+    def _base_payload(
+        self,
+        kind: InteractionType,
+        member: Member,
+        channel: Channel,
+        guild: Guild,
+        permissions: int,
+        locale: str,
+    ) -> tuple[int, str, JsonObject]:
+        world = self._core.world
+        interaction_id = world.snowflakes.next()
+        token = InteractionResult.new_token()
+        payload: JsonObject = {
+            "id": str(interaction_id),
+            "application_id": str(world.application_id),
+            "type": int(kind),
+            "token": token,
+            "version": 1,
+            "guild_id": str(guild.id),
+            "guild": {"id": str(guild.id), "locale": guild.preferred_locale, "features": []},
+            "channel_id": str(channel.id),
+            "channel": payloads.channel(channel),
+            "member": payloads.member(member, permissions=permissions),
+            "app_permissions": str(world.bot_permissions_in(channel)),
+            "locale": locale,
+            "guild_locale": guild.preferred_locale,
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(guild.id)},
+            "context": 0,
+            "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+        }
+        return interaction_id, token, payload
+
+    def _dispatch(
+        self,
+        kind: InteractionType,
+        payload: JsonObject,
+        interaction_id: int,
+        token: str,
+        member: Member,
+        channel: Channel,
+        source: StoredMessage | None = None,
+    ) -> InteractionResult:
+        core = self._core
+        now = core.clock.monotonic()
+        result = InteractionResult(
+            id=interaction_id,
+            token=token,
+            type=kind,
+            guild_id=channel.guild_id,
+            channel_id=channel.id,
+            user_id=member.id,
+            payload=payload,
+            dispatched_at=now,
+            deadline=now + core.config.interaction_deadline,
+            expires_at=now + core.config.interaction_token_lifetime,
+            source_message=source,
+        )
+        core.interactions.add(result)
+        delivered = core.gateway.dispatch("INTERACTION_CREATE", payload, channel.guild_id)
+        if not delivered:
+            raise CommandNotAvailable(
+                f"no bot session receives guild {channel.guild_id}: is the bot connected?"
+            )
+        log.info("dispatched interaction %s (%s) in #%s", interaction_id, kind.name, channel.name)
+        return result
+
+    async def _wait(
+        self,
+        result: InteractionResult,
+        until: Until,
+        timeout: float,  # noqa: ASYNC109
+        what: str,
+    ) -> InteractionResult:
+        try:
+            await self._core.signal.wait_for(lambda: until(result), timeout)
+        except TimeoutError as exc:
+            raise InteractionTimeout(
+                f"{what}: no answer within {timeout}s "
+                f"(response_type={result.response_type}, followups={len(result.followups)})"
+            ) from exc
+        return result
+
+    # --- the actions ---------------------------------------------------------------------------
+
+    async def invoke(
+        self,
+        command: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        member: Member,
+        channel: Channel,
+        locale: str = "en-US",
+        until: Until = _responded,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
+    ) -> InteractionResult:
+        name, path = _command_path(command)
+        guild, permissions = self._context(member, channel)
+        registered = self._command(name, guild, member, channel, permissions)
+        interaction_id, token, payload = self._base_payload(
+            InteractionType.APPLICATION_COMMAND, member, channel, guild, permissions, locale
+        )
+        builder = OptionBuilder(
+            self._core.world, guild, channel, member, self._core.world.snowflakes.next
+        )
+        payload["data"] = builder.build(registered, path, options or {})
+        result = self._dispatch(
+            InteractionType.APPLICATION_COMMAND, payload, interaction_id, token, member, channel
+        )
+        return await self._wait(result, until, timeout, f"/{command.strip().removeprefix('/')}")
+
+    async def autocomplete(
+        self,
+        command: str,
+        focused: str,
+        typed: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        member: Member,
+        channel: Channel,
+        locale: str = "en-US",
+        timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
+    ) -> list[JsonObject]:
+        """The choices the user is offered while typing `typed` into option `focused`."""
+        name, path = _command_path(command)
+        guild, permissions = self._context(member, channel)
+        registered = self._command(name, guild, member, channel, permissions)
+        interaction_id, token, payload = self._base_payload(
+            InteractionType.AUTOCOMPLETE, member, channel, guild, permissions, locale
+        )
+        builder = OptionBuilder(
+            self._core.world, guild, channel, member, self._core.world.snowflakes.next
+        )
+        payload["data"] = builder.build(
+            registered, path, {**(options or {}), focused: typed}, focused=focused
+        )
+        result = self._dispatch(
+            InteractionType.AUTOCOMPLETE, payload, interaction_id, token, member, channel
+        )
+        await self._wait(
+            result, lambda r: r.choices is not None, timeout, f"autocomplete {focused}"
+        )
+        assert result.choices is not None
+        return result.choices
+
+    def _message_and_component(
+        self, message: StoredMessage | int, custom_id: str, member: Member
+    ) -> tuple[StoredMessage, Channel, JsonObject]:
+        core = self._core
+        stored = core.store.get(message) if isinstance(message, int) else message
+        if stored is None or stored.deleted:
+            raise ValueError(f"message {message!r} does not exist")
+        channel = core.world.channel(stored.channel_id)
+        if channel is None:
+            raise ValueError(f"message {stored.id} is in an unknown channel")
+        if stored.ephemeral_for not in (None, member.id):
+            raise CommandNotAvailable(f"{member.user.username} cannot see message {stored.id}")
+        for row in stored.components:
+            for component in row.get("components", ()):
+                if component.get("custom_id") == custom_id:
+                    if component.get("disabled"):
+                        raise CommandNotAvailable(f"component {custom_id!r} is disabled")
+                    return stored, channel, component
+        raise ValueError(f"message {stored.id} has no component {custom_id!r}")
+
+    async def _component(
+        self,
+        message: StoredMessage | int,
+        custom_id: str,
+        data_extra: JsonObject,
+        *,
+        member: Member,
+        locale: str,
+        until: Until,
+        timeout: float,  # noqa: ASYNC109 - the test API takes a timeout
+    ) -> InteractionResult:
+        stored, channel, component = self._message_and_component(message, custom_id, member)
+        guild, permissions = self._context(member, channel)
+        interaction_id, token, payload = self._base_payload(
+            InteractionType.MESSAGE_COMPONENT, member, channel, guild, permissions, locale
+        )
+        payload["data"] = {
+            "custom_id": custom_id,
+            "component_type": component.get("type"),
+            **data_extra,
+        }
+        payload["message"] = self._core.messaging.payload(stored)
+        result = self._dispatch(
+            InteractionType.MESSAGE_COMPONENT,
+            payload,
+            interaction_id,
+            token,
+            member,
+            channel,
+            stored,
+        )
+        return await self._wait(result, until, timeout, f"component {custom_id}")
+
+    async def click(
+        self,
+        message: StoredMessage | int,
+        custom_id: str,
+        *,
+        member: Member,
+        locale: str = "en-US",
+        until: Until = _responded,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
+    ) -> InteractionResult:
+        """Click the button `custom_id` on a message."""
+        return await self._component(
+            message, custom_id, {}, member=member, locale=locale, until=until, timeout=timeout
+        )
+
+    async def select(
+        self,
+        message: StoredMessage | int,
+        custom_id: str,
+        values: list[str],
+        *,
+        member: Member,
+        locale: str = "en-US",
+        until: Until = _responded,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
+    ) -> InteractionResult:
+        """Pick `values` in the select menu `custom_id` on a message."""
+        return await self._component(
+            message,
+            custom_id,
+            {"values": list(values)},
+            member=member,
+            locale=locale,
+            until=until,
+            timeout=timeout,
+        )
+
+    async def submit_modal(
+        self,
+        opened_by: InteractionResult,
+        values: Mapping[str, str],
+        *,
+        member: Member,
+        locale: str = "en-US",
+        until: Until = _responded,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
+    ) -> InteractionResult:
+        """Fill in and submit the modal the bot opened in answer to `opened_by`."""
+        modal = opened_by.modal
+        if modal is None:
+            raise ValueError(f"interaction {opened_by.id} did not open a modal")
+        channel = self._core.world.channel(opened_by.channel_id)
+        assert channel is not None
+        guild, permissions = self._context(member, channel)
+        interaction_id, token, payload = self._base_payload(
+            InteractionType.MODAL_SUBMIT, member, channel, guild, permissions, locale
+        )
+        rows = []
+        for row in modal.get("components", ()):
+            submitted = [
+                {
+                    "type": c.get("type"),
+                    "custom_id": c.get("custom_id"),
+                    "value": values.get(c.get("custom_id", ""), ""),
+                }
+                for c in row.get("components", ())
+            ]
+            rows.append({"type": 1, "components": submitted})
+        payload["data"] = {"custom_id": modal["custom_id"], "components": rows}
+        result = self._dispatch(
+            InteractionType.MODAL_SUBMIT, payload, interaction_id, token, member, channel
+        )
+        return await self._wait(result, until, timeout, f"modal {modal['custom_id']}")

@@ -1,0 +1,386 @@
+"""The emulated Discord world: users, guilds, roles, channels, members and overwrites.
+
+The world is plain data plus a builder API. Every change after construction is announced to
+subscribers (the gateway turns them into CHANNEL_UPDATE, GUILD_ROLE_UPDATE, ... dispatches),
+so a running client's cache sees runtime permission changes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+from . import payloads
+from .clock import Clock, SystemClock
+from .permissions import (
+    DEFAULT_BOT_PERMISSIONS,
+    DEFAULT_EVERYONE_PERMISSIONS,
+    Overwrite,
+    OverwriteType,
+    base_permissions,
+    channel_permissions,
+)
+from .snowflakes import SnowflakeGenerator
+
+log = logging.getLogger(__name__)
+
+
+class ChannelType(IntEnum):
+    TEXT = 0
+    ANNOUNCEMENT = 5
+
+
+@dataclass(slots=True)
+class User:
+    id: int
+    username: str
+    global_name: str | None = None
+    bot: bool = False
+
+    @property
+    def mention(self) -> str:
+        return f"<@{self.id}>"
+
+
+@dataclass(slots=True)
+class Role:
+    id: int
+    guild_id: int
+    name: str
+    permissions: int
+    position: int
+    mentionable: bool = False
+    color: int = 0
+    hoist: bool = False
+    managed: bool = False
+    bot_id: int | None = None
+
+    @property
+    def is_everyone(self) -> bool:
+        return self.id == self.guild_id
+
+    @property
+    def mention(self) -> str:
+        return "@everyone" if self.is_everyone else f"<@&{self.id}>"
+
+
+@dataclass(slots=True)
+class Channel:
+    id: int
+    guild_id: int
+    name: str
+    type: ChannelType
+    position: int
+    overwrites: dict[int, Overwrite] = field(default_factory=dict)
+    topic: str | None = None
+
+    @property
+    def mention(self) -> str:
+        return f"<#{self.id}>"
+
+
+@dataclass(slots=True)
+class Member:
+    user: User
+    guild_id: int
+    role_ids: list[int]
+    joined_at: str
+    nick: str | None = None
+    flags: int = 0
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    @property
+    def mention(self) -> str:
+        return self.user.mention
+
+
+@dataclass(slots=True)
+class Guild:
+    id: int
+    name: str
+    owner_id: int
+    preferred_locale: str
+    roles: dict[int, Role] = field(default_factory=dict)
+    channels: dict[int, Channel] = field(default_factory=dict)
+    members: dict[int, Member] = field(default_factory=dict)
+
+    @property
+    def everyone(self) -> Role:
+        return self.roles[self.id]
+
+
+@dataclass(frozen=True, slots=True)
+class WorldChange:
+    """A change a connected client should hear about (a gateway dispatch)."""
+
+    event: str
+    guild_id: int
+    data: dict[str, Any]
+
+
+Target = Role | Member | User | int
+ChangeListener = Callable[[WorldChange], None]
+
+
+class World:
+    """Builder and lookup API for the emulated Discord state."""
+
+    def __init__(
+        self,
+        *,
+        bot_name: str = "medalbot",
+        clock: Clock | None = None,
+        snowflakes: SnowflakeGenerator | None = None,
+    ) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self.snowflakes = snowflakes or SnowflakeGenerator(self.clock)
+        self.users: dict[int, User] = {}
+        self.guilds: dict[int, Guild] = {}
+        self._channel_guild: dict[int, int] = {}
+        self._listeners: list[ChangeListener] = []
+        # For bots made after 2019 the application id equals the bot user's id.
+        self.bot_user = self.add_user(bot_name, bot=True)
+        self.application_id = self.bot_user.id
+        self.application_name = bot_name
+
+    # --- subscriptions -------------------------------------------------------------------------
+
+    def subscribe(self, listener: ChangeListener) -> None:
+        self._listeners.append(listener)
+
+    def _announce(self, event: str, guild_id: int, data: dict[str, Any]) -> None:
+        change = WorldChange(event, guild_id, data)
+        for listener in self._listeners:
+            listener(change)
+
+    # --- builders ------------------------------------------------------------------------------
+
+    def add_user(self, username: str, *, bot: bool = False, global_name: str | None = None) -> User:
+        user = User(self.snowflakes.next(), username, global_name, bot)
+        self.users[user.id] = user
+        return user
+
+    def add_guild(
+        self,
+        name: str,
+        *,
+        owner: User | None = None,
+        locale: str = "en-US",
+        everyone_permissions: int = DEFAULT_EVERYONE_PERMISSIONS,
+        bot_permissions: int | None = DEFAULT_BOT_PERMISSIONS,
+    ) -> Guild:
+        """A guild with its @everyone role, an owner and (unless bot_permissions is None) the bot.
+
+        The bot joins with a managed role named after it holding `bot_permissions`, as happens
+        when a bot is invited with a permissions integer.
+        """
+        owner = owner or self.add_user(f"{name} owner")
+        guild = Guild(self.snowflakes.next(), name, owner.id, locale)
+        guild.roles[guild.id] = Role(guild.id, guild.id, "@everyone", everyone_permissions, 0)
+        self.guilds[guild.id] = guild
+        self._add_member_quietly(guild, owner, ())
+        if bot_permissions is not None:
+            bot_role = Role(
+                self.snowflakes.next(),
+                guild.id,
+                self.application_name,
+                bot_permissions,
+                1,
+                managed=True,
+                bot_id=self.bot_user.id,
+            )
+            guild.roles[bot_role.id] = bot_role
+            self._add_member_quietly(guild, self.bot_user, (bot_role,))
+        self._announce("GUILD_CREATE", guild.id, payloads.guild_create(guild))
+        return guild
+
+    def add_role(
+        self,
+        guild: Guild,
+        name: str,
+        permissions: int = 0,
+        *,
+        mentionable: bool = False,
+        color: int = 0,
+    ) -> Role:
+        position = max(role.position for role in guild.roles.values()) + 1
+        role = Role(
+            self.snowflakes.next(),
+            guild.id,
+            name,
+            permissions,
+            position,
+            mentionable=mentionable,
+            color=color,
+        )
+        guild.roles[role.id] = role
+        self._announce(
+            "GUILD_ROLE_CREATE", guild.id, {"guild_id": str(guild.id), "role": payloads.role(role)}
+        )
+        return role
+
+    def add_channel(
+        self,
+        guild: Guild,
+        name: str,
+        type: ChannelType | int = ChannelType.TEXT,
+        *,
+        overwrites: Iterable[Overwrite] = (),
+        topic: str | None = None,
+    ) -> Channel:
+        channel = Channel(
+            self.snowflakes.next(),
+            guild.id,
+            name,
+            ChannelType(type),
+            len(guild.channels),
+            {ow.target_id: ow for ow in overwrites},
+            topic,
+        )
+        guild.channels[channel.id] = channel
+        self._channel_guild[channel.id] = guild.id
+        self._announce("CHANNEL_CREATE", guild.id, payloads.channel(channel))
+        return channel
+
+    def add_member(
+        self,
+        guild: Guild,
+        user: User | str,
+        roles: Iterable[Role] = (),
+        *,
+        nick: str | None = None,
+    ) -> Member:
+        """Add a member; pass a username to create the user as well."""
+        if isinstance(user, str):
+            user = self.add_user(user)
+        member = self._add_member_quietly(guild, user, roles, nick=nick)
+        self._announce("GUILD_MEMBER_ADD", guild.id, payloads.member(member, with_guild=True))
+        return member
+
+    def _add_member_quietly(
+        self, guild: Guild, user: User, roles: Iterable[Role], *, nick: str | None = None
+    ) -> Member:
+        joined = datetime.datetime.fromtimestamp(self.clock.time(), datetime.UTC).isoformat()
+        member = Member(user, guild.id, [role.id for role in roles], joined, nick)
+        guild.members[user.id] = member
+        return member
+
+    # --- runtime changes (announced to connected clients) --------------------------------------
+
+    def set_overwrite(
+        self, channel: Channel, target: Target, *, allow: int = 0, deny: int = 0
+    ) -> Overwrite:
+        """Set (replace) the overwrite for a role or member on a channel."""
+        target_id, kind = self._overwrite_target(channel, target)
+        overwrite = Overwrite(target_id, kind, allow, deny)
+        channel.overwrites[target_id] = overwrite
+        self._announce("CHANNEL_UPDATE", channel.guild_id, payloads.channel(channel))
+        return overwrite
+
+    def remove_overwrite(self, channel: Channel, target: Target) -> None:
+        target_id, _ = self._overwrite_target(channel, target)
+        channel.overwrites.pop(target_id, None)
+        self._announce("CHANNEL_UPDATE", channel.guild_id, payloads.channel(channel))
+
+    def set_role_permissions(
+        self, role: Role, permissions: int, *, mentionable: bool | None = None
+    ) -> None:
+        role.permissions = permissions
+        if mentionable is not None:
+            role.mentionable = mentionable
+        self._announce(
+            "GUILD_ROLE_UPDATE",
+            role.guild_id,
+            {"guild_id": str(role.guild_id), "role": payloads.role(role)},
+        )
+
+    def set_member_roles(self, member: Member, roles: Iterable[Role]) -> None:
+        member.role_ids = [role.id for role in roles]
+        self._announce(
+            "GUILD_MEMBER_UPDATE", member.guild_id, payloads.member(member, with_guild=True)
+        )
+
+    def _overwrite_target(self, channel: Channel, target: Target) -> tuple[int, OverwriteType]:
+        if isinstance(target, Role):
+            return target.id, OverwriteType.ROLE
+        if isinstance(target, Member | User):
+            return target.id, OverwriteType.MEMBER
+        guild = self.guilds[channel.guild_id]
+        if target in guild.roles:
+            return target, OverwriteType.ROLE
+        if target in guild.members:
+            return target, OverwriteType.MEMBER
+        raise KeyError(f"{target} is neither a role nor a member of guild {guild.id}")
+
+    # --- lookups -------------------------------------------------------------------------------
+
+    def channel(self, channel_id: int) -> Channel | None:
+        guild_id = self._channel_guild.get(channel_id)
+        if guild_id is None:
+            return None
+        return self.guilds[guild_id].channels.get(channel_id)
+
+    def guild_of(self, channel: Channel) -> Guild:
+        return self.guilds[channel.guild_id]
+
+    def find_channel(self, guild: Guild, name: str) -> Channel:
+        for channel in guild.channels.values():
+            if channel.name == name:
+                return channel
+        raise KeyError(f"no channel #{name} in {guild.name}")
+
+    def find_role(self, guild: Guild, name: str) -> Role:
+        for role in guild.roles.values():
+            if role.name == name:
+                return role
+        raise KeyError(f"no role {name} in {guild.name}")
+
+    def find_member(self, guild: Guild, username: str) -> Member:
+        for member in guild.members.values():
+            if member.user.username == username:
+                return member
+        raise KeyError(f"no member {username} in {guild.name}")
+
+    def find_guild(self, name: str) -> Guild:
+        for guild in self.guilds.values():
+            if guild.name == name:
+                return guild
+        raise KeyError(f"no guild {name}")
+
+    def bot_member(self, guild: Guild) -> Member | None:
+        return guild.members.get(self.bot_user.id)
+
+    # --- permissions ---------------------------------------------------------------------------
+
+    def guild_permissions(self, guild: Guild, member: Member) -> int:
+        return base_permissions(
+            everyone_permissions=guild.everyone.permissions,
+            role_permissions=(
+                guild.roles[role_id].permissions
+                for role_id in member.role_ids
+                if role_id in guild.roles
+            ),
+            is_owner=member.id == guild.owner_id,
+        )
+
+    def permissions_in(self, channel: Channel, member: Member) -> int:
+        guild = self.guild_of(channel)
+        return channel_permissions(
+            self.guild_permissions(guild, member),
+            guild_id=guild.id,
+            member_id=member.id,
+            member_role_ids=member.role_ids,
+            overwrites=channel.overwrites,
+        )
+
+    def bot_permissions_in(self, channel: Channel) -> int:
+        """The bot's effective permissions in a channel (0 when it is not in the guild)."""
+        member = self.bot_member(self.guild_of(channel))
+        return 0 if member is None else self.permissions_in(channel, member)
