@@ -54,7 +54,8 @@ class OpsServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self._host}:{self.port}"
+        host = f"[{self._host}]" if ":" in self._host else self._host  # IPv6 literal
+        return f"http://{host}:{self.port}"
 
     async def start(self) -> None:
         if self._runner is not None:
