@@ -61,6 +61,7 @@ __all__ = [
     "allowed_mentions_for",
     "render_alert",
     "render_batch",
+    "render_corrected_message",
     "render_corrected_original",
     "render_correction_notice",
     "sample_alert",
@@ -181,31 +182,32 @@ def render_correction_notice(
 def render_corrected_original(
     original: Alert, correction: CorrectionAlert, *, locale: str
 ) -> discord.Embed:
-    """The original alert's message after a correction: its headline struck out, what changed,
+    """The original alert's embed after a correction: its headline struck out, what changed,
     and the podium as it stands now."""
+    return to_embed(fit_card(_corrected_card(original, correction, translator(locale))))
+
+
+def render_corrected_message(
+    alerts: Sequence[Alert],
+    correction: CorrectionAlert,
+    *,
+    locale: str,
+    highlight_noc: str | None = None,
+) -> list[discord.Embed]:
+    """All embeds of a posted message, for editing it after ``correction``.
+
+    ``alerts`` are the message's alerts in their order; those the correction names in
+    ``corrects`` are shown corrected, the others as before. The embeds fit one message together,
+    which a corrected embed (longer than the original) could otherwise break.
+    """
     t = translator(locale)
-    event = event_label(original.sport, original.event_name, t, bold_sport=False)
-    corrected = t.gettext("This alert was corrected {when}:").format(
-        when=timestamp(correction.detected_at, "R")
-    )
-    lines = [
-        strike(_card(original, t, None).title),
-        "",
-        corrected,
-        *_correction_lines(correction, t),
+    cards = [
+        _corrected_card(a, correction, t)
+        if a.id in correction.corrects
+        else _card(a, t, highlight_noc)
+        for a in alerts[:EMBEDS_MAX]
     ]
-    fields = [*_podium_fields(correction.podium, (), correction.event_status, t)]
-    fields += _tally_fields(correction, t, None)
-    fields += _status_fields(correction, t)
-    title = t.gettext("Corrected: {event}").format(event=event)
-    card = Card(
-        title=f"{CORRECTION_EMOJI} {title}",
-        colour=CORRECTION_COLOUR,
-        description=_with_banner(original, t, lines),
-        fields=tuple(fields),
-        footer=_footer(original, t),
-    )
-    return to_embed(fit_card(card))
+    return [to_embed(c) for c in fit_message(cards)]
 
 
 # --- cards -------------------------------------------------------------------------------------
@@ -269,6 +271,30 @@ def _correction_card(alert: CorrectionAlert, t: Translator, highlight_noc: str |
         description=_with_banner(alert, t, _correction_lines(alert, t)),
         fields=tuple(fields),
         footer=_footer(alert, t),
+    )
+
+
+def _corrected_card(original: Alert, correction: CorrectionAlert, t: Translator) -> Card:
+    event = event_label(original.sport, original.event_name, t, bold_sport=False)
+    corrected = t.gettext("This alert was corrected {when}:").format(
+        when=timestamp(correction.detected_at, "R")
+    )
+    lines = [
+        strike(_card(original, t, None).title),
+        "",
+        corrected,
+        *_correction_lines(correction, t),
+    ]
+    fields = [*_podium_fields(correction.podium, (), correction.event_status, t)]
+    fields += _tally_fields(correction, t, None)
+    fields += _status_fields(correction, t)
+    title = t.gettext("Corrected: {event}").format(event=event)
+    return Card(
+        title=f"{CORRECTION_EMOJI} {title}",
+        colour=CORRECTION_COLOUR,
+        description=_with_banner(original, t, lines),
+        fields=tuple(fields),
+        footer=_footer(original, t),
     )
 
 

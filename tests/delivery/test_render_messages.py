@@ -7,18 +7,20 @@ from datetime import UTC, datetime, timedelta
 
 import discord
 import pytest
+from msgspec.structs import replace
 
 from medalbot.delivery.render import (
     RenderedMessage,
     render_alert,
     render_batch,
+    render_corrected_message,
     render_corrected_original,
     render_correction_notice,
     sample_alert,
     split_for_discord,
 )
 from medalbot.delivery.render_text import utf16_len
-from medalbot.domain.alerts import Alert, MedalWon, NocTally
+from medalbot.domain.alerts import MedalAlert, MedalWon, NocTally
 from medalbot.domain.models import Medal
 from tests.delivery.test_render_alerts import (
     BLONDIN,
@@ -59,19 +61,20 @@ def assert_within_discord_limits(message: RenderedMessage) -> None:
     assert sum(len(embed) for embed in message.embeds) <= 6000  # discord.py's own count
 
 
-def long_team_alert(index: int) -> Alert:
+def long_team_alert(index: int) -> MedalAlert:
     """A relay with long names: about 1,500 characters rendered."""
     members = tuple(f"Athlete Number{index}-{m} " + "Longname" * 6 for m in range(4))
     teams = tuple(
         MedalWon(medal, noc, f"{noc} relay team {index}", members=members, mark="1:08:12.5")
         for medal, noc in ((Medal.GOLD, "NOR"), (Medal.SILVER, "SWE"), (Medal.BRONZE, "FIN"))
     )
-    return medal_alert(
+    alert = medal_alert(
         teams,
         tallies=(NocTally("NOR", 9, 4, 2), NocTally("SWE", 3, 3, 3), NocTally("FIN", 0, 1, 5)),
         sport="Cross-Country Skiing",
         event_name=f"Men's 4 x 10km Relay, heat {index} " + "with a very long event name " * 3,
     )
+    return replace(alert, id=f"relay-{index}")
 
 
 # --- batches and mentions ----------------------------------------------------------------------
@@ -185,10 +188,7 @@ def test_a_300_character_name_is_cut_and_the_headline_still_reads_to_the_end() -
 
 def test_long_event_names_are_cut_within_the_title_limit() -> None:
     alert = correction_alert((TAKAGI,), (BLONDIN,))
-    long_event = alert.__class__(
-        **{f: getattr(alert, f) for f in alert.__struct_fields__ if f != "event_name"},
-        event_name="Women's 1000m " * 30,
-    )
+    long_event = replace(alert, event_name="Women's 1000m " * 30)
     title = render_alert(long_event, locale="nl").title or ""
     assert utf16_len(title) <= 256
     assert title.startswith("⚠️ Correctie: Schaatsen · Women's 1000m")
@@ -261,6 +261,33 @@ def test_the_corrected_original_strikes_the_old_headline_and_shows_the_podium_no
     assert dutch.title == "⚠️ Gecorrigeerd: Schaatsen · Women's 1000m"
     assert lines(dutch)[0] == "~~🥉 Miho TAKAGI wint brons voor 🇯🇵 Japan~~"
     assert lines(dutch)[2] == f"Deze melding is <t:{when}:R> gecorrigeerd:"
+
+
+def test_editing_a_message_corrects_only_the_named_alert() -> None:
+    gold, bronze = medal_alert((LEERDAM,)), replace(medal_alert((TAKAGI,)), id="bronze-1")
+    correction = replace(correction_alert((TAKAGI,), (BLONDIN,)), corrects=("bronze-1",))
+    embeds = render_corrected_message([gold, bronze], correction, locale="en")
+    assert [e.title for e in embeds] == [
+        "🥇 Jutta LEERDAM wins gold for 🇳🇱 Netherlands",
+        "⚠️ Corrected: Speed Skating · Women's 1000m",
+    ]
+
+
+def test_an_edited_message_stays_within_the_limits_when_the_correction_makes_it_longer() -> None:
+    alerts = [long_team_alert(i) for i in range(4)]
+    assert split_for_discord(alerts) == [alerts]  # posted as one message
+    correction = replace(
+        correction_alert(alerts[0].podium, alerts[1].podium, podium=alerts[1].podium),
+        corrects=(alerts[0].id,),
+    )
+    one_by_one = [render_corrected_original(alerts[0], correction, locale="nl")]
+    one_by_one += [render_alert(a, locale="nl") for a in alerts[1:]]
+    assert sum(len(e) for e in one_by_one) > 6000  # fitted one by one, the edit would fail
+
+    embeds = render_corrected_message(alerts, correction, locale="nl")
+    assert_within_discord_limits(RenderedMessage(None, embeds, discord.AllowedMentions.none()))
+    assert (embeds[0].title or "").startswith("⚠️ Gecorrigeerd: Langlaufen · Men's 4 x 10km")
+    assert [e.title for e in embeds[1:]] == [e.title for e in one_by_one[1:]]
 
 
 # --- samples for /alerts test ------------------------------------------------------------------
