@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 POLL_OUTCOMES = ("unchanged", "applied", "ignored", "failed")
+# Outcomes that prove the feed answered; any other (failed, or one added later) does not.
+SUCCESS_OUTCOMES = frozenset({"unchanged", "applied", "ignored"})
 DELIVERY_RESULTS = ("sent", "failed")
 # Event loop lag worth seeing ranges from a millisecond to a loop blocked for seconds.
 LOOP_LAG_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -67,7 +69,7 @@ class BotMetrics:
         # Feeds
         self.feed_last_success = Gauge(
             "medalbot_feed_last_success_timestamp_seconds",
-            "Unix time of the feed's last poll that did not fail.",
+            "Unix time of the feed's last successful poll (unchanged, applied or ignored).",
             ["feed"],
             registry=registry,
         )
@@ -171,9 +173,9 @@ class BotMetrics:
                 self.feed_polls.labels(name, outcome)
 
     def observe_poll(self, report: PollReport, now: datetime) -> None:
-        """Count one poll. Any outcome but ``failed`` means the feed answered usefully."""
+        """Count one poll; a successful one moves the feed's last success to ``now``."""
         self.feed_polls.labels(report.feed, report.outcome).inc()
-        if report.outcome != "failed":
+        if report.outcome in SUCCESS_OUTCOMES:
             self.feed_last_success.labels(report.feed).set(now.timestamp())
             self._last_success[report.feed] = now
         for alert in report.alerts:
