@@ -114,7 +114,7 @@ def apply_snapshot(
     ]
 
     vanished = _events_losing_medals([*changed, *gone], ledger)
-    if len(vanished) >= policy.suspect_min_events:
+    if vanished and len(vanished) >= policy.suspect_min_events:
         examples = ", ".join(vanished[:SUSPECT_EXAMPLES])
         more = "…" if len(vanished) > SUSPECT_EXAMPLES else ""
         reason = (

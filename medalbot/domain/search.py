@@ -7,6 +7,7 @@ against the best word of the target, exact and prefix matches first, then diffli
 from __future__ import annotations
 
 import difflib
+import functools
 import unicodedata
 from typing import Final
 
@@ -24,6 +25,16 @@ def normalize(text: str) -> str:
     return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
 
 
+def _similarity(word: str, other: str) -> float:
+    """difflib's ratio, skipped (0.0) when its cheap upper bounds already rule out a match."""
+    if 2 * min(len(word), len(other)) < MIN_SCORE * (len(word) + len(other)):
+        return 0.0  # the lengths alone rule it out (difflib's real_quick_ratio, inlined)
+    matcher = difflib.SequenceMatcher(None, word, other)
+    if matcher.quick_ratio() < MIN_SCORE:
+        return 0.0
+    return matcher.ratio()
+
+
 def _word_score(word: str, candidates: list[str]) -> float:
     best = 0.0
     for candidate in candidates:
@@ -34,24 +45,32 @@ def _word_score(word: str, candidates: list[str]) -> float:
         elif len(word) >= 3 and word in candidate:
             score = 0.8
         else:
-            # a typo in a prefix typed so far ("speeds" for "speed skating") compares with the
-            # candidate cut to the typed length, a whole-word typo with the whole word
-            matcher = difflib.SequenceMatcher(None, word, candidate)
-            score = matcher.ratio() if matcher.real_quick_ratio() >= MIN_SCORE else 0.0
-            prefix = candidate[: len(word)]
+            # a whole-word typo compares with the whole word, a typo in a word still being typed
+            # ("speeds" for "speed skating") with the candidate cut to the typed length
+            score = _similarity(word, candidate)
             if len(word) >= 4 and len(candidate) > len(word):
-                score = max(score, 0.9 * difflib.SequenceMatcher(None, word, prefix).ratio())
+                score = max(score, 0.9 * _similarity(word, candidate[: len(word)]))
         best = max(best, score)
     return best
 
 
-def match_score(query: str, target: str) -> float:
-    """How well ``query`` matches ``target``: 1.0 when every query word is a target word."""
-    words = normalize(query).split()
-    candidates = normalize(target).split()
+@functools.lru_cache(maxsize=65_536)
+def _words(text: str) -> list[str]:
+    """Normalized words of a name; cached, as the same names are searched keystroke after
+    keystroke (callers must not modify the list)."""
+    return normalize(text).split()
+
+
+def _score(words: list[str], target: str) -> float:
+    candidates = _words(target)
     if not words or not candidates:
         return 0.0
     return sum(_word_score(word, candidates) for word in words) / len(words)
+
+
+def match_score(query: str, target: str) -> float:
+    """How well ``query`` matches ``target``: 1.0 when every query word is a target word."""
+    return _score(normalize(query).split(), target)
 
 
 def find_events(snapshot: Snapshot, query: str, limit: int = 25) -> list[Event]:
@@ -66,12 +85,13 @@ def find_events(snapshot: Snapshot, query: str, limit: int = 25) -> list[Event]:
     if not normalize(query):
         return sorted(snapshot.events, key=start_key)[:limit]
     wanted_code = query.strip().upper()
+    words = normalize(query).split()
     scored: list[tuple[float, Event]] = []
     for event in snapshot.events:
         if event.code.upper() == wanted_code:
             score = 2.0
         else:
-            score = match_score(query, f"{event.sport} {event.name} {event.code}")
+            score = _score(words, f"{event.sport} {event.name} {event.code}")
         if score >= MIN_SCORE:
             scored.append((score, event))
     scored.sort(key=lambda item: (-item[0], *start_key(item[1])))
@@ -95,9 +115,10 @@ def find_athletes(snapshot: Snapshot, query: str, limit: int = 25) -> list[Athle
                 codes = entries.setdefault((name, competitor.noc), [])
                 if event.code not in codes:
                     codes.append(event.code)
+    words = normalize(query).split()
     scored: list[tuple[float, AthleteMatch]] = []
     for (name, noc), codes in entries.items():
-        score = match_score(query, name)
+        score = _score(words, name)
         if score >= MIN_SCORE:
             scored.append((score, AthleteMatch(name, noc, tuple(codes))))
     scored.sort(key=lambda item: (-item[0], normalize(item[1].name), item[1].noc))

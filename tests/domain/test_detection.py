@@ -523,3 +523,13 @@ def test_alert_ids_are_deterministic_and_unique() -> None:
     assert ids_once == ids_twice
     assert len(set(ids_once)) == len(ids_once) == 3
     assert all(len(i) == 16 and int(i, 16) >= 0 for i in ids_once)
+
+
+def test_a_zero_suspect_threshold_still_applies_snapshots_where_nothing_vanished() -> None:
+    (applied,) = run(snapshot(1, event("E1", *PODIUM)))
+    policy = DetectionPolicy(suspect_min_events=0)
+    assert isinstance(
+        apply_snapshot(applied.state, snapshot(2, event("E1", *PODIUM)), policy), Applied
+    )
+    emptied = apply_snapshot(applied.state, snapshot(2, event("E1")), policy)
+    assert isinstance(emptied, Ignored) and emptied.kind == "suspect"
