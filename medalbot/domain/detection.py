@@ -10,7 +10,6 @@ the alerts they correct, and a moved medal is never announced as a second new me
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Final, NamedTuple
@@ -49,8 +48,6 @@ from medalbot.domain.state import (
 )
 from medalbot.domain.table import medal_tallies
 
-logger = logging.getLogger(__name__)
-
 SUSPECT_EXAMPLES: Final = 5  # event codes named in a suspect snapshot's reason
 
 
@@ -61,7 +58,8 @@ class DetectionPolicy(Struct, frozen=True):
     once is ignored as suspect (an empty-looking feed), not turned into a storm of corrections.
     An event counts when it is missing altogether or shows fewer medals than were announced;
     medals that merely change hands do not count. To accept such a snapshot deliberately
-    (a confirmed mass disqualification), apply it with a higher threshold.
+    (a confirmed mass disqualification), apply it with a higher threshold. 0 or 1: any event
+    losing medals makes a snapshot suspect.
     """
 
     suspect_min_events: int = 3
@@ -78,7 +76,8 @@ def apply_snapshot(
     """Apply ``snapshot`` to ``state`` (None: the first snapshot of the Games).
 
     The first snapshot announces everything it shows: a bot started mid-Games replays the
-    medals and records so far, which is the intended behaviour.
+    medals and records so far, which is the intended behaviour. Nothing is logged here: an
+    Ignored outcome carries its reason for the caller to log.
     """
     previous: dict[str, Event] = {}
     ledger: dict[str, EventLedger] = {}
@@ -120,9 +119,6 @@ def apply_snapshot(
         reason = (
             f"announced medals vanished from {len(vanished)} events at once ({examples}{more}); "
             f"threshold {policy.suspect_min_events}"
-        )
-        logger.warning(
-            "suspect snapshot %s of %s ignored: %s", snapshot.sequence, snapshot.games.code, reason
         )
         return Ignored(kind="suspect", reason=reason)
 
