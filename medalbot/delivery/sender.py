@@ -21,12 +21,7 @@ from datetime import timedelta
 from medalbot.config import DeliverySettings
 from medalbot.delivery.port import ChannelRefused, MessagePort, MessageRejected, TransientFailure
 from medalbot.delivery.ratelimit import TokenBucket, WindowPacer
-from medalbot.delivery.render import (
-    render_alert,
-    render_batch,
-    render_corrected_original,
-    split_for_discord,
-)
+from medalbot.delivery.render import render_batch, render_corrected_message, split_for_discord
 from medalbot.domain.alerts import Alert, CorrectionAlert
 from medalbot.services.clock import Clock, utc_now
 from medalbot.store.base import Delivery, GuildSettings, Store, Subscription
@@ -129,8 +124,6 @@ class OutboxSender:
         pinned: dict[str, list[Delivery]] = defaultdict(list)
         loose: list[Delivery] = []
         for row in rows:
-            if row.alert_id not in alerts:
-                continue
             if row.batch_nonce:
                 pinned[row.batch_nonce].append(row)
             else:
@@ -166,6 +159,10 @@ class OutboxSender:
         missing = [r.id for r in rows if r.alert_id not in alerts]
         if missing:
             await self._store.mark_failed(missing, "alert missing from the log")
+        dropped = [r.id for r in rows if r.subscription_id not in subs]
+        if dropped:  # unsubscribed since the alert was queued: the moderator asked for quiet
+            await self._store.mark_failed(dropped, "subscription removed")
+        rows = [r for r in rows if r.subscription_id in subs and r.alert_id in alerts]
         async with self._workers:
             batches = self._batches(rows, alerts)
             for index, batch in enumerate(batches):
@@ -190,7 +187,7 @@ class OutboxSender:
         first = batch[0]
         channel_id = first.channel_id
         ids = [r.id for r in batch]
-        sub = subs.get(first.subscription_id)
+        sub = subs[first.subscription_id]
         guild = await self._guild_settings(first.guild_id, settings_cache)
         nonce = first.batch_nonce or batch_nonce(batch)
         if first.batch_nonce is None:
@@ -199,8 +196,8 @@ class OutboxSender:
         message = render_batch(
             batch_alerts,
             locale=guild.locale,
-            highlight_noc=sub.noc if sub else None,
-            role_id=sub.role_id if sub else None,
+            highlight_noc=sub.noc,
+            role_id=sub.role_id,
         )
         await self._bucket.acquire()
         await self._pacer.acquire(channel_id)
@@ -233,7 +230,7 @@ class OutboxSender:
         )
         for alert in batch_alerts:
             if isinstance(alert, CorrectionAlert):
-                await self._edit_originals(channel_id, alert, guild.locale)
+                await self._edit_originals(channel_id, alert, guild.locale, sub.noc)
         return True
 
     async def _retry(self, batch: list[Delivery], exc: TransientFailure) -> None:
@@ -284,22 +281,23 @@ class OutboxSender:
             await self._on_channel_refused(guild_id, channel_id, exc.reason)
 
     async def _edit_originals(
-        self, channel_id: int, correction: CorrectionAlert, locale: str
+        self, channel_id: int, correction: CorrectionAlert, locale: str, highlight_noc: str | None
     ) -> None:
         """Corrected alerts are edited where they were posted, besides the notice just sent."""
+        message_ids: list[int] = []
         for original_id in correction.corrects:
             message_id = await self._store.message_for(original_id, channel_id)
-            if message_id is None:
-                continue
+            if message_id is not None and message_id not in message_ids:
+                message_ids.append(message_id)
+        for message_id in message_ids:
             alert_ids = await self._store.message_alerts(channel_id, message_id)
             originals = await self._store.get_alerts(alert_ids)
-            embeds = [
-                render_corrected_original(originals[a], correction, locale=locale)
-                if a in correction.corrects
-                else render_alert(originals[a], locale=locale)
-                for a in alert_ids
-                if a in originals
-            ]
+            embeds = render_corrected_message(
+                [originals[a] for a in alert_ids if a in originals],
+                correction,
+                locale=locale,
+                highlight_noc=highlight_noc,
+            )
             await self._bucket.acquire()
             try:
                 await self._port.edit(channel_id, message_id, embeds)

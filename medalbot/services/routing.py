@@ -33,7 +33,7 @@ _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 def delivery_nonce(alert_id: str, channel_id: int) -> str:
     """Deterministic per (alert, channel), so a resend after a crash is deduplicated by Discord."""
     digest = int.from_bytes(hashlib.sha256(f"{alert_id}:{channel_id}".encode()).digest()[:16])
-    chars = []
+    chars: list[str] = []
     while digest and len(chars) < NONCE_LENGTH:
         digest, rem = divmod(digest, 36)
         chars.append(_BASE36[rem])

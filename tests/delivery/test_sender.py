@@ -1,0 +1,215 @@
+"""The outbox sender against an in-memory store and a fake Discord that honours nonces."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import discord
+import pytest
+
+from medalbot.config import DeliverySettings
+from medalbot.delivery.port import ChannelRefused, TransientFailure
+from medalbot.delivery.render import RenderedMessage
+from medalbot.delivery.sender import OutboxSender
+from medalbot.domain.alerts import (
+    Alert,
+    CorrectionAlert,
+    MedalAlert,
+    MedalWon,
+    RecordAlert,
+    RecordSet,
+)
+from medalbot.domain.models import EventStatus, Medal
+from medalbot.domain.state import GamesState
+from medalbot.services.routing import deliveries_for
+from medalbot.store.base import NewSubscription
+from medalbot.store.memory import MemoryStore
+from tests.delivery.fixtures import minimal_state
+
+T0 = datetime(2026, 2, 9, 16, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Crash(BaseException):
+    """Stands for the process dying: nothing after it runs."""
+
+
+@dataclass
+class Posted:
+    id: int
+    channel_id: int
+    nonce: str
+    message: RenderedMessage
+    edits: list[list[discord.Embed]] = field(default_factory=list)
+
+
+class FakeDiscord:
+    """Keeps what each channel shows; a repeated nonce returns the first message, like Discord."""
+
+    def __init__(self) -> None:
+        self.posted: list[Posted] = []
+        self.failures: dict[int, list[BaseException]] = {}
+        self.crash_after_commit = False
+        self._next_id = 1000
+
+    def channel(self, channel_id: int) -> list[Posted]:
+        return [p for p in self.posted if p.channel_id == channel_id]
+
+    async def send(self, channel_id: int, message: RenderedMessage, nonce: str) -> int:
+        queued = self.failures.get(channel_id)
+        if queued:
+            raise queued.pop(0)
+        for p in self.posted:
+            if p.channel_id == channel_id and p.nonce == nonce:
+                return p.id
+        self._next_id += 1
+        self.posted.append(Posted(self._next_id, channel_id, nonce, message))
+        if self.crash_after_commit:
+            raise Crash()
+        return self._next_id
+
+    async def edit(self, channel_id: int, message_id: int, embeds: Sequence[discord.Embed]) -> None:
+        for p in self.posted:
+            if p.id == message_id:
+                p.edits.append(list(embeds))
+
+
+COMMON = dict(
+    games="OWG2026",
+    event="SSKW1000M",
+    detected_at=T0,
+    sport="Speed Skating",
+    event_name="Women's 1000m",
+    event_status=EventStatus.RUNNING,
+)
+KOK = RecordSet("OR", "1:12.59", "NED", "Femke KOK")
+LEERDAM = RecordSet("OR", "1:12.31", "NED", "Jutta LEERDAM")
+PODIUM = (
+    MedalWon(Medal.GOLD, "NED", "Jutta LEERDAM"),
+    MedalWon(Medal.SILVER, "NED", "Femke KOK"),
+    MedalWon(Medal.BRONZE, "JPN", "Miho TAKAGI"),
+)
+
+
+def alerts() -> list[Alert]:
+    return [
+        RecordAlert(id="r-kok", sequence=2, record=KOK, **COMMON),  # type: ignore[arg-type]
+        RecordAlert(id="r-leerdam", sequence=3, record=LEERDAM, **COMMON),  # type: ignore[arg-type]
+        MedalAlert(id="m-podium", sequence=4, medals=PODIUM, podium=PODIUM, **COMMON),  # type: ignore[arg-type]
+    ]
+
+
+async def setup(store: MemoryStore, batch: list[Alert], state: GamesState, clock: Clock) -> None:
+    await store.add_subscription(NewSubscription(guild_id=1, channel_id=10, noc="NED"), clock(), 25)
+    await store.add_subscription(NewSubscription(guild_id=1, channel_id=20, noc="JPN"), clock(), 25)
+    subs = await store.list_subscriptions()
+    await store.commit_snapshot(state, batch, deliveries_for(batch, subs), clock())
+
+
+def sender(store: MemoryStore, port: FakeDiscord, clock: Clock, **kw: object) -> OutboxSender:
+    settings = DeliverySettings(global_rate=1000, global_burst=1000, channel_rate=1000, **kw)  # type: ignore[arg-type]
+    return OutboxSender(store, port, settings, clock=clock)
+
+
+def titles(p: Posted) -> list[str | None]:
+    return [e.title for e in p.message.embeds]
+
+
+async def test_a_backlog_for_one_channel_goes_out_as_one_message_in_order() -> None:
+    store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    await setup(store, alerts(), minimal_state(sequence=4), clock)
+    assert await sender(store, port, clock).drain_once() == 4
+    oranje = port.channel(10)
+    assert len(oranje) == 1 and len(oranje[0].message.embeds) == 3
+    assert ["KOK" in (t or "") for t in titles(oranje[0])] == [True, False, False]
+    assert "LEERDAM" in (titles(oranje[0])[1] or "")
+    assert len(port.channel(20)) == 1  # JPN: the podium only
+    assert (await store.outbox_stats()).pending == 0
+
+
+async def test_a_crash_after_discord_committed_does_not_duplicate() -> None:
+    store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    await setup(store, alerts(), minimal_state(sequence=4), clock)
+    port.crash_after_commit = True
+    with pytest.raises(Crash):
+        await sender(store, port, clock, workers=1).drain_once()
+    port.crash_after_commit = False
+    # Meanwhile a new alert is queued for the same channel: it must not change the message
+    # the crashed batch is re-sent as, or Discord could not recognise the retry.
+    late = RecordAlert(
+        id="r-late", sequence=5, record=RecordSet("WR", "1:11.50", "NED", "Jutta LEERDAM"), **COMMON
+    )  # type: ignore[arg-type]
+    subs = await store.list_subscriptions()
+    await store.commit_snapshot(
+        minimal_state(sequence=5), [late], deliveries_for([late], subs), clock()
+    )
+    clock.now += timedelta(seconds=31)  # the dead sender's lease runs out
+    await sender(store, port, clock).drain_once()
+    first, second = port.channel(10)
+    assert len(first.message.embeds) == 3 and len(second.message.embeds) == 1
+    assert len(port.channel(20)) == 1
+    assert (await store.outbox_stats()).pending == 0
+
+
+async def test_a_5xx_is_retried_later_with_the_same_nonce() -> None:
+    store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    await setup(store, alerts()[:1], minimal_state(sequence=2), clock)
+    port.failures[10] = [TransientFailure("HTTP 503")]
+    s = sender(store, port, clock)
+    await s.drain_once()
+    assert port.channel(10) == []
+    assert await s.drain_once() == 0  # not due yet: backoff
+    clock.now += timedelta(seconds=120)
+    await s.drain_once()
+    assert len(port.channel(10)) == 1
+
+
+async def test_a_refusing_channel_is_paused_and_reported_once() -> None:
+    store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    await setup(store, alerts(), minimal_state(sequence=4), clock)
+    port.failures[10] = [ChannelRefused("Missing Permissions", status=403, code=50013)]
+    told: list[tuple[int, int, str]] = []
+
+    async def tell(guild: int, channel: int, reason: str) -> None:
+        told.append((guild, channel, reason))
+
+    s = OutboxSender(
+        store,
+        port,
+        DeliverySettings(global_rate=1000, global_burst=1000),
+        clock=clock,
+        on_channel_refused=tell,
+    )
+    await s.drain_once()
+    paused = [sub for sub in await store.list_subscriptions(1) if sub.paused_reason]
+    assert [(sub.channel_id, sub.paused_reason) for sub in paused] == [(10, "Missing Permissions")]
+    assert told == [(1, 10, "Missing Permissions")]
+    assert len(port.channel(20)) == 1  # the other channel is unaffected
+    assert (await store.outbox_stats()).pending == 0
+
+
+async def test_a_correction_edits_the_original_and_posts_a_notice() -> None:
+    store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    await setup(store, alerts()[:1], minimal_state(sequence=2), clock)
+    s = sender(store, port, clock)
+    await s.drain_once()
+    correction = CorrectionAlert(
+        id="c-kok", sequence=5, before=(KOK,), after=(), corrects=("r-kok",), **COMMON
+    )  # type: ignore[arg-type]
+    subs = await store.list_subscriptions()
+    await store.commit_snapshot(
+        minimal_state(sequence=5), [correction], deliveries_for([correction], subs), clock()
+    )
+    await s.drain_once()
+    original, notice = port.channel(10)
+    assert len(original.edits) == 1 and len(notice.message.embeds) == 1
+    assert await store.message_for("c-kok", 10) == notice.id
