@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from medalbot.ops.settings import OpsSettings
+
 Positive = Annotated[float, Meta(gt=0)]
 NonNegative = Annotated[float, Meta(ge=0)]
 
@@ -108,6 +110,7 @@ class Settings(Struct, frozen=True, forbid_unknown_fields=True):
     delivery: DeliverySettings = DeliverySettings()
     alerts: AlertSettings = AlertSettings()
     logging: LoggingSettings = LoggingSettings()
+    ops: OpsSettings = OpsSettings()
     feeds: list[FeedSettings] = []
 
 
