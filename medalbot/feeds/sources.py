@@ -106,12 +106,13 @@ class ReplaySource:
         *,
         pattern: str = "*.json",
         adapter: BodyAdapter | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> ReplaySource:
         """The files of ``directory`` matching ``pattern`` in natural order (2 before 10)."""
         files = sorted(directory.glob(pattern), key=_natural_key)
         if not files:
             raise FeedRejected(f"no replay files matching {pattern} in {directory}")
-        return cls(name, files, adapter=adapter)
+        return cls(name, files, adapter=adapter, max_bytes=max_bytes)
 
     @property
     def exhausted(self) -> bool:

@@ -1,0 +1,64 @@
+"""Build a feed source from its ``[[feeds]]`` settings: an HTTP feed or a replay of files."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from medalbot.config import FeedSettings
+from medalbot.feeds.errors import FeedRejected
+from medalbot.feeds.native import parse_snapshot
+from medalbot.feeds.odf import OdfAccumulator, OdfAdapter
+from medalbot.feeds.poller import (
+    JSON_CONTENT_TYPES,
+    XML_CONTENT_TYPES,
+    HttpPoller,
+    PollerSettings,
+)
+from medalbot.feeds.sources import BodyAdapter, FeedSource, HttpFeedSource, ReplaySource
+
+
+def open_source(settings: FeedSettings) -> FeedSource:
+    """``http(s)://`` URLs are polled; ``file://`` URLs and plain paths are replayed (a
+    directory in natural file order, or one file). ODF feeds follow the Games named by their
+    messages' CompetitionCode."""
+    adapter: BodyAdapter
+    if settings.format == "odf":
+        adapter = OdfAdapter(OdfAccumulator(max_bytes=settings.max_bytes))
+    else:
+        adapter = partial(parse_snapshot, max_bytes=settings.max_bytes)
+    if settings.url.startswith(("http://", "https://")):
+        poller = HttpPoller(settings.name, poller_settings(settings))
+        return HttpFeedSource(settings.name, poller, adapter)
+    path = _local_path(settings.url)
+    if path.is_dir():
+        pattern = "*.xml" if settings.format == "odf" else "*.json"
+        return ReplaySource.from_directory(
+            settings.name, path, pattern=pattern, adapter=adapter, max_bytes=settings.max_bytes
+        )
+    return ReplaySource(settings.name, [path], adapter=adapter, max_bytes=settings.max_bytes)
+
+
+def poller_settings(settings: FeedSettings) -> PollerSettings:
+    return PollerSettings(
+        url=settings.url,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        total_timeout=settings.total_timeout,
+        max_bytes=settings.max_bytes,
+        backoff_base=settings.backoff_base,
+        backoff_cap=settings.backoff_cap,
+        content_types=XML_CONTENT_TYPES if settings.format == "odf" else JSON_CONTENT_TYPES,
+    )
+
+
+def _local_path(url: str) -> Path:
+    if url.startswith("file://"):
+        parsed = urlparse(url)
+        if parsed.netloc not in ("", "localhost"):
+            raise FeedRejected(f"cannot replay {url}: only local file:// URLs are supported")
+        return Path(unquote(parsed.path))
+    if "://" in url:
+        raise FeedRejected(f"unsupported feed URL {url!r} (expected http(s)://, file:// or a path)")
+    return Path(url)
