@@ -187,12 +187,12 @@ class HttpPoller:
         self._next_attempt = self._clock() + delay
         error.retry_in = delay
         log.warning(
-            "feed %s: %s failed (%d in a row): %s; next attempt in %.1f s",
+            "feed %s: %s; next attempt in %.1f s (%d failure%s in a row)",
             self.name,
-            self.url,
-            self._failures,
-            error.reason,
+            error.reason,  # every reason names the URL
             delay,
+            self._failures,
+            "" if self._failures == 1 else "s",
         )
         return error
 

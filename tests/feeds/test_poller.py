@@ -7,6 +7,8 @@ import gzip
 import logging
 import socket
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +200,22 @@ async def test_retry_after_is_honoured(
     assert isinstance(await poller.fetch(), Fetched)
 
 
+async def test_retry_after_as_an_http_date_and_its_cap(make_poller: MakePoller) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        when = datetime.now(UTC) + timedelta(seconds=60)
+        return web.Response(status=429, headers={"Retry-After": format_datetime(when, usegmt=True)})
+
+    async with _serve(handler) as url:
+        with pytest.raises(FeedUnavailable) as dated:
+            await make_poller(url).fetch()
+        with pytest.raises(FeedUnavailable) as capped:
+            await make_poller(url, retry_after_cap=10.0).fetch()
+
+    assert dated.value.reason == f"HTTP 429 from {url}"
+    assert dated.value.retry_in is not None and 58.0 <= dated.value.retry_in <= 60.0
+    assert capped.value.retry_in == 10.0
+
+
 async def test_one_log_line_per_failure_names_feed_url_reason_and_next_attempt(
     server: ReplayFeedServer, make_poller: MakePoller, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -209,8 +227,7 @@ async def test_one_log_line_per_failure_names_feed_url_reason_and_next_attempt(
     await poller.fetch()  # backing off: no request, no new line
 
     assert [r.getMessage() for r in caplog.records] == [
-        f"feed test-feed: {server.url} failed (1 in a row): HTTP 500 from {server.url}; "
-        "next attempt in 4.0 s"
+        f"feed test-feed: HTTP 500 from {server.url}; next attempt in 4.0 s (1 failure in a row)"
     ]
 
 
