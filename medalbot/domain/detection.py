@@ -128,6 +128,11 @@ def apply_snapshot(
     for event in [*changed, *gone]:
         old = ledger.get(event.code, _EMPTY_LEDGER)
         updated, alerts = _detect_event(context, event, old)
+        if event.code in current_codes:
+            # "official since 17:41": remember when the feed first showed this status
+            since = old.status_since if old.status is event.status else snapshot.generated_at
+            if (updated.status, updated.status_since) != (event.status, since):
+                updated = msgspec.structs.replace(updated, status=event.status, status_since=since)
         if updated != old:
             new_ledger[event.code] = updated
         if alerts:

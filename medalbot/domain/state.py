@@ -9,7 +9,7 @@ from typing import Literal
 from msgspec import Struct
 
 from medalbot.domain.alerts import Alert, MedalWon, RecordSet
-from medalbot.domain.models import Snapshot
+from medalbot.domain.models import EventStatus, Snapshot
 
 
 class AnnouncedMedal(Struct, frozen=True):
@@ -29,6 +29,8 @@ class AnnouncedRecord(Struct, frozen=True):
 class EventLedger(Struct, frozen=True):
     medals: tuple[AnnouncedMedal, ...] = ()
     records: tuple[AnnouncedRecord, ...] = ()  # in the order they were set, withdrawn ones kept
+    status: EventStatus | None = None  # the event's status when last seen
+    status_since: datetime | None = None  # generated_at of the snapshot that first showed it
 
 
 class GamesState(Struct, frozen=True):

@@ -38,6 +38,11 @@ class FeedSource(Protocol):
         """The next snapshot, or None when there is nothing new. Raises ``FeedError``."""
         ...
 
+    @property
+    def backing_off(self) -> bool:
+        """True while polls are skipped after a failure (not the same as "nothing new")."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -61,6 +66,10 @@ class HttpFeedSource:
         if settings.content_types == JSON_CONTENT_TYPES:  # the default; ODF is served as XML
             settings = msgspec.structs.replace(settings, content_types=XML_CONTENT_TYPES)
         return cls(name, HttpPoller(name, settings), adapter)
+
+    @property
+    def backing_off(self) -> bool:
+        return self.poller.failures > 0 and self.poller.retry_in() > 0
 
     async def poll(self) -> Snapshot | None:
         outcome = await self.poller.fetch()
@@ -97,6 +106,10 @@ class ReplaySource:
         self._adapter = adapter or partial(parse_snapshot, max_bytes=max_bytes)
         self._max_bytes = max_bytes
         self._next = 0
+
+    @property
+    def backing_off(self) -> bool:
+        return False
 
     @classmethod
     def from_directory(

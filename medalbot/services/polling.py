@@ -25,7 +25,7 @@ from medalbot.store.base import StaleStateError, Store
 
 log = logging.getLogger(__name__)
 
-PollOutcome = Literal["unchanged", "applied", "ignored", "failed"]
+PollOutcome = Literal["unchanged", "backing_off", "applied", "ignored", "failed"]
 
 
 class PollReport(Struct, frozen=True):
@@ -59,10 +59,12 @@ class PollService:
         try:
             snapshot = await source.poll()
         except FeedError as exc:
-            log.warning("feed %s rejected: %s", source.name, exc.reason)
+            # The source logged the failure with its details; this line ties it to the poll.
+            log.info("feed %s: poll failed: %s", source.name, exc.reason)
             return PollReport(feed=source.name, outcome="failed", reason=exc.reason)
         if snapshot is None:
-            return PollReport(feed=source.name, outcome="unchanged")
+            outcome: PollOutcome = "backing_off" if source.backing_off else "unchanged"
+            return PollReport(feed=source.name, outcome=outcome)
         return await self.apply(snapshot, feed=source.name)
 
     async def apply(self, snapshot: Snapshot, *, feed: str = "snapshot") -> PollReport:

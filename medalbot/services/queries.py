@@ -1,0 +1,162 @@
+"""Fans' questions, answered from the in-memory state (never the database, never waiting on a
+fan-out), with a UserError that says what to do when a question cannot be answered."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import datetime
+
+from msgspec import Struct
+
+from medalbot.domain.models import Event, Snapshot
+from medalbot.domain.queries import (
+    AthleteSummary,
+    GamesRecord,
+    NationMedal,
+    Podium,
+    athlete_summary,
+    games_records,
+    nation_medals,
+    podium,
+    upcoming_medal_events,
+)
+from medalbot.domain.search import AthleteMatch, find_athletes, find_events, match_score
+from medalbot.domain.state import GamesState
+from medalbot.domain.table import TableOrder, TableRow, medal_table
+from medalbot.services.clock import Clock, utc_now
+from medalbot.services.errors import UserError
+from medalbot.services.live import LiveState
+
+# A typed event name is taken as meant when it scores this well and clearly beats the next.
+CONFIDENT = 0.85
+
+
+class MedalTable(Struct, frozen=True):
+    games: str
+    rows: tuple[TableRow, ...]
+    order: TableOrder
+    as_of: datetime
+    unranked: tuple[str, ...] = ()
+
+
+class NationReport(Struct, frozen=True):
+    noc: str
+    row: TableRow | None  # its line in the table; None without medals (or unranked)
+    medals: tuple[NationMedal, ...]
+    as_of: datetime
+
+
+class QueryService:
+    def __init__(self, live: LiveState, *, clock: Clock = utc_now) -> None:
+        self._live = live
+        self._clock = clock
+
+    def state(self) -> GamesState:
+        state = self._live.current
+        if state is None:
+            raise UserError("No results yet: the Games feed has not been read. Try again soon.")
+        return state
+
+    def snapshot(self) -> Snapshot:
+        return self.state().snapshot
+
+    # The medal table ----------------------------------------------------------------------
+
+    def medal_table(self, order: TableOrder = "medals") -> MedalTable:
+        snap = self.snapshot()
+        return MedalTable(
+            games=snap.games.name,
+            rows=tuple(medal_table(snap, order)),
+            order=order,
+            as_of=snap.generated_at,
+            unranked=snap.unranked_nocs,
+        )
+
+    def nation(self, noc: str) -> NationReport:
+        snap = self.snapshot()
+        code = noc.strip().upper()
+        known = {r.competitor.noc for e in snap.events for r in e.results}
+        if code not in known:
+            close = difflib.get_close_matches(code, sorted(known), n=3, cutoff=0.5)
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            raise UserError(f"No nation “{noc}” takes part in these Games.{hint}")
+        row = next((r for r in medal_table(snap) if r.noc == code), None)
+        return NationReport(
+            noc=code, row=row, medals=tuple(nation_medals(snap, code)), as_of=snap.generated_at
+        )
+
+    # Events -------------------------------------------------------------------------------
+
+    def resolve_event(self, text: str) -> Event:
+        """The event a fan meant: an exact code (what autocomplete sends), else the clear best
+        match of what they typed; otherwise a UserError that suggests events."""
+        snap = self.snapshot()
+        event = snap.event(text.strip()) or snap.event(text.strip().upper())
+        if event is not None:
+            return event
+        found = find_events(snap, text, limit=4)
+        if found:
+            best = match_score(text, f"{found[0].sport} {found[0].name}")
+            runner_up = (
+                match_score(text, f"{found[1].sport} {found[1].name}") if len(found) > 1 else 0.0
+            )
+            if best >= CONFIDENT and best > runner_up:
+                return found[0]
+            names = "; ".join(f"{e.sport} · {e.name}" for e in found[:3])
+            raise UserError(f"Which event do you mean? Perhaps: {names}.")
+        raise UserError(f"No event matches “{text}”. Start typing a sport or an event name.")
+
+    def status_since(self, event_code: str) -> datetime | None:
+        """When the event's current status was first seen (e.g. official since 17:41)."""
+        ledger = self.state().ledger.get(event_code)
+        return ledger.status_since if ledger is not None else None
+
+    def podium(self, text: str) -> Podium:
+        event = self.resolve_event(text)
+        result = podium(self.snapshot(), event.code)
+        assert result is not None  # resolve_event found it in the same snapshot
+        return result
+
+    def event_choices(self, current: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(label, event code) pairs for autocomplete, best match first."""
+        snap = self._live.current
+        if snap is None:
+            return []
+        return [
+            (f"{e.sport} · {e.name}"[:100], e.code)
+            for e in find_events(snap.snapshot, current, limit=limit)
+        ]
+
+    # Records, schedule, athletes ----------------------------------------------------------
+
+    def records(self, sport: str | None = None) -> list[GamesRecord]:
+        found = games_records(self.state())
+        if sport:
+            wanted = sport.strip().casefold()
+            found = [r for r in found if r.sport.casefold() == wanted]
+        return found
+
+    def schedule(
+        self, *, noc: str | None = None, sport: str | None = None, limit: int = 25
+    ) -> list[Event]:
+        return upcoming_medal_events(
+            self.snapshot(), self._clock(), noc=noc, sport=sport, limit=limit
+        )
+
+    def athlete_choices(self, current: str, limit: int = 25) -> list[AthleteMatch]:
+        state = self._live.current
+        if state is None or not current.strip():
+            return []
+        return find_athletes(state.snapshot, current, limit=limit)
+
+    def athlete(self, name: str) -> AthleteSummary:
+        state = self.state()
+        text, _, noc = name.partition("|")  # autocomplete sends "name|NOC"
+        summary = athlete_summary(state, text, noc or None)
+        if summary is None:
+            matches = find_athletes(state.snapshot, text, limit=3)
+            hint = (
+                f" Perhaps: {', '.join(f'{m.name} ({m.noc})' for m in matches)}." if matches else ""
+            )
+            raise UserError(f"No athlete “{text}” at these Games.{hint}")
+        return summary
