@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import discord
+import discord.gateway
+import discord.http
+import yarl
 from discord import app_commands
 from discord.ext import commands
 
@@ -24,6 +27,7 @@ from medalbot.feeds.sources import FeedSource
 from medalbot.logs import REDACTOR, configure_logging
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.errors import UserError
+from medalbot.services.guilds import GuildSettingsService
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
 from medalbot.services.queries import QueryService
@@ -53,6 +57,7 @@ class Services:
     polling: PollService
     subscriptions: SubscriptionService
     queries: QueryService
+    guilds: GuildSettingsService
     feeds: list[Feed] = field(default_factory=list)
 
 
@@ -73,6 +78,7 @@ def build_services(
             store, live, max_per_guild=settings.alerts.max_subscriptions_per_guild, clock=clock
         ),
         queries=QueryService(live, clock=clock),
+        guilds=GuildSettingsService(store),
         feeds=feeds,
     )
 
@@ -124,7 +130,7 @@ class MedalBot(commands.AutoShardedBot):
             allowed_mentions=discord.AllowedMentions.none(),
             guild_ready_timeout=settings.discord.guild_ready_timeout,
             shard_count=settings.discord.shard_count,
-            shard_ids=settings.discord.shard_ids,
+            shard_ids=settings.discord.shard_ids,  # type: ignore[arg-type]  # None = all
             help_command=None,
         )
         self.settings = settings
@@ -158,10 +164,10 @@ class MedalBot(commands.AutoShardedBot):
 
 def point_discord_at(api_base: str, gateway_url: str | None) -> None:
     """Send REST calls (and the gateway) elsewhere: a REST proxy in production, the emulator
-    in tests and the demo."""
-    from medalbot.emulator.client_patch import point_discord_at as patch
-
-    patch(api_base, gateway_url)
+    in the demo. discord.py reads both from class attributes, so this is process-wide."""
+    discord.http.Route.BASE = api_base.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
 async def open_feeds(settings: Settings) -> list[Feed]:
@@ -175,6 +181,7 @@ async def start_bot(settings: Settings, token: str, *, clock: Clock = utc_now) -
     store = await open_store(settings.store.url)
     services = build_services(settings, store, await open_feeds(settings), clock=clock)
     await services.polling.restore_all()
+    await services.subscriptions.load()
     return MedalBot(settings, services, clock=clock)
 
 

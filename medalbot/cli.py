@@ -53,7 +53,7 @@ async def _replay(files: Sequence[Path], db: Path | None, as_json: bool) -> int:
             report = await service.poll(source)
             if report.outcome == "failed":
                 print(f"medalbot: rejected {report.reason}", file=sys.stderr)
-            elif report.outcome == "ignored":
+            elif report.outcome == "ignored" and not report.stale:
                 print(
                     f"medalbot: snapshot {report.sequence} ignored: {report.reason}",
                     file=sys.stderr,

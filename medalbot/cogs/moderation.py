@@ -63,8 +63,8 @@ class Moderation(
     async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
         return require_manage_guild(interaction)
 
-    def _locale(self, interaction: Interaction) -> str:
-        return str(interaction.guild_locale or interaction.locale or "en")
+    async def _locale(self, interaction: Interaction) -> str:
+        return await self.bot.services.guilds.locale(interaction.guild_id, interaction.locale.value)
 
     def _target(
         self, interaction: Interaction, channel: discord.TextChannel | None
@@ -138,7 +138,7 @@ class Moderation(
             sub.id,
         )
         await interaction.response.send_message(
-            f"Subscribed: {describe_subscription(sub, self._locale(interaction))}{note}",
+            f"Subscribed: {describe_subscription(sub, await self._locale(interaction))}{note}",
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
@@ -147,7 +147,7 @@ class Moderation(
     async def _nation_ac(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return nation_choices(self.bot, current, self._locale(interaction))
+        return nation_choices(self.bot, current, await self._locale(interaction))
 
     @subscribe.autocomplete("sport")
     async def _sport_ac(
@@ -176,7 +176,7 @@ class Moderation(
         assert interaction.guild_id is not None
         sub = await self.bot.services.subscriptions.unsubscribe(interaction.guild_id, subscription)
         await interaction.response.send_message(
-            f"Removed: {describe_subscription(sub, self._locale(interaction))}",
+            f"Removed: {describe_subscription(sub, await self._locale(interaction))}",
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
@@ -195,7 +195,7 @@ class Moderation(
             raise UserError("That channel no longer exists. Remove the subscription instead.")
         sub = await self.bot.services.subscriptions.resume(interaction.guild_id, subscription)
         await interaction.response.send_message(
-            f"Resumed: {describe_subscription(sub, self._locale(interaction))}",
+            f"Resumed: {describe_subscription(sub, await self._locale(interaction))}",
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
@@ -212,7 +212,7 @@ class Moderation(
                 "No subscriptions yet. Add one with /alerts subscribe.", ephemeral=True
             )
             return
-        locale = self._locale(interaction)
+        locale = await self._locale(interaction)
         lines = []
         for sub in subs:
             line = f"**#{sub.id}** {describe_subscription(sub, locale)}"
@@ -247,7 +247,7 @@ class Moderation(
         self._check_can_post(target)
         message = render_batch(
             [sample_alert("record"), sample_alert("medal")],
-            locale=self._locale(interaction),
+            locale=await self._locale(interaction),
             highlight_noc="NED",
             role_id=None,
         )
@@ -265,7 +265,7 @@ class Moderation(
         guild = self.bot.get_guild(guild_id)
         if guild is None:
             return
-        settings = await self.bot.services.store.get_guild_settings(guild_id)
+        settings = await self.bot.services.guilds.get(guild_id)
         target = guild.get_channel(settings.log_channel_id) if settings.log_channel_id else None
         target = target or guild.system_channel
         if not isinstance(target, discord.TextChannel) or target.id == channel_id:

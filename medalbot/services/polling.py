@@ -35,6 +35,7 @@ class PollReport(Struct, frozen=True):
     deliveries: int = 0
     sequence: int | None = None
     reason: str | None = None
+    stale: bool = False  # ignored because it was already applied (a replay, a repeat)
 
 
 class PollService:
@@ -83,7 +84,11 @@ class PollService:
             if state is not None and self._live.get(code) is None:
                 self._live.set(state)
             return PollReport(
-                feed=feed, outcome="ignored", sequence=snapshot.sequence, reason=outcome.reason
+                feed=feed,
+                outcome="ignored",
+                sequence=snapshot.sequence,
+                reason=outcome.reason,
+                stale=outcome.kind == "stale",
             )
         subscriptions = await self._store.list_subscriptions()
         rows = deliveries_for(outcome.alerts, subscriptions)
@@ -101,7 +106,7 @@ class PollService:
             if stored is not None:
                 self._live.set(stored)
             return PollReport(
-                feed=feed, outcome="ignored", sequence=snapshot.sequence, reason=str(exc)
+                feed=feed, outcome="ignored", sequence=snapshot.sequence, reason=str(exc), stale=True
             )
         self._live.set(outcome.state)
         report = PollReport(

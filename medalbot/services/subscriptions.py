@@ -18,6 +18,24 @@ class SubscriptionService:
         self._live = live
         self._max = max_per_guild
         self._clock = clock
+        self._followed: dict[int, str | None] = {}  # guild -> the nation it follows, if one
+
+    async def load(self) -> None:
+        """Cache which nation each server follows (for highlighting it in replies)."""
+        by_guild: dict[int, list[Subscription]] = {}
+        for sub in await self._store.list_subscriptions():
+            by_guild.setdefault(sub.guild_id, []).append(sub)
+        self._followed.clear()
+        for guild_id, subs in by_guild.items():
+            self._remember(guild_id, subs)
+
+    def _remember(self, guild_id: int, subs: list[Subscription]) -> None:
+        nocs = [s.noc for s in subs if s.noc is not None]
+        self._followed[guild_id] = nocs[0] if nocs else None
+
+    def followed_nation(self, guild_id: int) -> str | None:
+        """The nation a server follows (its first nation subscription), for highlighting."""
+        return self._followed.get(guild_id)
 
     def known_sports(self) -> list[str]:
         state = self._live.current
@@ -75,12 +93,14 @@ class SubscriptionService:
             role_id=role_id,
         )
         try:
-            return await self._store.add_subscription(new, self._clock(), self._max)
+            sub = await self._store.add_subscription(new, self._clock(), self._max)
         except SubscriptionLimitError as exc:
             raise UserError(
                 f"This server already has {self._max} subscriptions, the most it can have. "
                 "Remove one with /alerts unsubscribe first."
             ) from exc
+        self._remember(guild_id, await self._store.list_subscriptions(guild_id))
+        return sub
 
     async def list(self, guild_id: int) -> list[Subscription]:
         return await self._store.list_subscriptions(guild_id)
@@ -94,6 +114,7 @@ class SubscriptionService:
     async def unsubscribe(self, guild_id: int, subscription_id: int) -> Subscription:
         sub = await self.get(guild_id, subscription_id)
         await self._store.remove_subscription(guild_id, subscription_id)
+        self._remember(guild_id, await self._store.list_subscriptions(guild_id))
         return sub
 
     async def resume(self, guild_id: int, subscription_id: int) -> Subscription:

@@ -110,8 +110,9 @@ class SqliteDatabase:
             await conn.execute("PRAGMA foreign_keys = ON")
             if target != MEMORY_PATH:
                 mode = await conn.execute_fetchall("PRAGMA journal_mode = WAL")
-                if list(mode) != [("wal",)]:
-                    log.warning("SQLite database %s is not in WAL mode: %s", target, list(mode))
+                modes = [tuple(row) for row in mode]
+                if modes != [("wal",)]:
+                    log.warning("SQLite database %s is not in WAL mode: %s", target, modes)
         except sqlite3.Error as exc:
             await conn.close()
             raise StoreError(f"cannot set up SQLite database {target}: {exc}") from exc

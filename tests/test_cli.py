@@ -1,0 +1,88 @@
+"""The medalbot command, run as a user runs it (a subprocess), reading what it prints."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from medalbot.samples import sample_files
+
+W1000M = [str(p) for p in sample_files("w1000m")]
+
+
+def medalbot(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "medalbot.cli", *args], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_replay_json_announces_the_1000m_in_order_and_once(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    first = medalbot("replay", "--json", "--db", str(db), *W1000M)
+    assert first.returncode == 0, first.stderr
+    alerts = [json.loads(line) for line in first.stdout.splitlines()]
+    assert [a["type"] for a in alerts] == ["record", "record", "medal"]
+    kok, leerdam, podium = alerts
+    assert (kok["record"]["name"], kok["record"]["mark"]) == ("Femke KOK", "1:12.59")
+    assert kok["record"]["beats"]["mark"] == "1:13.19"
+    assert kok["record"]["beats"]["name"] == "Miho TAKAGI"
+    assert (leerdam["record"]["name"], leerdam["record"]["mark"]) == ("Jutta LEERDAM", "1:12.31")
+    assert (leerdam["record"]["beats"]["mark"], leerdam["record"]["beats"]["name"]) == (
+        "1:12.59",
+        "Femke KOK",
+    )
+    assert [(m["medal"], m["name"]) for m in podium["medals"]] == [
+        ("gold", "Jutta LEERDAM"),
+        ("silver", "Femke KOK"),
+        ("bronze", "Miho TAKAGI"),
+    ]
+    for alert in alerts:
+        assert {"id", "type", "event", "sequence"} <= alert.keys()
+    again = medalbot("replay", "--json", "--db", str(db), *W1000M)
+    assert again.returncode == 0 and again.stdout == ""
+
+
+def test_ids_are_stable_between_runs() -> None:
+    one = [json.loads(x)["id"] for x in medalbot("replay", "--json", *W1000M).stdout.splitlines()]
+    two = [json.loads(x)["id"] for x in medalbot("replay", "--json", *W1000M).stdout.splitlines()]
+    assert one == two and len(set(one)) == 3
+
+
+def test_a_rejected_snapshot_is_named_and_skipped(tmp_path: Path) -> None:
+    broken = tmp_path / "03-broken.json"
+    broken.write_text('{"format": "medalbot.feed/1", "games": {', encoding="utf-8")
+    html = tmp_path / "04-error-page.json"
+    html.write_text("<!DOCTYPE html><html><body>502 Bad Gateway</body></html>", encoding="utf-8")
+    result = medalbot("replay", W1000M[0], W1000M[1], str(broken), str(html), *W1000M[2:])
+    assert result.returncode == 0
+    assert "03-broken.json" in result.stderr and "04-error-page.json" in result.stderr
+    assert "HTML" in result.stderr
+    assert len(result.stdout.splitlines()) == 3  # nothing lost, nothing false
+
+
+def test_table_json_is_one_list_in_table_order() -> None:
+    result = medalbot("table", "--json", *[str(p) for p in sample_files("gamesday")])
+    rows = json.loads(result.stdout)
+    assert [set(r) for r in rows][0] == {"rank", "noc", "gold", "silver", "bronze", "total"}
+    keys = [(-r["gold"], -r["silver"], -r["bronze"]) for r in rows]
+    assert keys == sorted(keys)
+    by_total = json.loads(
+        medalbot(
+            "table", "--json", "--by", "total", *[str(p) for p in sample_files("gamesday")]
+        ).stdout
+    )
+    assert [r["total"] for r in by_total] == sorted((r["total"] for r in by_total), reverse=True)
+
+
+def test_podium_and_records() -> None:
+    podium = medalbot("podium", "SSKW1000M", *W1000M)
+    assert podium.returncode == 0
+    assert (
+        podium.stdout.index("LEERDAM") < podium.stdout.index("KOK") < podium.stdout.index("TAKAGI")
+    )
+    records = medalbot("records", *W1000M).stdout.splitlines()
+    assert len(records) == 2 and "superseded" in records[0] and "LEERDAM" in records[1]
+    unknown = medalbot("podium", "NOPE", *W1000M)
+    assert unknown.returncode != 0 and "NOPE" in unknown.stderr
