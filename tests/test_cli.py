@@ -65,7 +65,7 @@ def test_a_rejected_snapshot_is_named_and_skipped(tmp_path: Path) -> None:
 def test_table_json_is_one_list_in_table_order() -> None:
     result = medalbot("table", "--json", *[str(p) for p in sample_files("gamesday")])
     rows = json.loads(result.stdout)
-    assert [set(r) for r in rows][0] == {"rank", "noc", "gold", "silver", "bronze", "total"}
+    assert next(set(r) for r in rows) == {"rank", "noc", "gold", "silver", "bronze", "total"}
     keys = [(-r["gold"], -r["silver"], -r["bronze"]) for r in rows]
     assert keys == sorted(keys)
     by_total = json.loads(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 import aiohttp
@@ -52,7 +51,7 @@ class DiscordPort:
             raise _refused(exc) from exc
         except discord.HTTPException as exc:
             raise _translate(exc) from exc
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise TransientFailure(f"network: {exc!r}") from exc
 
 

@@ -106,7 +106,11 @@ class PollService:
             if stored is not None:
                 self._live.set(stored)
             return PollReport(
-                feed=feed, outcome="ignored", sequence=snapshot.sequence, reason=str(exc), stale=True
+                feed=feed,
+                outcome="ignored",
+                sequence=snapshot.sequence,
+                reason=str(exc),
+                stale=True,
             )
         self._live.set(outcome.state)
         report = PollReport(
