@@ -35,13 +35,16 @@ def _decode(raw: bytes) -> Any:
         raise DiscordError(400, INVALID_JSON, "The request body contains invalid JSON.") from exc
 
 
+BODY_KEY = web.RequestKey("emulator_body", RequestBody)
+
+
 async def read_body(request: web.Request) -> RequestBody:
     """Parse the body once per request (the logging middleware and the handler both ask)."""
-    cached = request.get("emu.body")
-    if isinstance(cached, RequestBody):
+    cached = request.get(BODY_KEY)
+    if cached is not None:
         return cached
     body = await _parse(request)
-    request["emu.body"] = body
+    request[BODY_KEY] = body
     return body
 
 

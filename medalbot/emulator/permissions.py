@@ -60,8 +60,11 @@ class Permission(IntFlag):
     CREATE_EVENTS = 1 << 44
     USE_EXTERNAL_SOUNDS = 1 << 45
     SEND_VOICE_MESSAGES = 1 << 46
+    SET_VOICE_CHANNEL_STATUS = 1 << 48
     SEND_POLLS = 1 << 49
     USE_EXTERNAL_APPS = 1 << 50
+    PIN_MESSAGES = 1 << 51
+    BYPASS_SLOWMODE = 1 << 52
 
 
 ALL_PERMISSIONS = 0
@@ -106,7 +109,47 @@ _NEEDS_SEND = int(
     | Permission.MENTION_EVERYONE
     | Permission.EMBED_LINKS
     | Permission.ATTACH_FILES
-    | Permission.SEND_POLLS
+)
+
+# Without VIEW_CHANNEL every channel-scoped permission is gone; guild-wide ones
+# (kick, ban, manage server, ...) remain.
+CHANNEL_SCOPED = 0
+for _bit in (
+    0,
+    4,
+    6,
+    8,
+    9,
+    *range(10, 19),
+    *range(20, 26),
+    28,
+    29,
+    31,
+    32,
+    *range(34, 40),
+    42,
+    45,
+    46,
+    *range(49, 53),
+):
+    CHANNEL_SCOPED |= 1 << _bit
+
+
+# Voice-only permissions mean nothing in a text channel; they are left out there (as
+# discord.py's TextChannel.permissions_for and Discord's client do).
+VOICE_ONLY = int(
+    Permission.PRIORITY_SPEAKER
+    | Permission.STREAM
+    | Permission.CONNECT
+    | Permission.SPEAK
+    | Permission.MUTE_MEMBERS
+    | Permission.DEAFEN_MEMBERS
+    | Permission.MOVE_MEMBERS
+    | Permission.USE_VAD
+    | Permission.USE_EMBEDDED_ACTIVITIES
+    | Permission.USE_SOUNDBOARD
+    | Permission.USE_EXTERNAL_SOUNDS
+    | Permission.SET_VOICE_CHANNEL_STATUS
 )
 
 
@@ -153,10 +196,11 @@ def channel_permissions(
     member_id: int,
     member_role_ids: Iterable[int],
     overwrites: Mapping[int, Overwrite],
+    text_channel: bool = True,
 ) -> int:
     """Apply a channel's overwrites to guild-level permissions, in Discord's order."""
     if has(base, Permission.ADMINISTRATOR):
-        return ALL_PERMISSIONS
+        return ALL_PERMISSIONS & ~VOICE_ONLY if text_channel else ALL_PERMISSIONS
     permissions = base
     everyone = overwrites.get(guild_id)
     if everyone is not None:
@@ -171,8 +215,10 @@ def channel_permissions(
     own = overwrites.get(member_id)
     if own is not None and own.type is OverwriteType.MEMBER:
         permissions = (permissions & ~own.deny) | own.allow
-    if not has(permissions, Permission.VIEW_CHANNEL):
-        return 0
     if not has(permissions, Permission.SEND_MESSAGES):
         permissions &= ~_NEEDS_SEND
+    if not has(permissions, Permission.VIEW_CHANNEL):
+        permissions &= ~CHANNEL_SCOPED
+    if text_channel:
+        permissions &= ~VOICE_ONLY
     return permissions
