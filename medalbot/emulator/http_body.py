@@ -40,9 +40,8 @@ BODY_KEY = web.RequestKey("emulator_body", RequestBody)
 
 async def read_body(request: web.Request) -> RequestBody:
     """Parse the body once per request (the logging middleware and the handler both ask)."""
-    cached = request.get(BODY_KEY)
-    if cached is not None:
-        return cached
+    if BODY_KEY in request:
+        return request[BODY_KEY]
     body = await _parse(request)
     request[BODY_KEY] = body
     return body
