@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 JsonObject = dict[str, Any]
 Until = Callable[[InteractionResult], object]
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+ACTION_ROW = 1
+LABEL = 18
 
 
 def _responded(result: InteractionResult) -> bool:
@@ -40,6 +42,21 @@ def _command_path(command: str) -> tuple[str, list[str]]:
     if not words:
         raise ValueError("empty command")
     return words[0], words[1:]
+
+
+def _submitted(component: Mapping[str, Any], values: Mapping[str, str]) -> JsonObject:
+    """A modal component as submitted: text inputs carry the typed value."""
+    if component.get("type") == LABEL:
+        return {"type": LABEL, "component": _submitted(component["component"], values)}
+    if component.get("type") == ACTION_ROW:
+        children = component.get("components", ())
+        return {"type": ACTION_ROW, "components": [_submitted(c, values) for c in children]}
+    custom_id = str(component.get("custom_id", ""))
+    return {
+        "type": component.get("type"),
+        "custom_id": custom_id,
+        "value": values.get(custom_id, ""),
+    }
 
 
 class UserActions:
@@ -335,18 +352,10 @@ class UserActions:
         interaction_id, token, payload = self._base_payload(
             InteractionType.MODAL_SUBMIT, member, channel, guild, permissions, locale
         )
-        rows = []
-        for row in modal.get("components", ()):
-            submitted = [
-                {
-                    "type": c.get("type"),
-                    "custom_id": c.get("custom_id"),
-                    "value": values.get(c.get("custom_id", ""), ""),
-                }
-                for c in row.get("components", ())
-            ]
-            rows.append({"type": 1, "components": submitted})
-        payload["data"] = {"custom_id": modal["custom_id"], "components": rows}
+        payload["data"] = {
+            "custom_id": modal["custom_id"],
+            "components": [_submitted(row, values) for row in modal.get("components", ())],
+        }
         result = self._dispatch(
             InteractionType.MODAL_SUBMIT, payload, interaction_id, token, member, channel
         )
