@@ -36,14 +36,30 @@ class ChangeSignal:
         event, self._event = self._event, asyncio.Event()
         event.set()
 
-    async def wait_for(self, predicate: Callable[[], T], timeout: float) -> T:  # noqa: ASYNC109 - the test API takes a timeout
-        """Return the predicate's first truthy value; TimeoutError after `timeout` seconds."""
+    async def wait_for(
+        self,
+        predicate: Callable[[], T],
+        timeout: float,  # noqa: ASYNC109 - the test API takes a timeout
+        recheck: float | None = None,
+    ) -> T:
+        """Return the predicate's first truthy value; TimeoutError after `timeout` seconds.
+
+        The predicate is re-checked on every change, and also every `recheck` seconds when
+        given, for predicates that read state the emulator does not see change (a bot's own).
+        """
         async with asyncio.timeout(timeout):
             while True:
                 value = predicate()
                 if value:
                     return value
-                await self._event.wait()
+                if recheck is None:
+                    await self._event.wait()
+                    continue
+                try:
+                    async with asyncio.timeout(recheck):
+                        await self._event.wait()
+                except TimeoutError:
+                    continue
 
 
 class RequestLog:

@@ -258,9 +258,19 @@ class Emulator:
         """Gateway state and faults: .close(code), .reconnect(), .invalidate_session(resumable)."""
         return self.core.gateway
 
-    async def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:  # noqa: ASYNC109 - the test API takes a timeout
-        """Wait until predicate() is truthy, re-checking on every recorded change."""
-        return await self.core.signal.wait_for(predicate, timeout)
+    async def wait_for(
+        self,
+        predicate: Callable[[], T],
+        timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
+        *,
+        recheck: float | None = 0.1,
+    ) -> T:
+        """Wait until predicate() is truthy and return its value (TimeoutError otherwise).
+
+        It is re-checked on every recorded change (request, gateway event, message, world
+        change) and, as a safety net for predicates about the bot's own state, every
+        `recheck` seconds (None: only on emulator changes)."""
+        return await self.core.signal.wait_for(predicate, timeout, recheck)
 
     # --- faults --------------------------------------------------------------------------------
 

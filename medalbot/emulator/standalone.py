@@ -31,7 +31,7 @@ async def print_messages(emulator: Emulator) -> None:
         return [m for m in emulator.core.store.all() if seen.get(m.id) != len(m.history)]
 
     while True:
-        for message in await emulator.wait_for(changed, timeout=86_400):
+        for message in await emulator.wait_for(changed, timeout=86_400, recheck=None):
             seen[message.id] = len(message.history)
             channel = emulator.world.channel(message.channel_id)
             print(
