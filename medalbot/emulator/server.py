@@ -126,6 +126,15 @@ class Emulator:
 
     # --- what a person does --------------------------------------------------------------------
 
+    def post(self, member: Member, channel: Channel, content: str) -> StoredMessage:
+        """`member` writes a message in `channel` (checked against their permissions); the bot
+        gets MESSAGE_CREATE, with empty content unless it has the MESSAGE_CONTENT intent or is
+        mentioned."""
+        message, _ = self.core.messaging.create_in_channel(
+            channel, {"content": content}, [], author=member.user
+        )
+        return message
+
     async def invoke(
         self,
         command: str,
