@@ -11,6 +11,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import discord
 import discord.gateway
@@ -25,6 +26,7 @@ from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.detection import DetectionPolicy
 from medalbot.feeds.sources import FeedSource
 from medalbot.logs import REDACTOR, configure_logging
+from medalbot.ops.runtime import OpsRuntime
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.errors import UserError
 from medalbot.services.guilds import GuildSettingsService
@@ -118,8 +120,20 @@ async def reply_ephemeral(interaction: discord.Interaction[MedalBot], message: s
         await interaction.response.send_message(message, ephemeral=True, allowed_mentions=no_pings)
 
 
+def _http_trace(ops: OpsRuntime | None) -> dict[str, Any]:
+    # discord.py's http_trace sees every REST response: 429 scopes, invalid requests.
+    return {"http_trace": ops.metrics.discord_trace_config()} if ops else {}
+
+
 class MedalBot(commands.AutoShardedBot):
-    def __init__(self, settings: Settings, services: Services, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        services: Services,
+        *,
+        clock: Clock = utc_now,
+        ops: OpsRuntime | None = None,
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # channels, roles and our own member: enough to check permissions
         super().__init__(
@@ -132,7 +146,9 @@ class MedalBot(commands.AutoShardedBot):
             shard_count=settings.discord.shard_count,
             shard_ids=settings.discord.shard_ids,  # type: ignore[arg-type]  # None = all
             help_command=None,
+            **_http_trace(ops),
         )
+        self.ops = ops
         self.settings = settings
         self.services = services
         self.clock = clock
@@ -142,8 +158,24 @@ class MedalBot(commands.AutoShardedBot):
             settings.delivery,
             clock=clock,
             on_channel_refused=self._channel_refused,
+            idle_check=settings.delivery.idle_check,
         )
         services.polling.set_on_committed(lambda _report: self.sender.wake())
+        if ops is not None:
+            ops.set_sender_stats(lambda: self.sender.stats)
+
+    # Gateway state for /healthz: every shard connected, or since when one is not.
+    async def on_shard_connect(self, shard_id: int) -> None:
+        if self.ops:
+            self.ops.gateway.connected(shard_id, self.clock())
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        if self.ops:
+            self.ops.gateway.connected(shard_id, self.clock())
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        if self.ops:
+            self.ops.gateway.disconnected(shard_id, self.clock())
 
     async def setup_hook(self) -> None:
         for name in COGS:
@@ -176,13 +208,27 @@ async def open_feeds(settings: Settings) -> list[Feed]:
     return [Feed(settings=f, source=open_source(f)) for f in settings.feeds]
 
 
-async def start_bot(settings: Settings, token: str, *, clock: Clock = utc_now) -> MedalBot:
-    """Open the store and the feeds, build the bot and start it in a task (tests, demo)."""
+async def build_bot(settings: Settings, *, clock: Clock = utc_now) -> MedalBot:
+    """Open the store and the feeds and build the bot (not started). ``close_bot`` undoes it."""
     store = await open_store(settings.store.url)
     services = build_services(settings, store, await open_feeds(settings), clock=clock)
     await services.polling.restore_all()
     await services.subscriptions.load()
-    return MedalBot(settings, services, clock=clock)
+    ops = OpsRuntime(
+        settings.ops,
+        store=store,
+        feeds=[(f.name, f.interval + f.jitter) for f in settings.feeds],
+        clock=clock,
+    )
+    return MedalBot(settings, services, clock=clock, ops=ops)
+
+
+async def close_bot(bot: MedalBot) -> None:
+    if not bot.is_closed():
+        await bot.close()
+    if bot.ops is not None:
+        await bot.ops.stop()
+    await bot.services.store.close()
 
 
 async def _main(config: Path | None) -> int:
@@ -192,13 +238,13 @@ async def _main(config: Path | None) -> int:
     REDACTOR.add_secret(token.reveal())
     if settings.discord.api_base != "https://discord.com/api/v10" or settings.discord.gateway_url:
         point_discord_at(settings.discord.api_base, settings.discord.gateway_url)
-    bot = await start_bot(settings, token.reveal())
+    bot = await build_bot(settings)
     try:
+        if bot.ops is not None:
+            await bot.ops.start()
         await bot.start(token.reveal())
     finally:
-        if not bot.is_closed():
-            await bot.close()
-        await bot.services.store.close()
+        await close_bot(bot)
     return 0
 
 

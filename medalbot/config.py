@@ -61,7 +61,7 @@ class FeedSettings(Struct, frozen=True, forbid_unknown_fields=True):
     format: Literal["native", "odf"] = "native"
     interval: Positive = 5.0  # seconds between polls
     jitter: NonNegative = 1.0  # up to this many seconds added to each poll, spreading load
-    misfire_grace_time: Positive = 10.0  # a poll starting later than this is skipped (logged)
+    misfire_grace_time: Annotated[int, Meta(ge=1)] = 10  # a poll later than this (s) is skipped
     connect_timeout: Positive = 3.0
     read_timeout: Positive = 5.0
     total_timeout: Positive = 10.0
@@ -92,6 +92,7 @@ class DeliverySettings(Struct, frozen=True, forbid_unknown_fields=True):
     max_attempts: Annotated[int, Meta(ge=1)] = 8
     batch_size: Annotated[int, Meta(ge=1)] = 200  # rows claimed per pass
     workers: Annotated[int, Meta(ge=1)] = 8  # channels sent to concurrently
+    idle_check: Positive = 1.0  # when idle, look for retries that came due this often (s)
 
 
 class AlertSettings(Struct, frozen=True, forbid_unknown_fields=True):

@@ -62,7 +62,9 @@ class Alerts(commands.Cog):
             await feed.source.close()
 
     async def poll(self, feed: Feed) -> None:
-        await self.bot.services.polling.poll(feed.source)
+        report = await self.bot.services.polling.poll(feed.source)
+        if self.bot.ops is not None:
+            self.bot.ops.metrics.observe_poll(report, self.bot.clock())
 
     def _job_event(self, event: JobEvent) -> None:
         if event.code == EVENT_JOB_MISSED:

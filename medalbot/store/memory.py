@@ -31,7 +31,6 @@ from medalbot.store.base import (
 )
 from medalbot.store.checks import MAX_NONCE_LENGTH, check_commit_batch
 from medalbot.store.codec import decode_alert, decode_state, encode_alert, encode_state
-from medalbot.store.sql import claim_order
 from medalbot.store.times import as_stored
 
 _UNFINISHED = frozenset({DeliveryStatus.PENDING, DeliveryStatus.SENDING})
@@ -233,10 +232,25 @@ class MemoryStore:
     ) -> list[Delivery]:
         moment = as_stored(now)
         lease_until = as_stored(now + timedelta(seconds=lease_seconds))
-        due = sorted(
-            (row.delivery for row in self._deliveries.values() if _is_due(row, moment)),
-            key=claim_order,
-        )[: max(limit, 0)]
+        rows = sorted(self._deliveries.values(), key=lambda r: r.delivery.id)
+        blocked: set[int] = set()  # channels with an earlier row on the wire or waiting
+        head_priority: dict[int, int] = {}
+        candidates: list[Delivery] = []
+        for row in rows:
+            d = row.delivery
+            if d.status not in _UNFINISHED:
+                continue
+            head_priority[d.channel_id] = min(
+                head_priority.get(d.channel_id, d.priority), d.priority
+            )
+            if d.channel_id in blocked:
+                continue
+            if _is_due(row, moment):
+                candidates.append(d)
+            else:
+                blocked.add(d.channel_id)
+        due = sorted(candidates, key=lambda d: (head_priority[d.channel_id], d.channel_id, d.id))
+        due = due[: max(limit, 0)]
         claimed = []
         for delivery in due:
             taken = replace_struct(

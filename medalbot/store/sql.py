@@ -121,11 +121,6 @@ def _delivery(row: Row) -> Delivery:
     )
 
 
-def claim_order(delivery: Delivery) -> tuple[int, datetime, int]:
-    """Best priority first, then oldest."""
-    return (delivery.priority, delivery.created_at, delivery.id)
-
-
 def _subscription(row: Row) -> Subscription:
     return Subscription(
         id=row["id"],
@@ -399,11 +394,22 @@ class SqlStore:
         now_us = to_epoch_us(now)
         lease_until = to_epoch_us(now + timedelta(seconds=lease_seconds))
         async with self._db.transaction() as conn:
+            # Each channel is a FIFO: a row waits while an earlier one of its channel is on
+            # the wire (leased) or waiting for a retry. Channels go in the order of their most
+            # urgent row, and a channel's rows are claimed as a prefix in id order.
             due = await conn.fetch(
-                "SELECT id FROM deliveries"
-                " WHERE (status = 'pending' AND next_attempt_at <= ?)"
-                " OR (status = 'sending' AND lease_until <= ?)"
-                f" ORDER BY priority, created_at, id LIMIT ? {self._db.claim_lock_clause}",
+                "SELECT d.id FROM deliveries d"
+                " WHERE ((d.status = 'pending' AND d.next_attempt_at <= ?)"
+                " OR (d.status = 'sending' AND d.lease_until <= ?))"
+                " AND NOT EXISTS (SELECT 1 FROM deliveries e"
+                " WHERE e.channel_id = d.channel_id AND e.id < d.id"
+                " AND ((e.status = 'pending' AND e.next_attempt_at > ?)"
+                " OR (e.status = 'sending' AND e.lease_until > ?)))"
+                " ORDER BY (SELECT MIN(f.priority) FROM deliveries f"
+                " WHERE f.channel_id = d.channel_id AND f.status IN ('pending', 'sending')),"
+                f" d.channel_id, d.id LIMIT ? {self._db.claim_lock_clause}",
+                now_us,
+                now_us,
                 now_us,
                 now_us,
                 limit,
@@ -418,7 +424,8 @@ class SqlStore:
                 lease_until,
                 *ids,
             )
-        return sorted((_delivery(row) for row in rows), key=claim_order)
+        order = {row_id: index for index, row_id in enumerate(ids)}
+        return sorted((_delivery(row) for row in rows), key=lambda d: order[d.id])
 
     async def mark_sent(self, delivery_ids: Sequence[int], message_id: int, now: datetime) -> None:
         # Whatever the row's state: a message that exists is the record, even if a lease

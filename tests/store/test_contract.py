@@ -173,18 +173,43 @@ async def _queue(store: Store, *specs: tuple[str, int, int], now: datetime = T0)
     await store.commit_snapshot(state(sequence), alerts, rows, now)
 
 
-async def test_claim_takes_best_priority_then_oldest(store: Store) -> None:
+async def test_claim_serves_urgent_channels_first_each_in_order(store: Store) -> None:
     await _queue(store, ("old-low", CHANNEL, 5), ("old-high", CHANNEL, 0), now=T0)
     await _queue(store, ("new-high", CHANNEL, 0), ("new-mid", OTHER_CHANNEL, 2), now=at(1))
 
     first = await store.claim_deliveries(at(2), 3, LEASE)
     rest = await store.claim_deliveries(at(2), 3, LEASE)
 
-    assert [d.alert_id for d in first] == ["old-high", "new-high", "new-mid"]
-    assert [d.alert_id for d in rest] == ["old-low"]
+    # CHANNEL holds the most urgent row, so it goes first, in the order its alerts were found
+    assert [d.alert_id for d in first] == ["old-low", "old-high", "new-high"]
+    assert [d.alert_id for d in rest] == ["new-mid"]
     assert {d.status for d in first + rest} == {DeliveryStatus.SENDING}
     assert {d.attempts for d in first + rest} == {1}
     assert await store.claim_deliveries(at(2), 3, LEASE) == []
+
+
+async def test_a_channel_waits_behind_its_row_on_the_wire(store: Store) -> None:
+    await _queue(store, ("first", CHANNEL, 2), now=T0)
+    (on_the_wire,) = await store.claim_deliveries(at(1), 10, LEASE)
+    await _queue(store, ("second", CHANNEL, 0), ("elsewhere", OTHER_CHANNEL, 2), now=at(2))
+
+    # "second" may not overtake "first" while first's sender may still be posting it
+    assert [d.alert_id for d in await store.claim_deliveries(at(3), 10, LEASE)] == ["elsewhere"]
+    await store.mark_sent([on_the_wire.id], 1234, at(4))
+    assert [d.alert_id for d in await store.claim_deliveries(at(5), 10, LEASE)] == ["second"]
+
+
+async def test_a_channel_waits_behind_its_row_waiting_for_a_retry(store: Store) -> None:
+    await _queue(store, ("first", CHANNEL, 2), ("second", CHANNEL, 2), now=T0)
+    first, second = await store.claim_deliveries(at(1), 10, LEASE)
+    await store.mark_retry([first.id], at(60), "HTTP 503")
+    await store.mark_retry([second.id], at(2), "waiting on an earlier message")
+
+    assert await store.claim_deliveries(at(10), 10, LEASE) == []
+    assert [d.alert_id for d in await store.claim_deliveries(at(61), 10, LEASE)] == [
+        "first",
+        "second",
+    ]
 
 
 async def test_claimed_rows_carry_what_the_sender_needs(store: Store) -> None:
