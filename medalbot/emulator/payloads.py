@@ -126,12 +126,17 @@ def guild(g: Guild) -> JsonObject:
     }
 
 
-def guild_create(g: Guild) -> JsonObject:
-    """The gateway GUILD_CREATE payload: the REST guild plus channels, members and counts."""
+def guild_create(g: Guild, *, newly_joined: bool = False) -> JsonObject:
+    """The gateway GUILD_CREATE payload: the REST guild plus channels, members and counts.
+
+    After READY a guild "becomes available" (`unavailable: false`); a guild the bot joins
+    later has no `unavailable` key, which is how clients tell a join (on_guild_join) apart.
+    """
     payload = guild(g)
+    if not newly_joined:
+        payload["unavailable"] = False
     payload.update(
         {
-            "unavailable": False,
             "large": False,
             "joined_at": None,
             "member_count": len(g.members),

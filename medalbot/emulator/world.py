@@ -198,7 +198,7 @@ class World:
             )
             guild.roles[bot_role.id] = bot_role
             self._add_member_quietly(guild, self.bot_user, (bot_role,))
-        self._announce("GUILD_CREATE", guild.id, payloads.guild_create(guild))
+        self._announce("GUILD_CREATE", guild.id, payloads.guild_create(guild, newly_joined=True))
         return guild
 
     def add_role(

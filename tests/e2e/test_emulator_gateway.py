@@ -243,3 +243,19 @@ async def test_privileged_intents_not_enabled_close_4014(
         async with running_bot(bot_factory(intents=intents), emulator):
             pass
     assert emulator.gateway.identifies == 0
+
+
+async def test_joining_a_guild_at_runtime(
+    emulator: Emulator, demo: DemoWorld, bot_factory: BotFactory
+) -> None:
+    async with running_bot(bot_factory(), emulator) as bot:
+        joined = bot.wait_for("guild_join", timeout=2)
+        emulator.world.add_guild("Japan Fans")
+        guild = await joined
+        assert guild.name == "Japan Fans" and guild.me is not None
+        emulator.world.add_guild("Not Invited", bot_permissions=None)
+        # Dispatches arrive in order, so once this one is in, a wrong GUILD_CREATE would be too.
+        created = bot.wait_for("guild_channel_create", timeout=2)
+        emulator.world.add_channel(emulator.world.find_guild("Japan Fans"), "tokyo")
+        await created
+        assert {g.name for g in bot.guilds} == {"Oranje Fans", "Japan Fans"}

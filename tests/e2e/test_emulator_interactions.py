@@ -47,6 +47,20 @@ class VoteView(discord.ui.View):
         await interaction.response.send_message("only you see this", ephemeral=True)
 
 
+class LaterView(discord.ui.View):
+    """Acknowledges the click first (type 6), then edits the clicked message."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    @discord.ui.button(label="Refresh", custom_id="later:refresh")
+    async def refresh(
+        self, interaction: discord.Interaction, button: discord.ui.Button[LaterView]
+    ) -> None:
+        await interaction.response.defer()
+        await interaction.edit_original_response(content="refreshed")
+
+
 class NameModal(discord.ui.Modal, title="Your name"):
     name: discord.ui.TextInput[NameModal] = discord.ui.TextInput(label="Name", custom_id="name")
 
@@ -113,6 +127,20 @@ class FanCog(commands.Cog):
     async def vote(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message("Who supports Oranje?", view=VoteView())
 
+    @app_commands.command(name="board", description="A refreshable message")
+    async def board(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("stale", view=LaterView())
+
+    @app_commands.command(name="tidy", description="Edits and deletes its followups")
+    async def tidy(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("working", ephemeral=True)
+        note = await interaction.followup.send("temporary", wait=True)
+        await note.edit(content="temporary (edited)")
+        kept = await interaction.followup.send("kept", wait=True)
+        await note.delete()
+        await interaction.delete_original_response()
+        await kept.edit(content="kept (final)")
+
     @app_commands.command(name="ask", description="Opens a modal")
     async def ask(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_modal(NameModal())
@@ -138,6 +166,7 @@ async def start_fan_bot(bot: commands.Bot, demo: DemoWorld) -> FanCog:
     async def setup_hook() -> None:
         await bot.add_cog(cog)
         bot.add_view(VoteView())
+        bot.add_view(LaterView())
         await bot.tree.sync()
 
     bot.setup_hook = setup_hook  # type: ignore[method-assign]
@@ -271,6 +300,44 @@ async def test_button_click_edits_the_message(
     assert [m.content for m in emulator.transcript(demo.oranje)] == ["oranje_fan voted"]
     with pytest.raises(ValueError, match="no component"):
         await emulator.click(message, "vote:yes", member=demo.fan)
+
+
+async def test_deferred_update_then_edit_original_edits_the_clicked_message(
+    emulator: Emulator, demo: DemoWorld, bot_factory: BotFactory
+) -> None:
+    bot = bot_factory()
+    await start_fan_bot(bot, demo)
+    async with running_bot(bot, emulator):
+        board = await emulator.invoke("/board", member=demo.fan, channel=demo.oranje)
+        assert board.original is not None
+        clicked = await emulator.click(
+            board.original,
+            "later:refresh",
+            member=demo.moderator,
+            until=lambda r: r.original is not None and r.original.edited,
+        )
+    assert clicked.response_type is CallbackType.DEFERRED_UPDATE_MESSAGE
+    assert clicked.original is board.original
+    assert [m.content for m in emulator.transcript(demo.oranje)] == ["refreshed"]
+
+
+async def test_followups_can_be_edited_and_deleted(
+    emulator: Emulator, demo: DemoWorld, bot_factory: BotFactory
+) -> None:
+    bot = bot_factory()
+    await start_fan_bot(bot, demo)
+    async with running_bot(bot, emulator):
+        result = await emulator.invoke(
+            "/tidy",
+            member=demo.fan,
+            channel=demo.oranje,
+            until=lambda r: r.followups and r.followups[-1].content == "kept (final)",
+        )
+    note, kept = result.followups
+    assert note.deleted and note.content == "temporary (edited)"
+    assert result.original is not None and result.original.deleted
+    assert [m.content for m in emulator.transcript(demo.oranje)] == ["kept (final)"]
+    assert [v.content for v in kept.history] == ["kept"]
 
 
 async def test_modal_round_trip(

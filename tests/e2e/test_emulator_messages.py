@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from collections.abc import Callable
 
@@ -53,6 +54,26 @@ async def test_embeds_and_replies_reach_the_transcript(
     assert shown[0].embeds[0]["fields"] == [{"name": "Time", "value": "50.37", "inline": True}]
     assert shown[1].message_reference is not None
     assert shown[1].message_reference["message_id"] == str(first.id)
+
+
+async def test_files_edits_and_announcement_channels(
+    emulator: Emulator, demo: DemoWorld, bot_factory: BotFactory
+) -> None:
+    async with running_bot(bot_factory(), emulator) as bot:
+        golds = text_channel(bot, demo.golds.id)
+        assert golds.is_news()
+        board = discord.File(io.BytesIO(b"rank,country\n1,NED\n"), filename="table.csv")
+        sent = await golds.send(f"Table for {demo.fan.mention}", file=board)
+        assert sent.attachments[0].filename == "table.csv"
+        edited = await sent.edit(content=f"Final table for {demo.fan.mention}")
+        assert edited.edited_at is not None
+    (shown,) = emulator.transcript(demo.golds)
+    assert shown.version.attachments[0]["size"] == len(b"rank,country\n1,NED\n")
+    assert [v.content for v in shown.history] == [f"Table for <@{demo.fan.id}>"]
+    assert shown.content == f"Final table for <@{demo.fan.id}>"
+    assert shown.pinged_users == {demo.fan.id}  # pinged once, when it was sent
+    multipart = emulator.requests_to("POST", f"/channels/{demo.golds.id}/messages")[0]
+    assert multipart.json["attachments"] == [{"id": 0, "filename": "table.csv"}]
 
 
 async def test_allowed_mentions_decide_who_is_pinged(
