@@ -14,8 +14,8 @@ import pytest
 
 from medalbot.emulator import EmulatorConfig, StoredMessage
 from medalbot.emulator.permissions import Permission
-from medalbot.sandbox import FAST_DELIVERY, Sandbox
 from medalbot.samples import sample_files
+from medalbot.sandbox import FAST_DELIVERY, Sandbox
 
 pytestmark = pytest.mark.e2e
 
@@ -50,10 +50,10 @@ def messages(sandbox: Sandbox, channel_name: str) -> list[StoredMessage]:
 
 
 async def wait_titles(
-    sandbox: Sandbox, channel: str, count: int, timeout: float = 10.0
+    sandbox: Sandbox, channel: str, count: int, within: float = 10.0
 ) -> list[str]:
     return await sandbox.emulator.wait_for(
-        lambda: t if len(t := titles(sandbox, channel)) >= count else None, timeout=timeout
+        lambda: t if len(t := titles(sandbox, channel)) >= count else None, timeout=within
     )
 
 
@@ -146,9 +146,9 @@ async def test_a_chosen_role_is_pinged_and_feed_text_pings_nobody(tmp_path: Path
         assert "everyone" in titles(sb, "general")[0]  # shown, but inert
 
 
-async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+async def until(predicate: Callable[[], bool], within: float = 5.0) -> None:
     """Re-check a condition the emulator does not signal (a request arriving) until it holds."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while not predicate():
         if time.monotonic() > deadline:
             raise TimeoutError("condition not met")
@@ -170,7 +170,7 @@ async def test_a_restart_while_a_message_is_on_the_wire_posts_it_once(tmp_path: 
         await sb.stop_bot()
         await sb.start_bot()
         await replay_all(sb)
-        await wait_titles(sb, "oranje", 3, timeout=15)
+        await wait_titles(sb, "oranje", 3, within=15)
         assert sb.bot is not None
         await sb.bot.sender.wait_idle()
         seen = titles(sb, "oranje")
@@ -209,8 +209,10 @@ async def test_restart_in_the_middle_of_a_delivery_loses_and_duplicates_nothing(
         await sb.emulator.wait_for(lambda: bot.services.live.current is not None, timeout=5)
         for channel in ("golds", "oranje"):
             expected = await expected_alerts(bot, sb, channel)
+            wanted = len(expected)
             await sb.emulator.wait_for(
-                lambda c=channel, n=len(expected): len(titles(sb, c)) >= n, timeout=15
+                lambda c=channel, n=wanted: len(titles(sb, c)) >= n,  # type: ignore[misc]
+                timeout=15,
             )
         await bot.sender.wait_idle()
         for channel in ("golds", "oranje"):
