@@ -165,7 +165,8 @@ def _emulator(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from medalbot.demo import run_demo
 
-    return asyncio.run(run_demo(speed=args.speed))
+    exit_code: int = asyncio.run(run_demo(speed=args.speed))
+    return exit_code
 
 
 def build_parser() -> argparse.ArgumentParser:
