@@ -48,6 +48,8 @@ async def test_embeds_and_replies_reach_the_transcript(
         first = await channel.send("🥇", embed=gold)
         reply = await first.reply("Hup!", mention_author=False)
         fetched = await channel.fetch_message(first.id)
+        newest_first = [m.id async for m in channel.history(limit=10)]
+    assert newest_first == [reply.id, first.id]
     assert fetched.embeds[0].title == "Gold for NED"
     shown = emulator.transcript(demo.oranje)
     assert [m.id for m in shown] == [first.id, reply.id]

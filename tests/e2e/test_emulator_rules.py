@@ -305,3 +305,29 @@ async def test_serve_forever_serves_the_demo_world() -> None:
     finally:
         server.cancel()
         await asyncio.gather(server, return_exceptions=True)
+
+
+async def test_serve_forever_prints_messages_as_they_happen(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    started: asyncio.Future[Emulator] = asyncio.get_running_loop().create_future()
+    server = asyncio.create_task(serve_forever("127.0.0.1", 0, started=started))
+    printed: list[str] = []
+
+    def output() -> str:
+        printed.append(capsys.readouterr().out)
+        return "".join(printed)
+
+    try:
+        emulator = await asyncio.wait_for(started, timeout=5)
+        guild = emulator.world.find_guild("Oranje Fans")
+        fan = emulator.world.find_member(guild, "oranje_fan")
+        moderator = emulator.world.find_member(guild, "sanne_mod")
+        channel = emulator.world.find_channel(guild, "oranje")
+        emulator.post(fan, channel, f"Hup {moderator.mention}")
+        shown = await emulator.wait_for(lambda: "#oranje oranje_fan: Hup" in output(), timeout=2)
+        assert shown
+        assert f"(pinged: user {moderator.id})" in "".join(printed)
+    finally:
+        server.cancel()
+        await asyncio.gather(server, return_exceptions=True)
