@@ -74,7 +74,7 @@ class FanCog(commands.Cog):
 
     def __init__(self) -> None:
         self.gate = asyncio.Event()
-        self.errors: list[discord.NotFound] = []
+        self.errors: list[discord.HTTPException] = []
         self.failed = asyncio.Event()
 
     @medals.command(name="table", description="Show the medal table")
@@ -156,6 +156,16 @@ class FanCog(commands.Cog):
         try:
             await interaction.response.send_message("too late?")
         except discord.NotFound as error:
+            self.errors.append(error)
+            self.failed.set()
+
+    @app_commands.command(name="followup-later", description="Follows up when told to")
+    async def followup_later(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("first answer")
+        await self.gate.wait()
+        try:
+            await interaction.followup.send("much later")
+        except discord.HTTPException as error:
             self.errors.append(error)
             self.failed.set()
 
@@ -412,3 +422,23 @@ async def test_answer_after_three_seconds_is_refused(
     assert [e.code for e in late.rejected] == [10062]
     assert [e.code for e in cog.errors] == [10062]
     assert emulator.transcript(demo.oranje) == []
+
+
+async def test_followups_stop_when_the_token_expires_after_15_minutes(
+    emulator_factory: EmulatorFactory,
+    point_discord: Callable[[Emulator], None],
+    bot_factory: BotFactory,
+) -> None:
+    clock = ManualClock()
+    emulator = await emulator_factory(EmulatorConfig(clock=clock))
+    demo = build_demo_world(emulator.world)
+    point_discord(emulator)
+    bot = bot_factory()
+    cog = await start_fan_bot(bot, demo)
+    async with running_bot(bot, emulator):
+        result = await emulator.invoke("/followup-later", member=demo.fan, channel=demo.oranje)
+        clock.advance(15 * 60 + 1)
+        cog.gate.set()
+        await asyncio.wait_for(cog.failed.wait(), timeout=2)
+    assert result.content == "first answer" and result.followups == []
+    assert [(e.status, e.code) for e in cog.errors] == [(401, 50027)]
