@@ -145,10 +145,16 @@ class Emulator:
         locale: str = "en-US",
         until: Until = _responded,
         timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
+        ignore_default_permissions: bool = False,
     ) -> InteractionResult:
         """Run '/command sub ...' as `member` in `channel`; returns once `until(result)` holds
         (by default: the first response arrived). Raises InteractionTimeout, or
-        CommandNotAvailable when a real user could not run it."""
+        CommandNotAvailable when a real user could not run it.
+
+        `ignore_default_permissions=True` sends it even though the command's
+        default_member_permissions would hide it from `member`, as happens when a server's
+        Integrations settings allow it for them, or with a crafted interaction: the bot's own
+        checks are then all that stands in the way."""
         return await self._actions.invoke(
             command,
             options,
@@ -157,6 +163,7 @@ class Emulator:
             locale=locale,
             until=until,
             timeout=timeout,
+            ignore_default_permissions=ignore_default_permissions,
         )
 
     async def autocomplete(

@@ -76,7 +76,14 @@ class UserActions:
         return guild, permissions
 
     def _command(
-        self, name: str, guild: Guild, member: Member, channel: Channel, permissions: int
+        self,
+        name: str,
+        guild: Guild,
+        member: Member,
+        channel: Channel,
+        permissions: int,
+        *,
+        ignore_default_permissions: bool = False,
     ) -> RegisteredCommand:
         command = self._core.commands.lookup(name, guild.id)
         if command is None:
@@ -85,6 +92,8 @@ class UserActions:
             raise CommandNotAvailable(
                 f"{member.user.username} may not use commands in #{channel.name}"
             )
+        if ignore_default_permissions:
+            return command
         required = command.default_member_permissions
         guild_perms = self._core.world.guild_permissions(guild, member)
         hidden = required is not None and (required == 0 or guild_perms & required != required)
@@ -192,10 +201,18 @@ class UserActions:
         locale: str = "en-US",
         until: Until = _responded,
         timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
+        ignore_default_permissions: bool = False,
     ) -> InteractionResult:
         name, path = _command_path(command)
         guild, permissions = self._context(member, channel)
-        registered = self._command(name, guild, member, channel, permissions)
+        registered = self._command(
+            name,
+            guild,
+            member,
+            channel,
+            permissions,
+            ignore_default_permissions=ignore_default_permissions,
+        )
         interaction_id, token, payload = self._base_payload(
             InteractionType.APPLICATION_COMMAND, member, channel, guild, permissions, locale
         )
