@@ -39,7 +39,16 @@ def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
 
 
 def test_only_cogs_and_bot_import_discord() -> None:
-    allowed = {"cogs", "emulator", "delivery", "bot.py", "demo.py", "sandbox.py", "cli.py"}
+    allowed = {
+        "cogs",
+        "emulator",
+        "delivery",
+        "bot.py",
+        "demo.py",
+        "sandbox.py",
+        "cli.py",
+        "discord_translator.py",  # i18n: slash command localisations for discord.py
+    }
     offenders = []
     for f in sorted(PACKAGE.rglob("*.py")):
         rel = f.relative_to(PACKAGE)

@@ -35,6 +35,17 @@ def N_(message: str) -> str:
     return message
 
 
+# The gettext context of slash command, group and option names: they must stay lowercase words
+# without spaces (Discord's rule), which the context tells translators.
+COMMAND_NAME: Final = "command name"
+
+
+def pN_(context: str, message: str) -> str:
+    """``N_`` with a gettext context (extracted with the keyword spec ``pN_:1c,2``); the context
+    must be a literal, e.g. ``pN_("command name", "medals")``."""
+    return message
+
+
 def resolve_locale(code: str | None) -> str:
     """Our locale for a Discord (``"nl"``, ``"en-GB"``, ``"pt-BR"``) or POSIX/babel code.
 
@@ -68,6 +79,9 @@ class Translator:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self._translations.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._translations.pgettext(context, message)
 
     def format_number(self, number: int | float) -> str:
         return format_decimal(number, locale=self.babel_locale)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from msgspec.structs import replace
 
-from medalbot.i18n import SUPPORTED_LOCALES, resolve_locale
+from medalbot.i18n import N_, SUPPORTED_LOCALES, resolve_locale
 from medalbot.services.errors import UserError
 from medalbot.store.base import GuildSettings, Store
 
@@ -31,7 +31,9 @@ class GuildSettingsService:
         code = resolve_locale(locale)
         if code != locale.strip().lower().split("-")[0]:
             raise UserError(
-                f"I don't speak “{locale}” yet. Choose one of: {', '.join(SUPPORTED_LOCALES)}."
+                N_("I don't speak “{locale}” yet. Choose one of: {locales}."),
+                locale=locale,
+                locales=", ".join(SUPPORTED_LOCALES),
             )
         return await self._save(replace(await self.get(guild_id), locale=code))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 
+from medalbot.i18n import N_
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.errors import UserError
 from medalbot.services.live import LiveState
@@ -55,7 +56,10 @@ class SubscriptionService:
         code = noc.strip().upper()
         if len(code) != 3 or not code.isalpha():
             raise UserError(
-                f"“{noc}” is not a nation code. Use a three-letter code such as NED, JPN or USA."
+                N_(
+                    "“{noc}” is not a nation code. Use a three-letter code such as NED, JPN or USA."
+                ),
+                noc=noc,
             )
         return code
 
@@ -69,8 +73,13 @@ class SubscriptionService:
         if sport.strip().casefold() in by_fold:
             return by_fold[sport.strip().casefold()]
         close = difflib.get_close_matches(sport.strip(), sports, n=3, cutoff=0.5)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise UserError(f"There is no sport called “{sport}” at these Games.{hint}")
+        if close:
+            raise UserError(
+                N_("There is no sport called “{sport}” at these Games. Did you mean {sports}?"),
+                sport=sport,
+                sports=", ".join(close),
+            )
+        raise UserError(N_("There is no sport called “{sport}” at these Games."), sport=sport)
 
     async def subscribe(
         self,
@@ -96,8 +105,11 @@ class SubscriptionService:
             sub = await self._store.add_subscription(new, self._clock(), self._max)
         except SubscriptionLimitError as exc:
             raise UserError(
-                f"This server already has {self._max} subscriptions, the most it can have. "
-                "Remove one with /alerts unsubscribe first."
+                N_(
+                    "This server already has {limit} subscriptions, the most it can have. "
+                    "Remove one with /alerts unsubscribe first."
+                ),
+                limit=self._max,
             ) from exc
         self._remember(guild_id, await self._store.list_subscriptions(guild_id))
         return sub
@@ -109,7 +121,7 @@ class SubscriptionService:
         for sub in await self._store.list_subscriptions(guild_id):
             if sub.id == subscription_id:
                 return sub
-        raise UserError("That subscription does not exist on this server (see /alerts list).")
+        raise UserError(N_("That subscription does not exist on this server (see /alerts list)."))
 
     async def unsubscribe(self, guild_id: int, subscription_id: int) -> Subscription:
         sub = await self.get(guild_id, subscription_id)
@@ -120,6 +132,6 @@ class SubscriptionService:
     async def resume(self, guild_id: int, subscription_id: int) -> Subscription:
         sub = await self.get(guild_id, subscription_id)
         if sub.paused_reason is None:
-            raise UserError("That subscription is not paused.")
+            raise UserError(N_("That subscription is not paused."))
         await self._store.resume_subscription(guild_id, subscription_id)
         return await self.get(guild_id, subscription_id)
