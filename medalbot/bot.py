@@ -25,6 +25,8 @@ from medalbot.delivery.discord_port import DiscordPort
 from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.detection import DetectionPolicy
 from medalbot.feeds.sources import FeedSource
+from medalbot.i18n import N_, translator
+from medalbot.i18n.discord_translator import CatalogueTranslator
 from medalbot.logs import REDACTOR, configure_logging
 from medalbot.ops.runtime import OpsRuntime
 from medalbot.services.clock import Clock, utc_now
@@ -85,19 +87,30 @@ def build_services(
     )
 
 
+MODERATORS_ONLY = N_("Only moderators (Manage Server) can use this command.")
+SERVERS_ONLY = N_("This command only works in a server.")
+NOT_HERE = N_("You can't use this command here.")
+OUR_FAULT = N_("Sorry, something went wrong on our side. The error has been logged.")
+
+
 class MedalTree(app_commands.CommandTree["MedalBot"]):
     async def on_error(
         self, interaction: discord.Interaction[MedalBot], error: app_commands.AppCommandError
     ) -> None:
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        # Replies speak the server's language (outside a server: the user's own).
+        locale = await interaction.client.services.guilds.locale(
+            interaction.guild_id, interaction.locale.value
+        )
+        t = translator(locale)
         if isinstance(original, UserError):
-            message = original.message
+            message = original.text(locale)
         elif isinstance(original, app_commands.MissingPermissions):
-            message = "Only moderators (Manage Server) can use this command."
+            message = t.gettext(MODERATORS_ONLY)
         elif isinstance(original, app_commands.NoPrivateMessage):
-            message = "This command only works in a server."
+            message = t.gettext(SERVERS_ONLY)
         elif isinstance(original, app_commands.CheckFailure):
-            message = "You can't use this command here."
+            message = t.gettext(NOT_HERE)
         else:
             command = interaction.command.qualified_name if interaction.command else "?"
             log.error(
@@ -108,7 +121,7 @@ class MedalTree(app_commands.CommandTree["MedalBot"]):
                 interaction.user.id,
                 exc_info=original,
             )
-            message = "Sorry, something went wrong on our side. The error has been logged."
+            message = t.gettext(OUR_FAULT)
         await reply_ephemeral(interaction, message)
 
 
@@ -180,6 +193,8 @@ class MedalBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         for name in COGS:
             await self.load_extension(name)
+        # Command names and descriptions in Discord's locales, sent with the sync below.
+        await self.tree.set_translator(CatalogueTranslator())
         if self.settings.discord.sync_commands:
             await self.tree.sync()
             for guild_id in self.settings.discord.dev_guild_ids:
