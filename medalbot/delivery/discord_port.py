@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import aiohttp
@@ -10,11 +11,16 @@ import discord
 from medalbot.delivery.port import ChannelRefused, MessageRejected, TransientFailure
 from medalbot.delivery.render import RenderedMessage
 
+log = logging.getLogger(__name__)
+
 _REASONS = {
     50001: "Missing Access: the bot cannot see this channel",
     50013: "Missing Permissions: the bot may not post messages with embeds here",
     10003: "Unknown Channel: the channel was deleted",
 }
+# Without Embed Links Discord does not refuse a message: it drops its embeds and posts the rest,
+# an empty message or a bare role ping. We treat that as a refusal (403 50013 in our terms).
+NO_EMBED_LINKS = "Missing Permissions: the bot lacks Embed Links here, so alerts would be empty"
 
 
 def _refused(exc: discord.HTTPException) -> ChannelRefused:
@@ -26,7 +32,22 @@ class DiscordPort:
     def __init__(self, client: discord.Client) -> None:
         self._client = client
 
+    def _lacks_embed_links(self, channel_id: int) -> bool:
+        """From the gateway's cache; unknown channels are tried (Discord then decides)."""
+        channel = self._client.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+            return False
+        me = channel.guild.me
+        if me is None:
+            return False
+        perms = channel.permissions_for(me)
+        # Without View Channel or Send Messages discord.py reports no Embed Links either; those
+        # Discord refuses itself (403), with its own reason.
+        return perms.view_channel and perms.send_messages and not perms.embed_links
+
     async def send(self, channel_id: int, message: RenderedMessage, nonce: str) -> int:
+        if message.embeds and self._lacks_embed_links(channel_id):
+            raise ChannelRefused(NO_EMBED_LINKS, status=403, code=50013)
         channel = self._client.get_partial_messageable(channel_id)
         try:
             sent = await channel.send(
@@ -41,7 +62,21 @@ class DiscordPort:
             raise _translate(exc) from exc
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             raise TransientFailure(f"network: {exc!r}") from exc
+        if message.embeds and not sent.embeds:  # the cache was behind: take the hollow post back
+            await self._delete_hollow(channel_id, sent)
+            raise ChannelRefused(NO_EMBED_LINKS, status=403, code=50013)
         return sent.id
+
+    async def _delete_hollow(self, channel_id: int, sent: discord.Message) -> None:
+        try:
+            await sent.delete()
+        except discord.HTTPException as exc:
+            log.warning(
+                "channel %d: could not delete message %d posted without its embeds: %s",
+                channel_id,
+                sent.id,
+                exc,
+            )
 
     async def edit(self, channel_id: int, message_id: int, embeds: Sequence[discord.Embed]) -> None:
         message = self._client.get_partial_messageable(channel_id).get_partial_message(message_id)

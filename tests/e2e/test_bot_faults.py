@@ -1,0 +1,206 @@
+"""Alerts through Discord's bad moments: 429s, 5xx, a message created but answered with an
+error, gateway drops, a channel that refuses us. The real bot (discord.py) on the emulator.
+
+Each test reads the channel as a person would: every alert exactly once, in the order the
+feed produced them, and the bot keeps answering slash commands."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import msgspec
+import pytest
+
+from medalbot.bot import MedalBot
+from medalbot.delivery.discord_port import DiscordPort
+from medalbot.delivery.render import render_batch
+from medalbot.emulator.permissions import Permission
+from medalbot.samples import sample_files
+from medalbot.sandbox import FAST_DELIVERY, Sandbox
+from medalbot.services.routing import matches
+from tests.e2e.test_bot_alerts import messages, replay_all, titles
+
+pytestmark = pytest.mark.e2e
+
+MESSAGE_CREATE = "POST /channels/{channel_id}/messages"
+# One alert per message: every alert is its own request, so faults fall between alerts.
+ONE_PER_MESSAGE = msgspec.structs.replace(FAST_DELIVERY, max_embeds_per_message=1)
+
+
+async def settled(bot: MedalBot, within: float = 5.0) -> None:
+    """Until the outbox holds nothing pending (every row sent or given up)."""
+    deadline = time.monotonic() + within
+    while (await bot.services.store.outbox_stats()).pending:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the outbox did not drain")
+        await asyncio.sleep(0.02)
+
+
+async def expected_titles(bot: MedalBot, sb: Sandbox, channel_name: str) -> list[str]:
+    """The titles of the logged alerts the channel's subscription asked for, in log order."""
+    channel = sb.emulator.world.find_channel(sb.demo.guild, channel_name)
+    (sub,) = [
+        s for s in await bot.services.store.list_subscriptions() if s.channel_id == channel.id
+    ]
+    state = bot.services.live.current
+    assert state is not None
+    return [
+        str(render_batch([alert], locale="en", highlight_noc=sub.noc).embeds[0].title)
+        for alert in await bot.services.store.list_alerts(state.games_code)
+        if matches(sub, alert)
+    ]
+
+
+async def deliver_the_1000m(sb: Sandbox) -> tuple[MedalBot, list[str]]:
+    """Subscribe #oranje to NED, replay the race and wait until the outbox is empty."""
+    bot = await sb.start_bot()
+    await sb.subscribe("oranje", nation="NED")
+    await replay_all(sb)
+    await settled(bot)
+    expected = await expected_titles(bot, sb, "oranje")
+    assert len(expected) == 3  # Kok's record, Leerdam's record, Leerdam's gold
+    return bot, expected
+
+
+def nonces_posted(sb: Sandbox) -> list[str]:
+    return [str(r.json.get("nonce")) for r in sb.emulator.requests_to("POST", "/messages")]
+
+
+@pytest.mark.parametrize("times", [3, 8])
+async def test_route_429s_on_message_create_are_waited_out(times: int) -> None:
+    async with Sandbox(sample_files("w1000m"), delivery=ONE_PER_MESSAGE) as sb:
+        # 3: discord.py waits them out itself; 8: more than its five tries, so it gives up
+        # and our sender retries the alert later
+        limited = sb.emulator.rate_limit(MESSAGE_CREATE, 0.05, times=times, channel=sb.demo.oranje)
+        bot, expected = await deliver_the_1000m(sb)
+        assert limited.hits == times
+        assert titles(sb, "oranje") == expected
+        assert bot.sender.stats.failed == 0
+        assert (bot.sender.stats.retried >= 1) == (times > 5)
+        assert sb.emulator.invalid_requests == times  # only the 429s themselves
+
+
+async def test_a_global_429_holds_every_request_and_nothing_is_lost() -> None:
+    async with Sandbox(sample_files("w1000m"), delivery=ONE_PER_MESSAGE) as sb:
+        limited = sb.emulator.rate_limit(MESSAGE_CREATE, 0.1, is_global=True, times=2)
+        bot, expected = await deliver_the_1000m(sb)
+        assert limited.hits == 2
+        assert titles(sb, "oranje") == expected
+        assert bot.sender.stats.failed == 0
+
+
+async def test_a_503_is_retried_by_the_sender() -> None:
+    async with Sandbox(sample_files("w1000m"), delivery=ONE_PER_MESSAGE) as sb:
+        unavailable = sb.emulator.fail(MESSAGE_CREATE, 503, times=2, channel=sb.demo.oranje)
+        bot, expected = await deliver_the_1000m(sb)
+        assert unavailable.hits == 2
+        assert titles(sb, "oranje") == expected
+        assert bot.sender.stats.retried >= 1 and bot.sender.stats.failed == 0
+
+
+@pytest.mark.parametrize("status", [503, 500])
+async def test_a_message_created_but_answered_with_an_error_is_posted_once(status: int) -> None:
+    async with Sandbox(sample_files("w1000m"), delivery=ONE_PER_MESSAGE) as sb:
+        # 503: discord.py raises at once and our sender retries; 500: discord.py retries
+        # itself after 1 s. Either way the retry carries the same nonce.
+        committed = sb.emulator.commit_then_fail(
+            MESSAGE_CREATE, status, times=1, channel=sb.demo.oranje
+        )
+        _, expected = await deliver_the_1000m(sb)
+        assert committed.hits == 1
+        assert titles(sb, "oranje") == expected
+        nonces = nonces_posted(sb)
+        first = messages(sb, "oranje")[0].nonce
+        assert nonces.count(str(first)) == 2  # the failed answer and the deduplicated retry
+        assert len(set(nonces)) == len(expected)
+
+
+async def test_gateway_drops_while_alerts_flow_lose_nothing_and_commands_still_answer() -> None:
+    async with Sandbox(sample_files("w1000m"), delivery=ONE_PER_MESSAGE) as sb:
+        bot = await sb.start_bot()
+
+        async def identify_now(shard_id: int | None, *, initial: bool = False) -> None:
+            return None  # discord.py waits 5 s before re-identifying; the emulator has no limit
+
+        bot.before_identify_hook = identify_now  # type: ignore[method-assign]
+        gateway = sb.emulator.gateway
+        await sb.subscribe("oranje", nation="NED")
+        drops = [
+            lambda: gateway.close(4000),  # a dropped connection: RESUME
+            gateway.reconnect,  # Discord asks for a reconnect: RESUME
+            lambda: gateway.invalidate_session(resumable=False),  # a fresh IDENTIFY
+        ]
+        identified = gateway.identifies
+        resumed = gateway.resumes
+        while sb.advance_feed():
+            if drops:
+                assert drops.pop(0)() == 1
+            position = sb.feed.position
+            await sb.emulator.wait_for(
+                lambda p=position: (
+                    (s := bot.services.live.current) is not None and s.sequence >= p + 1
+                ),
+                timeout=5,
+            )
+        await sb.emulator.wait_for(
+            lambda: gateway.resumes >= resumed + 2 and gateway.identifies >= identified + 1,
+            timeout=5,
+        )
+        await settled(bot)
+        assert titles(sb, "oranje") == await expected_titles(bot, sb, "oranje")
+        await sb.emulator.wait_for(lambda: bot.is_ready() and gateway.connected_shards(), timeout=5)
+        answer = await sb.emulator.invoke(
+            "/alerts list", member=sb.demo.moderator, channel=sb.demo.general
+        )
+        assert answer.ephemeral and "I can post there" in str(answer.embeds)
+
+
+async def test_a_refusing_channel_is_not_hammered_and_others_still_get_alerts() -> None:
+    async with Sandbox(sample_files("w1000m"), delivery=ONE_PER_MESSAGE) as sb:
+        bot = await sb.start_bot()
+        await sb.subscribe("oranje", nation="NED")
+        await sb.subscribe("golds", nation="NED")
+        # Discord refuses #oranje (e.g. the bot's access was taken away server-side)
+        refusing = sb.emulator.fail(MESSAGE_CREATE, 403, 50001, times=None, channel=sb.demo.oranje)
+        await replay_all(sb)
+        await settled(bot)
+        assert titles(sb, "golds") == await expected_titles(bot, sb, "golds")
+        assert titles(sb, "oranje") == []
+        assert refusing.hits == 1  # one 403, then the channel is paused, not retried
+        assert sb.emulator.invalid_requests == 1
+        assert bot.sender.stats.paused_channels == 1
+
+
+async def test_a_channel_that_loses_embed_links_is_paused_not_sent_empty_messages() -> None:
+    async with Sandbox(sample_files("w1000m"), delivery=ONE_PER_MESSAGE) as sb:
+        bot = await sb.start_bot()
+        await bot.services.guilds.set_log_channel(sb.demo.guild.id, sb.demo.general.id)
+        await sb.subscribe("oranje", nation="NED", role=sb.demo.alerts_role.id)
+        # Discord silently drops embeds without Embed Links: an alert would arrive hollow
+        sb.emulator.set_overwrite(sb.demo.oranje, sb.demo.bot, deny=int(Permission.EMBED_LINKS))
+        await replay_all(sb)
+        await settled(bot)
+        assert messages(sb, "oranje") == []  # no empty message, no role pinged for nothing
+        listing = await sb.emulator.invoke(
+            "/alerts list", member=sb.demo.moderator, channel=sb.demo.general
+        )
+        assert "Paused" in str(listing.embeds) and "Embed Links" in str(listing.embeds)
+        (told,) = [m for m in messages(sb, "general") if "paused" in (m.content or "")]
+        assert "Embed Links" in (told.content or "")
+
+
+async def test_a_message_that_lost_its_embeds_anyway_is_taken_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The bot's cache has not heard of the change yet: it posts, and Discord strips the embeds.
+    monkeypatch.setattr(DiscordPort, "_lacks_embed_links", lambda self, channel_id: False)
+    async with Sandbox(sample_files("w1000m"), delivery=ONE_PER_MESSAGE) as sb:
+        bot = await sb.start_bot()
+        await sb.subscribe("oranje", nation="NED")
+        sb.emulator.set_overwrite(sb.demo.oranje, sb.demo.bot, deny=int(Permission.EMBED_LINKS))
+        await replay_all(sb)
+        await settled(bot)
+        assert messages(sb, "oranje") == []  # the hollow post was deleted
+        assert len(sb.emulator.requests_to("POST", f"/channels/{sb.demo.oranje.id}/")) == 1
+        assert bot.sender.stats.paused_channels == 1
