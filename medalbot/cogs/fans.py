@@ -151,6 +151,7 @@ class Fans(commands.Cog):
     @app_commands.describe(sport="Only this sport")
     async def records(self, interaction: Interaction, sport: str | None = None) -> None:
         locale = await self._locale(interaction)
+        sport = self.queries.resolve_sport(sport) if sport else None  # as the feed names it
         found = self.queries.records(sport)
         await interaction.response.send_message(
             embed=replies.records_embed(found, locale=locale, sport=sport),
@@ -170,10 +171,13 @@ class Fans(commands.Cog):
     ) -> None:
         locale = await self._locale(interaction)
         t = translator(locale)
-        events = self.queries.schedule(noc=nation.upper() if nation else None, sport=sport)
+        # a typed name ("netherlands", "speed skating") becomes the code or name of the feed
+        noc = self.queries.resolve_nation(nation) if nation else None
+        sport = self.queries.resolve_sport(sport) if sport else None
+        events = self.queries.schedule(noc=noc, sport=sport)
         title = t.gettext("Medal events to come")
-        if nation:
-            title += f" · {flag_emoji(nation.upper())} {nation_name(nation.upper(), locale)}"
+        if noc:
+            title += f" · {flag_emoji(noc)} {nation_name(noc, locale)}"
         if sport:
             title += f" · {sport}"
         await interaction.response.send_message(

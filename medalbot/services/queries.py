@@ -20,9 +20,16 @@ from medalbot.domain.queries import (
     podium,
     upcoming_medal_events,
 )
-from medalbot.domain.search import AthleteMatch, find_athletes, find_events, match_score
+from medalbot.domain.search import (
+    AthleteMatch,
+    find_athletes,
+    find_events,
+    match_score,
+    normalize,
+)
 from medalbot.domain.state import GamesState
 from medalbot.domain.table import TableOrder, TableRow, medal_table
+from medalbot.i18n import SUPPORTED_LOCALES, nation_name
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.errors import UserError
 from medalbot.services.live import LiveState
@@ -72,14 +79,34 @@ class QueryService:
             unranked=snap.unranked_nocs,
         )
 
+    def resolve_nation(self, text: str) -> str:
+        """The NOC a fan meant: its code (what autocomplete sends) or its name in a language
+        we speak ("netherlands", "Nederland"); otherwise a UserError with close matches."""
+        snap = self.snapshot()
+        known = sorted({r.competitor.noc for e in snap.events for r in e.results})
+        code = text.strip().upper()
+        if code in known:
+            return code
+        by_name = {
+            normalize(nation_name(noc, locale)): noc
+            for noc in known
+            for locale in SUPPORTED_LOCALES
+        }
+        wanted = normalize(text)
+        if wanted in by_name:
+            return by_name[wanted]
+        # a mistyped code ("NDE") is compared with codes, anything longer with names
+        close = (
+            difflib.get_close_matches(code, known, n=3, cutoff=0.5)
+            if len(code) == 3
+            else [by_name[n] for n in difflib.get_close_matches(wanted, by_name, n=3, cutoff=0.75)]
+        )
+        hint = f" Did you mean {', '.join(dict.fromkeys(close))}?" if close else ""
+        raise UserError(f"No nation “{text}” takes part in these Games.{hint}")
+
     def nation(self, noc: str) -> NationReport:
         snap = self.snapshot()
-        code = noc.strip().upper()
-        known = {r.competitor.noc for e in snap.events for r in e.results}
-        if code not in known:
-            close = difflib.get_close_matches(code, sorted(known), n=3, cutoff=0.5)
-            hint = f" Did you mean {', '.join(close)}?" if close else ""
-            raise UserError(f"No nation “{noc}” takes part in these Games.{hint}")
+        code = self.resolve_nation(noc)
         row = next((r for r in medal_table(snap) if r.noc == code), None)
         return NationReport(
             noc=code, row=row, medals=tuple(nation_medals(snap, code)), as_of=snap.generated_at
@@ -96,11 +123,7 @@ class QueryService:
             return event
         found = find_events(snap, text, limit=4)
         if found:
-            best = match_score(text, f"{found[0].sport} {found[0].name}")
-            runner_up = (
-                match_score(text, f"{found[1].sport} {found[1].name}") if len(found) > 1 else 0.0
-            )
-            if best >= CONFIDENT and best > runner_up:
+            if _clear_best(text, [f"{e.sport} {e.name}" for e in found]):
                 return found[0]
             names = "; ".join(f"{e.sport} · {e.name}" for e in found[:3])
             raise UserError(f"Which event do you mean? Perhaps: {names}.")
@@ -129,18 +152,34 @@ class QueryService:
 
     # Records, schedule, athletes ----------------------------------------------------------
 
+    def resolve_sport(self, text: str) -> str:
+        """A sport of these Games as the feed names it, whatever the case or accents typed;
+        otherwise a UserError with close matches."""
+        sports = sorted({e.sport for e in self.snapshot().events})
+        by_name = {normalize(sport): sport for sport in sports}
+        wanted = normalize(text)
+        if wanted in by_name:
+            return by_name[wanted]
+        close = [by_name[s] for s in difflib.get_close_matches(wanted, by_name, n=3, cutoff=0.6)]
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise UserError(f"There is no sport called “{text}” at these Games.{hint}")
+
     def records(self, sport: str | None = None) -> list[GamesRecord]:
         found = games_records(self.state())
         if sport:
-            wanted = sport.strip().casefold()
-            found = [r for r in found if r.sport.casefold() == wanted]
+            wanted = self.resolve_sport(sport)
+            found = [r for r in found if r.sport == wanted]
         return found
 
     def schedule(
         self, *, noc: str | None = None, sport: str | None = None, limit: int = 25
     ) -> list[Event]:
         return upcoming_medal_events(
-            self.snapshot(), self._clock(), noc=noc, sport=sport, limit=limit
+            self.snapshot(),
+            self._clock(),
+            noc=self.resolve_nation(noc) if noc else None,
+            sport=self.resolve_sport(sport) if sport else None,
+            limit=limit,
         )
 
     def athlete_choices(self, current: str, limit: int = 25) -> list[AthleteMatch]:
@@ -153,10 +192,20 @@ class QueryService:
         state = self.state()
         text, _, noc = name.partition("|")  # autocomplete sends "name|NOC"
         summary = athlete_summary(state, text, noc or None)
+        matches = [] if summary is not None else find_athletes(state.snapshot, text, limit=3)
+        if matches and _clear_best(text, [m.name for m in matches]):
+            # a surname or a typo ("leerdam", "jutta leerdm") that fits one athlete only
+            summary = athlete_summary(state, matches[0].name, matches[0].noc)
         if summary is None:
-            matches = find_athletes(state.snapshot, text, limit=3)
             hint = (
                 f" Perhaps: {', '.join(f'{m.name} ({m.noc})' for m in matches)}." if matches else ""
             )
             raise UserError(f"No athlete “{text}” at these Games.{hint}")
         return summary
+
+
+def _clear_best(text: str, labels: list[str]) -> bool:
+    """Whether the first of the labels (best match first) is clearly what ``text`` meant."""
+    best = match_score(text, labels[0])
+    runner_up = match_score(text, labels[1]) if len(labels) > 1 else 0.0
+    return best >= CONFIDENT and best > runner_up
