@@ -10,17 +10,20 @@ import discord
 
 from medalbot.delivery.port import ChannelRefused, MessageRejected, TransientFailure
 from medalbot.delivery.render import RenderedMessage
+from medalbot.i18n import N_
 
 log = logging.getLogger(__name__)
 
+# Reasons are stored with the paused subscription in English and marked for the catalogues, so
+# moderators read them in their server's language (gettext at display time).
 _REASONS = {
-    50001: "Missing Access: the bot cannot see this channel",
-    50013: "Missing Permissions: the bot may not post messages with embeds here",
-    10003: "Unknown Channel: the channel was deleted",
+    50001: N_("Missing Access: the bot cannot see this channel"),
+    50013: N_("Missing Permissions: the bot may not post messages with embeds here"),
+    10003: N_("Unknown Channel: the channel was deleted"),
 }
 # Without Embed Links Discord does not refuse a message: it drops its embeds and posts the rest,
 # an empty message or a bare role ping. We treat that as a refusal (403 50013 in our terms).
-NO_EMBED_LINKS = "Missing Permissions: the bot lacks Embed Links here, so alerts would be empty"
+NO_EMBED_LINKS = N_("Missing Permissions: the bot lacks Embed Links here, so alerts would be empty")
 
 
 def _refused(exc: discord.HTTPException) -> ChannelRefused:
@@ -91,6 +94,19 @@ class DiscordPort:
 
 
 def _translate(exc: discord.HTTPException) -> MessageRejected | TransientFailure:
-    if exc.status == 429 or exc.status >= 500:
+    if exc.status == 429:
+        # discord.py gave up after its own tries: wait as long as Discord asks before the next
+        return TransientFailure(f"HTTP 429: {exc.text}", retry_after=_retry_after(exc))
+    if exc.status >= 500:
         return TransientFailure(f"HTTP {exc.status}: {exc.text}")
     return MessageRejected(f"HTTP {exc.status} ({exc.code}): {exc.text}")
+
+
+def _retry_after(exc: discord.HTTPException) -> float | None:
+    """Seconds from the 429's Retry-After header (discord.py keeps no parsed body)."""
+    headers = getattr(exc.response, "headers", None)
+    value = headers.get("Retry-After") if headers is not None else None
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
