@@ -79,6 +79,10 @@ async def test_route_429s_on_message_create_are_waited_out(times: int) -> None:
         assert bot.sender.stats.failed == 0
         assert (bot.sender.stats.retried >= 1) == (times > 5)
         assert sb.emulator.invalid_requests == times  # only the 429s themselves
+        if times > 5:  # discord.py's fifth 429 said Retry-After: 1; the sender waited that long
+            posts = sb.emulator.requests_to("POST", f"/channels/{sb.demo.oranje.id}/messages")
+            gave_up, next_try = posts[4], posts[5]
+            assert next_try.at - gave_up.at >= 1.0
 
 
 async def test_a_global_429_holds_every_request_and_nothing_is_lost() -> None:
