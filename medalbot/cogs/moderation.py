@@ -1,4 +1,4 @@
-"""Moderators' commands: /alerts subscribe, unsubscribe, list, resume, test.
+"""Moderators' commands: /alerts subscribe, unsubscribe, list, resume, test, language, logchannel.
 
 Registered with Manage Server as the default permission (Discord hides them from others) and
 checked again here on every invocation, because a server can override the default and a
@@ -8,16 +8,28 @@ crafted interaction can name any command.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import discord
+from babel import Locale
 from discord import app_commands
 from discord.ext import commands
 
 from medalbot.cogs.checks import require_manage_guild
 from medalbot.cogs.choices import nation_choices, sport_choices
 from medalbot.delivery.render import render_batch, sample_alert
-from medalbot.i18n import flag_emoji, nation_name
+from medalbot.delivery.render_phrases import sport_name
+from medalbot.i18n import (
+    DEFAULT_LOCALE,
+    N_,
+    SUPPORTED_LOCALES,
+    Translator,
+    flag_emoji,
+    nation_name,
+    pN_,
+    translator,
+)
 from medalbot.services.errors import UserError
 from medalbot.store.base import Subscription
 
@@ -28,33 +40,56 @@ log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction["MedalBot"]
 
+# Permission names as Discord's client shows them (English labels are gettext messages).
 NEEDED = (
-    ("view_channel", "View Channel"),
-    ("send_messages", "Send Messages"),
-    ("embed_links", "Embed Links"),
+    ("view_channel", N_("View Channel")),
+    ("send_messages", N_("Send Messages")),
+    ("embed_links", N_("Embed Links")),
 )
+NEEDED_FOR_TEXT = NEEDED[:2]  # the moderators' notices are plain text
 
 
-def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member) -> list[str]:
+def missing_permissions(
+    channel: discord.abc.GuildChannel,
+    me: discord.Member,
+    needed: Sequence[tuple[str, str]] = NEEDED,
+) -> list[str]:
+    """English labels of the permissions we lack there (translate them with gettext)."""
     perms = channel.permissions_for(me)
-    return [label for attr, label in NEEDED if not getattr(perms, attr)]
+    return [label for attr, label in needed if not getattr(perms, attr)]
 
 
-def describe_subscription(sub: Subscription, locale: str = "en") -> str:
-    who = f"{flag_emoji(sub.noc)} {nation_name(sub.noc, locale)}" if sub.noc else "all nations"
-    what = "gold medals" if sub.golds_only else "all medals"
-    records = "records on" if sub.records else "records off"
-    sport = sub.sport or "all sports"
-    role = f", pings <@&{sub.role_id}>" if sub.role_id else ""
+def describe_subscription(sub: Subscription, locale: str = DEFAULT_LOCALE) -> str:
+    t = translator(locale)
+    if sub.noc:
+        who = f"{flag_emoji(sub.noc)} {nation_name(sub.noc, locale)}"
+    else:
+        who = t.gettext("all nations")
+    what = t.gettext("gold medals") if sub.golds_only else t.gettext("all medals")
+    records = t.gettext("records on") if sub.records else t.gettext("records off")
+    sport = sport_name(sub.sport, t) if sub.sport else t.gettext("all sports")
+    role = ", " + t.gettext("pings {role}").format(role=f"<@&{sub.role_id}>") if sub.role_id else ""
     return f"<#{sub.channel_id}>: {who} · {sport} · {what} · {records}{role}"
+
+
+def language_choices() -> list[app_commands.Choice[str]]:
+    """Each language we speak, named in itself ("English", "Nederlands")."""
+    return [
+        app_commands.Choice(name=Locale.parse(code).get_display_name(code) or code, value=code)
+        for code in SUPPORTED_LOCALES
+    ]
+
+
+def _permission_list(labels: Sequence[str], t: Translator) -> str:
+    return t.format_list([t.gettext(label) for label in labels])
 
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class Moderation(
     commands.GroupCog,
-    group_name="alerts",
-    group_description="Medal and record alerts for this server",
+    group_name=pN_("command name", "alerts"),
+    group_description=N_("Medal and record alerts for this server"),
 ):
     def __init__(self, bot: MedalBot) -> None:
         self.bot = bot
@@ -71,32 +106,50 @@ class Moderation(
     ) -> discord.TextChannel:
         target = channel or interaction.channel
         if not isinstance(target, discord.TextChannel):
-            raise UserError("Pick a text or announcement channel for the alerts.")
+            raise UserError(N_("Pick a text or announcement channel for the alerts."))
         return target
 
-    def _check_can_post(self, channel: discord.TextChannel) -> None:
+    def _check_can_post(
+        self,
+        channel: discord.TextChannel,
+        locale: str = DEFAULT_LOCALE,
+        needed: Sequence[tuple[str, str]] = NEEDED,
+    ) -> None:
         me = channel.guild.me
-        missing = missing_permissions(channel, me) if me else [label for _, label in NEEDED]
+        missing = missing_permissions(channel, me, needed) if me else [n for _, n in needed]
         if missing:
             raise UserError(
-                f"I can't post alerts in {channel.mention}: I'm missing "
-                f"{', '.join(missing)} there. Give me these permissions in the channel's "
-                "settings, then try again."
+                N_(
+                    "I can't post in {channel}: I'm missing {permissions} there. Give me "
+                    "these permissions in the channel's settings, then try again."
+                ),
+                channel=channel.mention,
+                permissions=_permission_list(missing, translator(locale)),
             )
 
-    @app_commands.command(name="subscribe", description="Post alerts in a channel")
+    @app_commands.command(
+        name=pN_("command name", "subscribe"), description=N_("Post alerts in a channel")
+    )
     @app_commands.describe(
-        channel="Where alerts go (default: this channel)",
-        nation="A nation's medals (three-letter code); leave empty for all nations",
-        sport="Only this sport; leave empty for all sports",
-        medals="All medals, or gold medals only",
-        records="Also announce Olympic and world records",
-        role="A role to mention with each alert",
+        channel=N_("Where alerts go (default: this channel)"),
+        nation=N_("A nation's medals (three-letter code); leave empty for all nations"),
+        sport=N_("Only this sport; leave empty for all sports"),
+        medals=N_("All medals, or gold medals only"),
+        records=N_("Also announce Olympic and world records"),
+        role=N_("A role to mention with each alert"),
+    )
+    @app_commands.rename(
+        channel=pN_("command name", "channel"),
+        nation=pN_("command name", "nation"),
+        sport=pN_("command name", "sport"),
+        medals=pN_("command name", "medals"),
+        records=pN_("command name", "records"),
+        role=pN_("command name", "role"),
     )
     @app_commands.choices(
         medals=[
-            app_commands.Choice(name="All medals", value="all"),
-            app_commands.Choice(name="Gold only", value="gold"),
+            app_commands.Choice(name=N_("All medals"), value="all"),
+            app_commands.Choice(name=N_("Gold only"), value="gold"),
         ]
     )
     async def subscribe(
@@ -110,10 +163,12 @@ class Moderation(
         role: discord.Role | None = None,
     ) -> None:
         assert interaction.guild_id is not None  # guild_only
+        locale = await self._locale(interaction)
+        t = translator(locale)
         target = self._target(interaction, channel)
-        self._check_can_post(target)
+        self._check_can_post(target, locale)
         if role is not None and role.is_default():
-            raise UserError("I never mention @everyone. Pick a specific role instead.")
+            raise UserError(N_("I never mention @everyone. Pick a specific role instead."))
         sub = await self.bot.services.subscriptions.subscribe(
             guild_id=interaction.guild_id,
             channel_id=target.id,
@@ -127,10 +182,10 @@ class Moderation(
         if role is not None and not role.mentionable:
             me = target.guild.me
             if me is None or not target.permissions_for(me).mention_everyone:
-                note = (
-                    f"\nNote: {role.mention} is not mentionable, so alerts will show it "
-                    "without pinging. Make the role mentionable to ping its members."
-                )
+                note = "\n" + t.gettext(
+                    "Note: {role} is not mentionable, so alerts will show it without pinging. "
+                    "Make the role mentionable to ping its members."
+                ).format(role=role.mention)
         log.info(
             "guild %d subscribed channel %d (subscription %d)",
             interaction.guild_id,
@@ -138,7 +193,10 @@ class Moderation(
             sub.id,
         )
         await interaction.response.send_message(
-            f"Subscribed: {describe_subscription(sub, await self._locale(interaction))}{note}",
+            t.gettext("Subscribed: {subscription}").format(
+                subscription=describe_subscription(sub, locale)
+            )
+            + note,
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
@@ -161,76 +219,104 @@ class Moderation(
         if interaction.guild_id is None:
             return []
         subs = await self.bot.services.subscriptions.list(interaction.guild_id)
+        t = translator(await self._locale(interaction))
         choices = []
         for sub in subs:
             channel = self.bot.get_channel(sub.channel_id)
-            name = f"#{getattr(channel, 'name', sub.channel_id)}: {sub.noc or 'all nations'}"
-            name += f" · {sub.sport or 'all sports'}" + (" · paused" if sub.paused_reason else "")
+            nation = sub.noc or t.gettext("all nations")
+            sport = sport_name(sub.sport, t) if sub.sport else t.gettext("all sports")
+            name = f"#{getattr(channel, 'name', sub.channel_id)}: {nation} · {sport}"
+            if sub.paused_reason:
+                name += " · " + t.gettext("paused")
             if current.casefold() in name.casefold():
                 choices.append(app_commands.Choice(name=name[:100], value=sub.id))
         return choices[:25]
 
-    @app_commands.command(name="unsubscribe", description="Stop a subscription")
-    @app_commands.describe(subscription="The subscription to remove")
+    @app_commands.command(
+        name=pN_("command name", "unsubscribe"), description=N_("Stop a subscription")
+    )
+    @app_commands.describe(subscription=N_("The subscription to remove"))
+    @app_commands.rename(subscription=pN_("command name", "subscription"))
     async def unsubscribe(self, interaction: Interaction, subscription: int) -> None:
         assert interaction.guild_id is not None
         sub = await self.bot.services.subscriptions.unsubscribe(interaction.guild_id, subscription)
+        locale = await self._locale(interaction)
         await interaction.response.send_message(
-            f"Removed: {describe_subscription(sub, await self._locale(interaction))}",
+            translator(locale)
+            .gettext("Removed: {subscription}")
+            .format(subscription=describe_subscription(sub, locale)),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
     unsubscribe.autocomplete("subscription")(_subscription_choices)
 
-    @app_commands.command(name="resume", description="Resume a paused subscription")
-    @app_commands.describe(subscription="The paused subscription")
+    @app_commands.command(
+        name=pN_("command name", "resume"), description=N_("Resume a paused subscription")
+    )
+    @app_commands.describe(subscription=N_("The paused subscription"))
+    @app_commands.rename(subscription=pN_("command name", "subscription"))
     async def resume(self, interaction: Interaction, subscription: int) -> None:
         assert interaction.guild_id is not None
+        locale = await self._locale(interaction)
         sub = await self.bot.services.subscriptions.get(interaction.guild_id, subscription)
         channel = self.bot.get_channel(sub.channel_id)
         if isinstance(channel, discord.TextChannel):
-            self._check_can_post(channel)
+            self._check_can_post(channel, locale)
         elif channel is None:
-            raise UserError("That channel no longer exists. Remove the subscription instead.")
+            raise UserError(N_("That channel no longer exists. Remove the subscription instead."))
         sub = await self.bot.services.subscriptions.resume(interaction.guild_id, subscription)
         await interaction.response.send_message(
-            f"Resumed: {describe_subscription(sub, await self._locale(interaction))}",
+            translator(locale)
+            .gettext("Resumed: {subscription}")
+            .format(subscription=describe_subscription(sub, locale)),
             ephemeral=True,
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
     resume.autocomplete("subscription")(_subscription_choices)
 
-    @app_commands.command(name="list", description="Show this server's alert subscriptions")
+    @app_commands.command(
+        name=pN_("command name", "list"), description=N_("Show this server's alert subscriptions")
+    )
     async def list(self, interaction: Interaction) -> None:
         assert interaction.guild is not None
         subs = await self.bot.services.subscriptions.list(interaction.guild.id)
         limit = self.bot.settings.alerts.max_subscriptions_per_guild
+        locale = await self._locale(interaction)
+        t = translator(locale)
         if not subs:
             await interaction.response.send_message(
-                "No subscriptions yet. Add one with /alerts subscribe.", ephemeral=True
+                t.gettext("No subscriptions yet. Add one with /alerts subscribe."), ephemeral=True
             )
             return
-        locale = await self._locale(interaction)
         lines = []
         for sub in subs:
             line = f"**#{sub.id}** {describe_subscription(sub, locale)}"
             channel = interaction.guild.get_channel(sub.channel_id)
             if sub.paused_reason:
-                line += f"\n  ⏸️ Paused: {sub.paused_reason}. Fix it, then /alerts resume."
+                line += "\n  ⏸️ " + t.gettext(
+                    "Paused: {reason}. Fix it, then /alerts resume."
+                ).format(
+                    reason=t.gettext(sub.paused_reason)  # reasons are gettext messages
+                )
             elif channel is None:
-                line += "\n  ⚠️ The channel no longer exists."
+                line += "\n  ⚠️ " + t.gettext("The channel no longer exists.")
             elif interaction.guild.me is not None:
                 missing = missing_permissions(channel, interaction.guild.me)
                 line += (
-                    f"\n  ⚠️ I can't post there: missing {', '.join(missing)}."
+                    "\n  ⚠️ "
+                    + t.gettext("I can't post there: missing {permissions}.").format(
+                        permissions=_permission_list(missing, t)
+                    )
                     if missing
-                    else "\n  ✅ I can post there."
+                    else "\n  ✅ " + t.gettext("I can post there.")
                 )
             lines.append(line)
         embed = discord.Embed(
-            title=f"Alert subscriptions ({len(subs)}/{limit})",
+            title=t.gettext("Alert subscriptions ({count}/{limit})").format(
+                count=len(subs), limit=limit
+            ),
             description="\n".join(lines)[:4096],
             colour=discord.Colour.blurple(),
         )
@@ -238,30 +324,96 @@ class Moderation(
             embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
         )
 
-    @app_commands.command(name="test", description="Post a sample alert to check how it looks")
-    @app_commands.describe(channel="Where to post it (default: this channel)")
+    @app_commands.command(
+        name=pN_("command name", "test"),
+        description=N_("Post a sample alert to check how it looks"),
+    )
+    @app_commands.describe(channel=N_("Where to post it (default: this channel)"))
+    @app_commands.rename(channel=pN_("command name", "channel"))
     async def test(
         self, interaction: Interaction, channel: discord.TextChannel | None = None
     ) -> None:
+        locale = await self._locale(interaction)
+        t = translator(locale)
         target = self._target(interaction, channel)
-        self._check_can_post(target)
+        self._check_can_post(target, locale)
         message = render_batch(
             [sample_alert("record"), sample_alert("medal")],
-            locale=await self._locale(interaction),
+            locale=locale,
             highlight_noc="NED",
             role_id=None,
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
         await target.send(
-            content="Sample alert (test)",
+            content=t.gettext("Sample alert (test)"),
             embeds=list(message.embeds),
             allowed_mentions=discord.AllowedMentions.none(),
         )
-        await interaction.followup.send(f"Sample alert posted in {target.mention}.", ephemeral=True)
+        await interaction.followup.send(
+            t.gettext("Sample alert posted in {channel}.").format(channel=target.mention),
+            ephemeral=True,
+        )
+
+    @app_commands.command(
+        name=pN_("command name", "language"),
+        description=N_("The language of alerts and replies on this server"),
+    )
+    @app_commands.describe(language=N_("The language to use"))
+    @app_commands.rename(language=pN_("command name", "language"))
+    @app_commands.choices(language=language_choices())
+    async def language(self, interaction: Interaction, language: str) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        settings = await self.bot.services.guilds.set_locale(interaction.guild_id, language)
+        log.info("guild %d speaks %s now", interaction.guild_id, settings.locale)
+        t = translator(settings.locale)  # answered in the new language
+        name = Locale.parse(settings.locale).get_display_name(settings.locale) or settings.locale
+        await interaction.response.send_message(
+            t.gettext("Alerts and replies on this server are now in {language}.").format(
+                language=name
+            ),
+            ephemeral=True,
+        )
+
+    @app_commands.command(
+        name=pN_("command name", "logchannel"),
+        description=N_("Where I tell moderators that alerts to a channel are paused"),
+    )
+    @app_commands.describe(channel=N_("Leave empty to use the server's system channel again"))
+    @app_commands.rename(channel=pN_("command name", "channel"))
+    async def logchannel(
+        self, interaction: Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        assert interaction.guild is not None  # guild_only
+        locale = await self._locale(interaction)
+        t = translator(locale)
+        if channel is not None:
+            self._check_can_post(channel, locale, NEEDED_FOR_TEXT)
+        await self.bot.services.guilds.set_log_channel(
+            interaction.guild.id, channel.id if channel else None
+        )
+        system = interaction.guild.system_channel
+        if channel is not None:
+            reply = t.gettext(
+                "When alerts to a channel are paused, I'll tell moderators in {channel}."
+            ).format(channel=channel.mention)
+        elif system is not None:
+            reply = t.gettext(
+                "When alerts to a channel are paused, I'll tell moderators in the system "
+                "channel, {channel}."
+            ).format(channel=system.mention)
+        else:
+            reply = t.gettext(
+                "This server has no system channel, so I can't tell moderators when alerts "
+                "to a channel are paused. Choose a channel with /alerts logchannel."
+            )
+        await interaction.response.send_message(
+            reply, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
 
     async def notify_channel_refused(self, guild_id: int, channel_id: int, reason: str) -> None:
-        """Tell a server's moderators once that alerts stopped in a channel (issue #4 adds the
-        log channel setting; the system channel is the fallback)."""
+        """Tell a server's moderators, in its language, that alerts to a channel are paused:
+        in the log channel (/alerts logchannel), else the system channel. The sender calls
+        this once per pause (when subscriptions become paused), not for every alert."""
         guild = self.bot.get_guild(guild_id)
         if guild is None:
             return
@@ -269,13 +421,19 @@ class Moderation(
         target = guild.get_channel(settings.log_channel_id) if settings.log_channel_id else None
         target = target or guild.system_channel
         if not isinstance(target, discord.TextChannel) or target.id == channel_id:
-            return
-        try:
-            await target.send(
-                f"⏸️ Alerts to <#{channel_id}> are paused: {reason}. "
-                "Fix the channel's permissions, then run /alerts resume.",
-                allowed_mentions=discord.AllowedMentions.none(),
+            log.warning(
+                "guild %d: nowhere to tell moderators that channel %d is paused",
+                guild_id,
+                channel_id,
             )
+            return
+        t = translator(settings.locale)
+        text = t.gettext(
+            "Alerts to {channel} are paused: {reason}. Fix the channel's permissions, "
+            "then run /alerts resume."
+        ).format(channel=f"<#{channel_id}>", reason=t.gettext(reason))
+        try:
+            await target.send(f"⏸️ {text}", allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as exc:
             log.warning(
                 "guild %d: could not tell moderators about channel %d: %s",
