@@ -9,11 +9,15 @@ import discord
 from discord import app_commands
 
 
+def is_moderator(interaction: discord.Interaction[Any]) -> bool:
+    # interaction.permissions are the invoking member's resolved permissions in the channel,
+    # computed by Discord (administrator implies every permission).
+    return interaction.guild_id is not None and interaction.permissions.manage_guild
+
+
 def require_manage_guild(interaction: discord.Interaction[Any]) -> bool:
     if interaction.guild_id is None:
         raise app_commands.NoPrivateMessage()
-    # interaction.permissions are the invoking member's resolved permissions in the channel,
-    # computed by Discord (administrator implies every permission).
-    if not interaction.permissions.manage_guild:
+    if not is_moderator(interaction):
         raise app_commands.MissingPermissions(["manage_guild"])
     return True

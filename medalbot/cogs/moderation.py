@@ -16,7 +16,7 @@ from babel import Locale
 from discord import app_commands
 from discord.ext import commands
 
-from medalbot.cogs.checks import require_manage_guild
+from medalbot.cogs.checks import is_moderator, require_manage_guild
 from medalbot.cogs.choices import nation_choices, sport_choices
 from medalbot.delivery.render import render_batch, sample_alert
 from medalbot.delivery.render_phrases import sport_name
@@ -216,7 +216,9 @@ class Moderation(
     async def _subscription_choices(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
-        if interaction.guild_id is None:
+        # discord.py runs no interaction_check for autocomplete: without this, anyone could
+        # read the subscribed channels' names, hidden ones included.
+        if interaction.guild_id is None or not is_moderator(interaction):
             return []
         subs = await self.bot.services.subscriptions.list(interaction.guild_id)
         t = translator(await self._locale(interaction))

@@ -177,7 +177,10 @@ class Emulator:
         channel: Channel,
         locale: str = "en-US",
         timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
+        ignore_default_permissions: bool = False,
     ) -> list[dict[str, Any]]:
+        """The choices `member` is offered while typing `typed` into option `focused`
+        (`ignore_default_permissions` as for `invoke`)."""
         return await self._actions.autocomplete(
             command,
             focused,
@@ -187,6 +190,7 @@ class Emulator:
             channel=channel,
             locale=locale,
             timeout=timeout,
+            ignore_default_permissions=ignore_default_permissions,
         )
 
     async def click(

@@ -236,11 +236,19 @@ class UserActions:
         channel: Channel,
         locale: str = "en-US",
         timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
+        ignore_default_permissions: bool = False,
     ) -> list[JsonObject]:
         """The choices the user is offered while typing `typed` into option `focused`."""
         name, path = _command_path(command)
         guild, permissions = self._context(member, channel)
-        registered = self._command(name, guild, member, channel, permissions)
+        registered = self._command(
+            name,
+            guild,
+            member,
+            channel,
+            permissions,
+            ignore_default_permissions=ignore_default_permissions,
+        )
         interaction_id, token, payload = self._base_payload(
             InteractionType.AUTOCOMPLETE, member, channel, guild, permissions, locale
         )

@@ -179,7 +179,12 @@ async def test_a_refusing_channel_is_not_hammered_and_others_still_get_alerts() 
 async def test_a_channel_that_loses_embed_links_is_paused_not_sent_empty_messages() -> None:
     async with Sandbox(sample_files("w1000m"), delivery=ONE_PER_MESSAGE) as sb:
         bot = await sb.start_bot()
-        await bot.services.guilds.set_log_channel(sb.demo.guild.id, sb.demo.general.id)
+        await sb.emulator.invoke(
+            "/alerts logchannel",
+            {"channel": sb.demo.general.id},
+            member=sb.demo.moderator,
+            channel=sb.demo.general,
+        )
         await sb.subscribe("oranje", nation="NED", role=sb.demo.alerts_role.id)
         # Discord silently drops embeds without Embed Links: an alert would arrive hollow
         sb.emulator.set_overwrite(sb.demo.oranje, sb.demo.bot, deny=int(Permission.EMBED_LINKS))

@@ -140,6 +140,27 @@ async def test_a_member_without_manage_server_is_refused_even_when_invoking_dire
         assert "No subscriptions yet" in await listing(sb)
 
 
+async def test_a_member_without_manage_server_is_not_shown_the_subscriptions() -> None:
+    async with Sandbox(sample_files("w1000m")) as sb:
+        await started(sb)
+        demo = sb.demo
+        await sb.subscribe("oranje", nation="NED")
+
+        async def offered(member: Member) -> list[str]:
+            choices = await sb.emulator.autocomplete(
+                "/alerts unsubscribe",
+                "subscription",
+                "",
+                member=member,
+                channel=demo.general,
+                ignore_default_permissions=True,
+            )
+            return [str(c["name"]) for c in choices]
+
+        assert await offered(demo.moderator) == ["#oranje: NED · all sports"]
+        assert await offered(demo.fan) == []  # channel names are not for everyone's eyes
+
+
 async def test_a_channel_the_bot_cannot_post_in_is_refused_with_what_is_missing() -> None:
     async with Sandbox(sample_files("w1000m")) as sb:
         await started(sb)
@@ -216,8 +237,9 @@ async def test_a_paused_channel_is_listed_told_once_and_resumes() -> None:
     async with Sandbox(sample_files("w1000m")) as sb:
         bot = await started(sb)
         demo = sb.demo
-        # the server's moderators read #general (their configured log channel)
-        await bot.services.guilds.set_log_channel(demo.guild.id, demo.general.id)
+        # the server's moderators read #general (their log channel)
+        chosen = await alerts(sb, "logchannel", {"channel": demo.general.id})
+        assert f"<#{demo.general.id}>" in (chosen.content or "")
         await sb.subscribe("oranje", nation="NED")
         oranje_posts = f"/channels/{demo.oranje.id}/messages"
         sb.emulator.set_overwrite(demo.oranje, demo.bot, deny=int(Permission.SEND_MESSAGES))
