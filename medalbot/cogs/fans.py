@@ -6,6 +6,7 @@ an alert fan-out is running; a UserError becomes an ephemeral reply via the tree
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -14,7 +15,9 @@ from discord.ext import commands
 
 from medalbot.cogs import replies
 from medalbot.cogs.choices import nation_choices, sport_choices
+from medalbot.domain.table import TableOrder
 from medalbot.i18n import flag_emoji, nation_name, translator
+from medalbot.services.errors import UserError
 from medalbot.services.queries import MedalTable, QueryService
 
 if TYPE_CHECKING:
@@ -24,57 +27,82 @@ Interaction = discord.Interaction["MedalBot"]
 NO_PINGS = discord.AllowedMentions.none()
 
 
-class TablePages(discord.ui.View):
-    """Buttons to turn the medal table's pages; only the person who asked may turn them."""
+class PageButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"medals:(?P<order>medals|total):(?P<page>[0-9]+):(?P<owner>[0-9]+):(?P<way>prev|next)",
+):
+    """◀ or ▶ under a medal table: the order, the page it turns to and who asked live in the
+    custom id, so the buttons keep working however long the table has been up and after the
+    bot restarts; each turn shows the table as it is now. Only the person who asked may turn."""
 
     def __init__(
-        self, table: MedalTable, *, owner_id: int, locale: str, highlight: str | None
+        self, order: TableOrder, page: int, owner_id: int, way: str, *, disabled: bool = False
     ) -> None:
-        super().__init__(timeout=600)
-        self.table = table
-        self.owner_id = owner_id
-        self.locale = locale
-        self.highlight = highlight
-        self.page = 0
-        self._sync_buttons()
-
-    def embed(self) -> discord.Embed:
-        return replies.medal_table_embed(
-            self.table, self.page, locale=self.locale, highlight_noc=self.highlight
+        super().__init__(
+            discord.ui.Button(
+                label="◀" if way == "prev" else "▶",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"medals:{order}:{page}:{owner_id}:{way}",
+                disabled=disabled,
+            )
         )
+        self.order: TableOrder = order
+        self.page = page
+        self.owner_id = owner_id
 
-    def _sync_buttons(self) -> None:
-        self.previous.disabled = self.page == 0
-        self.next.disabled = self.page >= replies.pages(self.table) - 1
+    @classmethod
+    async def from_custom_id(  # type: ignore[override]
+        cls,
+        interaction: Interaction,
+        item: discord.ui.Button[discord.ui.View],
+        match: re.Match[str],
+    ) -> PageButton:
+        order: TableOrder = "total" if match["order"] == "total" else "medals"
+        return cls(order, int(match["page"]), int(match["owner"]), match["way"])
+
+    def _fans(self, interaction: Interaction) -> Fans:
+        cog = interaction.client.get_cog("Fans")
+        assert isinstance(cog, Fans), "the Fans cog registers this button"
+        return cog
 
     async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(
-                translator(self.locale).gettext("Use /medals to get your own table."),
-                ephemeral=True,
-            )
-            return False
-        return True
+        if interaction.user.id == self.owner_id:
+            return True
+        locale = await self._fans(interaction)._locale(interaction)
+        await interaction.response.send_message(
+            translator(locale).gettext("Use /medals to get your own table."), ephemeral=True
+        )
+        return False
 
-    async def _turn(self, interaction: Interaction, step: int) -> None:
-        self.page = min(max(self.page + step, 0), replies.pages(self.table) - 1)
-        self._sync_buttons()
-        await interaction.response.edit_message(embed=self.embed(), view=self)
+    async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
+        fans = self._fans(interaction)
+        try:
+            embed, view = await fans.table_page(interaction, self.order, self.page, self.owner_id)
+        except UserError as exc:  # e.g. no state yet after a restart; anything else is logged
+            await interaction.response.send_message(exc.message, ephemeral=True)
+            return
+        await interaction.response.edit_message(embed=embed, view=view)
 
-    @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary, custom_id="medals:prev")
-    async def previous(
-        self, interaction: Interaction, _button: discord.ui.Button[TablePages]
-    ) -> None:
-        await self._turn(interaction, -1)
 
-    @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary, custom_id="medals:next")
-    async def next(self, interaction: Interaction, _button: discord.ui.Button[TablePages]) -> None:
-        await self._turn(interaction, +1)
+def table_view(table: MedalTable, page: int, owner_id: int) -> discord.ui.View:
+    last = replies.pages(table) - 1
+    view = discord.ui.View(timeout=None)
+    view.add_item(PageButton(table.order, max(page - 1, 0), owner_id, "prev", disabled=page <= 0))
+    view.add_item(
+        PageButton(table.order, min(page + 1, last), owner_id, "next", disabled=page >= last)
+    )
+    return view
 
 
 class Fans(commands.Cog):
     def __init__(self, bot: MedalBot) -> None:
         self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(PageButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(PageButton)
 
     @property
     def queries(self) -> QueryService:
@@ -111,15 +139,22 @@ class Fans(commands.Cog):
                 embed=replies.nation_embed(report, locale=locale), allowed_mentions=NO_PINGS
             )
             return
-        view = TablePages(
-            self.queries.medal_table(order),
-            owner_id=interaction.user.id,
-            locale=locale,
-            highlight=await self._highlight(interaction),
+        embed, view = await self.table_page(interaction, order, 0, interaction.user.id)
+        await interaction.response.send_message(embed=embed, view=view, allowed_mentions=NO_PINGS)
+
+    async def table_page(
+        self, interaction: Interaction, order: TableOrder, page: int, owner_id: int
+    ) -> tuple[discord.Embed, discord.ui.View]:
+        """A page of the medal table as it is now, with the buttons to turn it."""
+        table = self.queries.medal_table(order)
+        page = min(page, replies.pages(table) - 1)  # the table may have shrunk (a correction)
+        embed = replies.medal_table_embed(
+            table,
+            page,
+            locale=await self._locale(interaction),
+            highlight_noc=await self._highlight(interaction),
         )
-        await interaction.response.send_message(
-            embed=view.embed(), view=view, allowed_mentions=NO_PINGS
-        )
+        return embed, table_view(table, page, owner_id)
 
     @medals.autocomplete("nation")
     async def _nation_ac(

@@ -177,6 +177,28 @@ async def test_the_table_ranks_ioc_style_ten_a_page_and_highlights_the_followed_
         assert lines(embed(shown_now(sb, message))["description"]) == rows
 
 
+async def test_the_table_still_turns_its_pages_after_the_bot_restarted(tmp_path: Path) -> None:
+    async with Sandbox(
+        sample_files("gamesday"), store_url=f"sqlite:///{tmp_path / 'bot.db'}", feed_interval=0.01
+    ) as sb:
+        await sb.start_bot()
+        await replay(sb)
+        table = await ask(sb, "/medals", {"order": "total"})
+        assert table.original is not None
+        await sb.stop_bot()
+        await sb.start_bot()
+        await bot_has_read(sb)
+
+        turned = await click(sb, table.original, "▶", sb.demo.fan)
+        assert turned.response_type is CallbackType.UPDATE_MESSAGE
+        now = embed(shown_now(sb, table.original))
+        assert now["title"].endswith(" · by total")  # the order chosen is kept
+        assert now["footer"]["text"] == "Page 2 of 2 · Not ranked: AIN"
+        assert lines(now["description"])[0] == "`  8.` 🇸🇮 Slovenia — 🥇 0 🥈 0 🥉 1 · 1"
+        refused = await click(sb, shown_now(sb, table.original), "◀", sb.demo.moderator)
+        assert refused.ephemeral and refused.content == NOT_YOURS
+
+
 async def test_order_total_ranks_by_the_number_of_medals(tmp_path: Path) -> None:
     # The 1000 m with KOK skating for Japan: NED has one gold, JPN a silver and a bronze.
     files = []
