@@ -29,7 +29,7 @@ from medalbot.domain.search import (
 )
 from medalbot.domain.state import GamesState
 from medalbot.domain.table import TableOrder, TableRow, medal_table
-from medalbot.i18n import SUPPORTED_LOCALES, nation_name
+from medalbot.i18n import N_, SUPPORTED_LOCALES, nation_name
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.errors import UserError
 from medalbot.services.live import LiveState
@@ -61,7 +61,7 @@ class QueryService:
     def state(self) -> GamesState:
         state = self._live.current
         if state is None:
-            raise UserError("No results yet: the Games feed has not been read. Try again soon.")
+            raise UserError(N_("No results yet: the Games feed has not been read. Try again soon."))
         return state
 
     def snapshot(self) -> Snapshot:
@@ -101,8 +101,13 @@ class QueryService:
             if len(code) == 3
             else [by_name[n] for n in difflib.get_close_matches(wanted, by_name, n=3, cutoff=0.75)]
         )
-        hint = f" Did you mean {', '.join(dict.fromkeys(close))}?" if close else ""
-        raise UserError(f"No nation “{text}” takes part in these Games.{hint}")
+        if close:
+            raise UserError(
+                N_("No nation “{noc}” takes part in these Games. Did you mean {codes}?"),
+                noc=text,
+                codes=", ".join(dict.fromkeys(close)),
+            )
+        raise UserError(N_("No nation “{noc}” takes part in these Games."), noc=text)
 
     def nation(self, noc: str) -> NationReport:
         snap = self.snapshot()
@@ -126,8 +131,10 @@ class QueryService:
             if _clear_best(text, [f"{e.sport} {e.name}" for e in found]):
                 return found[0]
             names = "; ".join(f"{e.sport} · {e.name}" for e in found[:3])
-            raise UserError(f"Which event do you mean? Perhaps: {names}.")
-        raise UserError(f"No event matches “{text}”. Start typing a sport or an event name.")
+            raise UserError(N_("Which event do you mean? Perhaps: {events}."), events=names)
+        raise UserError(
+            N_("No event matches “{text}”. Start typing a sport or an event name."), text=text
+        )
 
     def status_since(self, event_code: str) -> datetime | None:
         """When the event's current status was first seen (e.g. official since 17:41)."""
@@ -161,8 +168,13 @@ class QueryService:
         if wanted in by_name:
             return by_name[wanted]
         close = [by_name[s] for s in difflib.get_close_matches(wanted, by_name, n=3, cutoff=0.6)]
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
-        raise UserError(f"There is no sport called “{text}” at these Games.{hint}")
+        if close:
+            raise UserError(
+                N_("There is no sport called “{sport}” at these Games. Did you mean {sports}?"),
+                sport=text,
+                sports=", ".join(close),
+            )
+        raise UserError(N_("There is no sport called “{sport}” at these Games."), sport=text)
 
     def records(self, sport: str | None = None) -> list[GamesRecord]:
         found = games_records(self.state())
@@ -196,11 +208,14 @@ class QueryService:
         if matches and _clear_best(text, [m.name for m in matches]):
             # a surname or a typo ("leerdam", "jutta leerdm") that fits one athlete only
             summary = athlete_summary(state, matches[0].name, matches[0].noc)
-        if summary is None:
-            hint = (
-                f" Perhaps: {', '.join(f'{m.name} ({m.noc})' for m in matches)}." if matches else ""
+        if summary is None and matches:
+            raise UserError(
+                N_("No athlete “{name}” at these Games. Perhaps: {athletes}."),
+                name=text,
+                athletes=", ".join(f"{m.name} ({m.noc})" for m in matches),
             )
-            raise UserError(f"No athlete “{text}” at these Games.{hint}")
+        if summary is None:
+            raise UserError(N_("No athlete “{name}” at these Games."), name=text)
         return summary
 
 
