@@ -15,8 +15,9 @@ from discord.ext import commands
 
 from medalbot.cogs import replies
 from medalbot.cogs.choices import nation_choices, sport_choices
+from medalbot.delivery.render_phrases import sport_name
 from medalbot.domain.table import TableOrder
-from medalbot.i18n import flag_emoji, nation_name, translator
+from medalbot.i18n import N_, flag_emoji, nation_name, pN_, translator
 from medalbot.services.errors import UserError
 from medalbot.services.queries import MedalTable, QueryService
 
@@ -79,7 +80,8 @@ class PageButton(
         try:
             embed, view = await fans.table_page(interaction, self.order, self.page, self.owner_id)
         except UserError as exc:  # e.g. no state yet after a restart; anything else is logged
-            await interaction.response.send_message(exc.message, ephemeral=True)
+            locale = await fans._locale(interaction)
+            await interaction.response.send_message(exc.text(locale), ephemeral=True)
             return
         await interaction.response.edit_message(embed=embed, view=view)
 
@@ -116,14 +118,19 @@ class Fans(commands.Cog):
             return None
         return self.bot.services.subscriptions.followed_nation(interaction.guild_id)
 
-    @app_commands.command(name="medals", description="The medal table, or one nation's medals")
-    @app_commands.describe(
-        nation="A nation (three-letter code) to see its medals", order="How to rank nations"
+    @app_commands.command(
+        name=pN_("command name", "medals"),
+        description=N_("The medal table, or one nation's medals"),
     )
+    @app_commands.describe(
+        nation=N_("A nation (three-letter code) to see its medals"),
+        order=N_("How to rank nations"),
+    )
+    @app_commands.rename(nation=pN_("command name", "nation"), order=pN_("command name", "order"))
     @app_commands.choices(
         order=[
-            app_commands.Choice(name="Gold first (IOC)", value="medals"),
-            app_commands.Choice(name="Total medals", value="total"),
+            app_commands.Choice(name=N_("Gold first (IOC)"), value="medals"),
+            app_commands.Choice(name=N_("Total medals"), value="total"),
         ]
     )
     async def medals(
@@ -162,8 +169,9 @@ class Fans(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return nation_choices(self.bot, current, await self._locale(interaction))
 
-    @app_commands.command(name="podium", description="An event's podium")
-    @app_commands.describe(event="Start typing a sport or an event")
+    @app_commands.command(name=pN_("command name", "podium"), description=N_("An event's podium"))
+    @app_commands.describe(event=N_("Start typing a sport or an event"))
+    @app_commands.rename(event=pN_("command name", "event"))
     async def podium(self, interaction: Interaction, event: str) -> None:
         locale = await self._locale(interaction)
         result = self.queries.podium(event)
@@ -182,8 +190,11 @@ class Fans(commands.Cog):
             for label, code in self.queries.event_choices(current)
         ]
 
-    @app_commands.command(name="records", description="Records set at these Games")
-    @app_commands.describe(sport="Only this sport")
+    @app_commands.command(
+        name=pN_("command name", "records"), description=N_("Records set at these Games")
+    )
+    @app_commands.describe(sport=N_("Only this sport"))
+    @app_commands.rename(sport=pN_("command name", "sport"))
     async def records(self, interaction: Interaction, sport: str | None = None) -> None:
         locale = await self._locale(interaction)
         sport = self.queries.resolve_sport(sport) if sport else None  # as the feed names it
@@ -199,8 +210,11 @@ class Fans(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return sport_choices(self.bot, current)
 
-    @app_commands.command(name="schedule", description="Medal events still to come")
-    @app_commands.describe(nation="Only events with this nation", sport="Only this sport")
+    @app_commands.command(
+        name=pN_("command name", "schedule"), description=N_("Medal events still to come")
+    )
+    @app_commands.describe(nation=N_("Only events with this nation"), sport=N_("Only this sport"))
+    @app_commands.rename(nation=pN_("command name", "nation"), sport=pN_("command name", "sport"))
     async def schedule(
         self, interaction: Interaction, nation: str | None = None, sport: str | None = None
     ) -> None:
@@ -214,7 +228,7 @@ class Fans(commands.Cog):
         if noc:
             title += f" · {flag_emoji(noc)} {nation_name(noc, locale)}"
         if sport:
-            title += f" · {sport}"
+            title += f" · {sport_name(sport, t)}"
         await interaction.response.send_message(
             embed=replies.schedule_embed(events, locale=locale, title=title),
             allowed_mentions=NO_PINGS,
@@ -233,9 +247,11 @@ class Fans(commands.Cog):
         return sport_choices(self.bot, current)
 
     @app_commands.command(
-        name="athlete", description="An athlete's medals and records at these Games"
+        name=pN_("command name", "athlete"),
+        description=N_("An athlete's medals and records at these Games"),
     )
-    @app_commands.describe(name="Start typing a name")
+    @app_commands.describe(name=N_("Start typing a name"))
+    @app_commands.rename(name=pN_("command name", "name"))
     async def athlete(self, interaction: Interaction, name: str) -> None:
         locale = await self._locale(interaction)
         summary = self.queries.athlete(name)
