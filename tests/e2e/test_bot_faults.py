@@ -158,6 +158,13 @@ async def test_gateway_drops_while_alerts_flow_lose_nothing_and_commands_still_a
             "/alerts list", member=sb.demo.moderator, channel=sb.demo.general
         )
         assert answer.ephemeral and "I can post there" in str(answer.embeds)
+        # a command typed while the connection is down is answered once the bot resumes
+        assert gateway.close(4000) == 1
+        during = await sb.emulator.invoke(
+            "/alerts list", member=sb.demo.moderator, channel=sb.demo.general
+        )
+        assert during.ephemeral and "I can post there" in str(during.embeds)
+        assert gateway.resumes >= resumed + 3
 
 
 async def test_a_refusing_channel_is_not_hammered_and_others_still_get_alerts() -> None:
