@@ -7,6 +7,7 @@ from datetime import datetime
 
 import discord
 
+from medalbot.delivery.render_phrases import sport_name
 from medalbot.delivery.render_text import safe as clean
 from medalbot.delivery.render_text import timestamp as ts
 from medalbot.domain.models import Event, EventStatus, Medal
@@ -70,7 +71,7 @@ def nation_embed(report: NationReport, *, locale: str) -> discord.Embed:
         who = clean(m.competitor.name)
         if m.competitor.members:
             who += f" ({', '.join(clean(x) for x in m.competitor.members)})"
-        event = f"{clean(m.event.sport)} · {clean(m.event.name)}"
+        event = f"{sport_name(m.event.sport, t)} · {clean(m.event.name)}"
         lines.append(f"{MEDAL_EMOJI[m.medal]} {event} — {who}{mark}{when}")
     _add_lines(embed, t.gettext("Medals"), lines)
     embed.timestamp = report.as_of
@@ -97,7 +98,7 @@ def podium_embed(
     t = translator(locale)
     event = result.event
     embed = discord.Embed(
-        title=f"{clean(event.sport)} · {clean(event.name)}",
+        title=f"{sport_name(event.sport, t)} · {clean(event.name)}",
         colour=discord.Colour.gold() if result.places else COLOUR,
     )
     status = _status(event.status, locale)
@@ -138,7 +139,7 @@ def record_line(rec: GamesRecord, *, locale: str) -> str:
     badge = f"`{r.type}{'=' if r.equalled else ''}`"
     text = (
         f"{badge} **{clean(r.mark)}** {flag_emoji(r.noc)} {clean(r.name)} — "
-        f"{clean(rec.sport)} · {clean(rec.event_name)}, {ts(rec.set_at, 'f')}"
+        f"{sport_name(rec.sport, t)} · {clean(rec.event_name)}, {ts(rec.set_at, 'f')}"
     )
     if r.beats is not None:
         text += " · " + t.gettext("beat {mark} ({name})").format(
@@ -158,7 +159,7 @@ def records_embed(
     t = translator(locale)
     title = t.gettext("Records at these Games")
     if sport:
-        title += f" · {clean(sport)}"
+        title += f" · {sport_name(sport, t)}"
     embed = discord.Embed(title=title, colour=discord.Colour.purple())
     if not records:
         embed.description = t.gettext("No records have been set yet.")
@@ -177,7 +178,7 @@ def schedule_embed(events: Sequence[Event], *, locale: str, title: str) -> disco
     for e in events:
         when = ts(e.start, "f") + f" ({ts(e.start, 'R')})" if e.start else "—"
         live = "🔴 " + t.gettext("live") + " · " if e.status is EventStatus.RUNNING else ""
-        lines.append(f"{live}{when} — {clean(e.sport)} · {clean(e.name)}")
+        lines.append(f"{live}{when} — {sport_name(e.sport, t)} · {clean(e.name)}")
     _add_lines(embed, None, lines)
     return embed
 
@@ -194,14 +195,15 @@ def athlete_embed(summary: AthleteSummary, *, locale: str) -> discord.Embed:
         team = f" ({clean(m.competitor.name)})" if m.competitor.members else ""
         mark = f" — {clean(m.mark)}" if m.mark else ""
         medals.append(
-            f"{MEDAL_EMOJI[m.medal]} {clean(m.event.sport)} · {clean(m.event.name)}{team}{mark}"
+            f"{MEDAL_EMOJI[m.medal]} {sport_name(m.event.sport, t)} · {clean(m.event.name)}"
+            f"{team}{mark}"
         )
     _add_lines(embed, t.gettext("Medals"), medals or [t.gettext("No medals yet.")])
     if summary.records:
         _add_lines(
             embed, t.gettext("Records"), [record_line(r, locale=locale) for r in summary.records]
         )
-    events = [f"{clean(e.sport)} · {clean(e.name)}" for e in summary.events]
+    events = [f"{sport_name(e.sport, t)} · {clean(e.name)}" for e in summary.events]
     _add_lines(embed, t.gettext("Events"), events)
     return embed
 

@@ -9,7 +9,7 @@ scanned is ``medalbot/i18n/babel.cfg``. Updating the catalogues (English is the 
     .venv/bin/pybabel extract -F medalbot/i18n/babel.cfg -k pN_:1c,2 --no-location \\
         --sort-output --project=medalbot -o /tmp/medalbot.pot medalbot
     .venv/bin/pybabel update -i /tmp/medalbot.pot -d medalbot/locale -D medalbot \\
-        --no-location --no-fuzzy-matching --width=100
+        --ignore-obsolete --no-fuzzy-matching --width=100
 
 (gettext calls inside f-strings are not extracted: translate first, then format) then
 translate the new entries of each ``medalbot/locale/<lang>/LC_MESSAGES/medalbot.po``.

@@ -7,7 +7,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_file
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 import medalbot
@@ -15,6 +16,12 @@ from medalbot.i18n import SUPPORTED_LOCALES, resolve_locale, translator
 
 PACKAGE = Path(medalbot.__file__).parent
 LOCALE_DIR = PACKAGE / "locale"
+MAPPING = PACKAGE / "i18n" / "babel.cfg"
+# The extraction keywords of the pybabel command in medalbot/i18n/__init__.py (``-k pN_:1c,2``).
+KEYWORDS = {**DEFAULT_KEYWORDS, **parse_keywords(["pN_:1c,2"])}
+
+# A message: its id (a (singular, plural) pair for plurals) and its gettext context.
+MessageKey = tuple[str | None, str | tuple[str, str]]
 
 
 @pytest.mark.parametrize(
@@ -91,24 +98,25 @@ def test_every_supported_locale_has_a_catalogue_and_no_other_exists() -> None:
 # --- the catalogues match the code ------------------------------------------------------------
 
 
-def _source_messages() -> set[str | tuple[str, str]]:
-    """Every message marked in the code the catalogues cover (as ``pybabel extract`` sees it)."""
-    files = sorted((PACKAGE / "i18n").glob("*.py")) + sorted(
-        (PACKAGE / "delivery").glob("render*.py")
-    )
-    found: set[str | tuple[str, str]] = set()
-    for path in files:
-        for _line, message, _comments, _context in extract_from_file("python", str(path)):
-            found.add(message if isinstance(message, str) else (message[0], message[1]))
+def _source_messages() -> set[MessageKey]:
+    """Every message marked in the code the catalogues cover (as ``pybabel extract`` sees it,
+    with the files of medalbot/i18n/babel.cfg)."""
+    with MAPPING.open(encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f, str(MAPPING))
+    found: set[MessageKey] = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
+        PACKAGE, method_map, options_map, keywords=KEYWORDS
+    ):
+        found.add((context, message if isinstance(message, str) else (message[0], message[1])))
     return found
 
 
-def _catalogue(locale: str) -> dict[str | tuple[str, str], str | tuple[str, ...]]:
+def _catalogue(locale: str) -> dict[MessageKey, str | tuple[str, ...]]:
     path = LOCALE_DIR / locale / "LC_MESSAGES" / "medalbot.po"
     with path.open("rb") as f:
         catalogue = read_po(f, locale=locale)
     return {
-        (m.id if isinstance(m.id, str) else (m.id[0], m.id[1])): m.string
+        (m.context, m.id if isinstance(m.id, str) else (m.id[0], m.id[1])): m.string
         for m in catalogue
         if m.id and not m.fuzzy
     }
@@ -120,9 +128,14 @@ def _placeholders(text: str) -> set[str]:
 
 def test_the_extraction_sees_the_messages() -> None:
     messages = _source_messages()
-    assert "Podium so far" in messages
-    assert ("{count} medal", "{count} medals") in messages
-    assert "Great Britain" in messages  # marked with N_ in a table
+    assert (None, "Podium so far") in messages
+    assert (None, ("{count} medal", "{count} medals")) in messages
+    assert (None, "Great Britain") in messages  # marked with N_ in a table
+    assert (None, "Medal table") in messages  # a reply to /medals (cogs)
+    assert (None, "No nation “{noc}” takes part in these Games.") in messages  # a UserError
+    assert (None, "The medal table, or one nation's medals") in messages  # a description
+    assert ("command name", "medals") in messages  # a command name, in its own context
+    assert ("command name", "logchannel") in messages
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
@@ -133,7 +146,7 @@ def test_catalogue_holds_exactly_the_messages_of_the_code(locale: str) -> None:
 
 
 def test_dutch_translates_every_message_keeping_its_placeholders() -> None:
-    for message_id, translation in _catalogue("nl").items():
+    for (_context, message_id), translation in _catalogue("nl").items():
         ids = [message_id] if isinstance(message_id, str) else list(message_id)
         forms = [translation] if isinstance(translation, str) else list(translation)
         assert all(forms), f"untranslated: {message_id!r}"
