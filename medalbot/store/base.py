@@ -8,13 +8,14 @@ so tests control time.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Protocol
 
 from msgspec import Struct
 
 from medalbot.domain.alerts import Alert
+from medalbot.domain.schedule import DEFAULT_TIMEZONE, Schedule
 from medalbot.domain.state import GamesState
 
 
@@ -43,9 +44,28 @@ class Subscription(Struct, frozen=True):
     role_id: int | None = None  # the only role an alert may mention
     paused_reason: str | None = None  # set when Discord refused the channel (403/404)
     created_at: datetime | None = None
+    # Quiet hours and the daily digest, local times in ``timezone`` (medalbot.domain.schedule).
+    timezone: str = DEFAULT_TIMEZONE  # an IANA name
+    quiet_start: time | None = None
+    quiet_end: time | None = None  # may be before quiet_start: the quiet hours wrap midnight
+    records_break_through: bool = False  # new records are posted during quiet hours too
+    digest_time: time | None = None
+
+    @property
+    def schedule(self) -> Schedule:
+        return Schedule(
+            timezone=self.timezone,
+            quiet_start=self.quiet_start,
+            quiet_end=self.quiet_end,
+            records_break_through=self.records_break_through,
+            digest_time=self.digest_time,
+        )
 
 
 class NewSubscription(Struct, frozen=True):
+    """A subscription to add. Subscribing an existing one again replaces its options but keeps
+    its schedule (quiet hours, digest), which only ``update_schedule`` changes."""
+
     guild_id: int
     channel_id: int
     noc: str | None = None
@@ -53,6 +73,11 @@ class NewSubscription(Struct, frozen=True):
     golds_only: bool = False
     records: bool = True
     role_id: int | None = None
+    timezone: str = DEFAULT_TIMEZONE
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+    records_break_through: bool = False
+    digest_time: time | None = None
 
 
 class GuildSettings(Struct, frozen=True):
@@ -62,7 +87,7 @@ class GuildSettings(Struct, frozen=True):
 
 
 class DeliveryStatus(StrEnum):
-    PENDING = "pending"
+    PENDING = "pending"  # also a held row (``held_at`` set), waiting for quiet hours to end
     SENDING = "sending"  # claimed by a sender; back to pending when its lease expires
     SENT = "sent"
     FAILED = "failed"  # final: the channel refused (403/404) or the alert could not be sent
@@ -96,13 +121,32 @@ class Delivery(Struct, frozen=True):
     # The nonce of the message this row was pinned to before a send (set_batch), so that a
     # retry after a crash sends the same batch with the same nonce.
     batch_nonce: str | None = None
+    # When it was held for quiet hours: it then goes out in a summary, not as its own embed.
+    held_at: datetime | None = None
 
 
 class OutboxStats(Struct, frozen=True):
-    pending: int  # pending or sending
+    pending: int  # pending or sending (held rows not counted)
     oldest_pending_at: datetime | None
     sent: int
     failed: int
+    held: int = 0  # waiting for quiet hours to end
+
+
+class DigestRecord(Struct, frozen=True):
+    """A daily digest, recorded before it is sent so that it is posted once."""
+
+    subscription_id: int
+    day: date  # the local date it is for
+    channel_id: int
+    nonce: str
+    created_at: datetime
+    message_id: int | None = None  # set once sent
+    sent_at: datetime | None = None
+
+    @property
+    def sent(self) -> bool:
+        return self.message_id is not None
 
 
 class Store(Protocol):
@@ -131,6 +175,11 @@ class Store(Protocol):
 
     async def get_alerts(self, alert_ids: Sequence[str]) -> dict[str, Alert]: ...
 
+    async def list_alerts_between(self, since: datetime, until: datetime) -> list[Alert]:
+        """Alerts of every Games logged after ``since`` and up to ``until`` (inclusive), in the
+        order they were logged (a digest's period)."""
+        ...
+
     async def list_alerts(self, games_code: str) -> list[Alert]:
         """The alert log of a Games, in the order the alerts were detected."""
         ...
@@ -153,6 +202,14 @@ class Store(Protocol):
 
     async def resume_subscription(self, guild_id: int, subscription_id: int) -> bool:
         """Lift a pause; False if the server has no such subscription or it was not paused."""
+        ...
+
+    async def update_schedule(
+        self, guild_id: int, subscription_id: int, schedule: Schedule, now: datetime
+    ) -> Subscription | None:
+        """Set a subscription's time zone, quiet hours and digest time; None if the server has
+        no such subscription. Its held deliveries become due at ``now``, so the sender weighs
+        them against the new quiet hours at once."""
         ...
 
     async def get_guild_settings(self, guild_id: int) -> GuildSettings: ...
@@ -182,7 +239,8 @@ class Store(Protocol):
         ...
 
     async def message_for(self, alert_id: str, channel_id: int) -> int | None:
-        """The Discord message that carried an alert to a channel, if it was sent."""
+        """The Discord message that carried an alert to a channel as its own embed, if it was
+        sent (not one that only summarised it after quiet hours: that one is not edited)."""
         ...
 
     async def set_batch(self, delivery_ids: Sequence[int], nonce: str) -> None:
@@ -190,7 +248,36 @@ class Store(Protocol):
         ...
 
     async def message_alerts(self, channel_id: int, message_id: int) -> list[str]:
-        """The alerts a sent message carried, in the order of their deliveries."""
+        """The alerts a sent message carried as embeds, in the order of their deliveries."""
+        ...
+
+    async def hold_deliveries(
+        self, delivery_ids: Sequence[int], until: datetime, now: datetime
+    ) -> None:
+        """Hold unfinished rows for quiet hours: pending again, due at ``until``, marked held
+        (``held_at``, first hold kept). Rows pinned to a batch are left alone: their message
+        may already be on Discord. A hold is not an attempt, so the claim's count is undone."""
+        ...
+
+    async def claim_held(
+        self, channel_id: int, subscription_id: int, now: datetime, lease_seconds: float
+    ) -> list[Delivery]:
+        """Claim every due held row of one subscription in one channel (in id order), so that
+        its summary carries them all however many the claim limit left behind."""
         ...
 
     async def outbox_stats(self) -> OutboxStats: ...
+
+    # Daily digests --------------------------------------------------------------------------
+    async def begin_digest(
+        self, subscription_id: int, day: date, channel_id: int, nonce: str, now: datetime
+    ) -> DigestRecord:
+        """Record a digest about to be sent, or return the one already recorded for that
+        subscription and day (sent or not: then send it with its own nonce, or not at all)."""
+        ...
+
+    async def mark_digest_sent(
+        self, subscription_id: int, day: date, message_id: int, now: datetime
+    ) -> None: ...
+
+    async def get_digest(self, subscription_id: int, day: date) -> DigestRecord | None: ...

@@ -11,15 +11,17 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from msgspec.structs import replace as replace_struct
 
 from medalbot.domain.alerts import Alert
+from medalbot.domain.schedule import Schedule
 from medalbot.domain.state import GamesState
 from medalbot.store.base import (
     Delivery,
     DeliveryStatus,
+    DigestRecord,
     GuildSettings,
     NewDelivery,
     NewSubscription,
@@ -47,6 +49,7 @@ class _SavedState:
 class _LoggedAlert:
     games_code: str
     json: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class MemoryStore:
         self._delivery_keys: set[tuple[str, int]] = set()
         self._subscription_ids = itertools.count(1)  # never reused, like the databases' keys
         self._delivery_ids = itertools.count(1)
+        self._digests: dict[tuple[int, date], DigestRecord] = {}
 
     async def close(self) -> None:
         """Nothing to release."""
@@ -106,7 +110,7 @@ class MemoryStore:
             if d.alert_id not in batch_ids and d.alert_id not in self._alerts:
                 raise StoreError(f"delivery for unknown alert {d.alert_id!r}")
             _check_nonce(d.nonce)
-        new_alerts = {a.id: _LoggedAlert(a.games, encode_alert(a)) for a in alerts}
+        new_alerts = {a.id: _LoggedAlert(a.games, encode_alert(a), created_at) for a in alerts}
         new_state = _SavedState(state.sequence, encode_state(state), created_at)
 
         # Everything is checked and encoded: from here on nothing can fail half-way.
@@ -143,6 +147,15 @@ class MemoryStore:
 
     async def list_alerts(self, games_code: str) -> list[Alert]:
         return [decode_alert(a.json) for a in self._alerts.values() if a.games_code == games_code]
+
+    async def list_alerts_between(self, since: datetime, until: datetime) -> list[Alert]:
+        start, end = as_stored(since), as_stored(until)
+        logged = [
+            (a.created_at, a.games_code, index, a.json)
+            for index, a in enumerate(self._alerts.values())  # detection order within a Games
+            if start < a.created_at <= end
+        ]
+        return [decode_alert(text) for *_, text in sorted(logged)]
 
     # Subscriptions and server settings --------------------------------------------------
 
@@ -186,6 +199,11 @@ class MemoryStore:
             records=sub.records,
             role_id=sub.role_id,
             created_at=created_at,
+            timezone=sub.timezone,
+            quiet_start=sub.quiet_start,
+            quiet_end=sub.quiet_end,
+            records_break_through=sub.records_break_through,
+            digest_time=sub.digest_time,
         )
         self._subscriptions[created.id] = created
         return created
@@ -219,6 +237,30 @@ class MemoryStore:
         self._subscriptions[subscription_id] = replace_struct(found, paused_reason=None)
         return True
 
+    async def update_schedule(
+        self, guild_id: int, subscription_id: int, schedule: Schedule, now: datetime
+    ) -> Subscription | None:
+        found = self._subscriptions.get(subscription_id)
+        if found is None or found.guild_id != guild_id:
+            return None
+        due = as_stored(now)
+        updated = replace_struct(
+            found,
+            timezone=schedule.timezone,
+            quiet_start=schedule.quiet_start,
+            quiet_end=schedule.quiet_end,
+            records_break_through=schedule.records_break_through,
+            digest_time=schedule.digest_time,
+        )
+        self._subscriptions[subscription_id] = updated
+        for row in list(self._deliveries.values()):
+            d = row.delivery
+            if d.subscription_id == subscription_id and _is_held(d):
+                self._deliveries[d.id] = replace(
+                    row, delivery=replace_struct(d, next_attempt_at=due)
+                )
+        return updated
+
     async def get_guild_settings(self, guild_id: int) -> GuildSettings:
         return self._settings.get(guild_id, GuildSettings(guild_id=guild_id))
 
@@ -247,7 +289,7 @@ class MemoryStore:
                 continue
             if _is_due(row, moment):
                 candidates.append(d)
-            else:
+            elif not _is_held(d):  # a held row waits for its quiet hours, blocking nothing
                 blocked.add(d.channel_id)
         due = sorted(candidates, key=lambda d: (head_priority[d.channel_id], d.channel_id, d.id))
         due = due[: max(limit, 0)]
@@ -302,7 +344,11 @@ class MemoryStore:
     async def message_for(self, alert_id: str, channel_id: int) -> int | None:
         for row in self._deliveries.values():
             d = row.delivery
-            if (d.alert_id, d.channel_id, d.status) == (alert_id, channel_id, DeliveryStatus.SENT):
+            if (d.alert_id, d.channel_id, d.status) == (
+                alert_id,
+                channel_id,
+                DeliveryStatus.SENT,
+            ) and d.held_at is None:
                 return d.message_id
         return None
 
@@ -319,18 +365,84 @@ class MemoryStore:
             for _, r in sorted(self._deliveries.items())
             if (r.delivery.channel_id, r.delivery.message_id, r.delivery.status)
             == (channel_id, message_id, DeliveryStatus.SENT)
+            and r.delivery.held_at is None
         ]
 
+    async def hold_deliveries(
+        self, delivery_ids: Sequence[int], until: datetime, now: datetime
+    ) -> None:
+        due, held_at = as_stored(until), as_stored(now)
+        for row in self._rows(delivery_ids, only_unfinished=True):
+            d = row.delivery
+            if d.batch_nonce is not None:  # may already be on Discord: never held
+                continue
+            self._deliveries[d.id] = _Row(
+                replace_struct(
+                    d,
+                    status=DeliveryStatus.PENDING,
+                    next_attempt_at=due,
+                    held_at=d.held_at or held_at,
+                    attempts=max(d.attempts - 1, 0),
+                )
+            )
+
+    async def claim_held(
+        self, channel_id: int, subscription_id: int, now: datetime, lease_seconds: float
+    ) -> list[Delivery]:
+        moment = as_stored(now)
+        lease_until = as_stored(now + timedelta(seconds=lease_seconds))
+        claimed = []
+        for row_id, row in sorted(self._deliveries.items()):
+            d = row.delivery
+            if (
+                (d.channel_id, d.subscription_id) == (channel_id, subscription_id)
+                and _is_held(d)
+                and d.next_attempt_at <= moment
+            ):
+                taken = replace_struct(d, status=DeliveryStatus.SENDING, attempts=d.attempts + 1)
+                self._deliveries[row_id] = replace(row, delivery=taken, lease_until=lease_until)
+                claimed.append(taken)
+        return claimed
+
     async def outbox_stats(self) -> OutboxStats:
-        unfinished = [
-            r.delivery for r in self._deliveries.values() if r.delivery.status in _UNFINISHED
-        ]
+        rows = [r.delivery for r in self._deliveries.values()]
+        unfinished = [d for d in rows if d.status in _UNFINISHED and not _is_held(d)]
         return OutboxStats(
             pending=len(unfinished),
             oldest_pending_at=min((d.created_at for d in unfinished), default=None),
             sent=self._count(DeliveryStatus.SENT),
             failed=self._count(DeliveryStatus.FAILED),
+            held=sum(1 for d in rows if _is_held(d)),
         )
+
+    # Daily digests --------------------------------------------------------------------------
+
+    async def begin_digest(
+        self, subscription_id: int, day: date, channel_id: int, nonce: str, now: datetime
+    ) -> DigestRecord:
+        _check_nonce(nonce)
+        key = (subscription_id, day)
+        if key not in self._digests:
+            self._digests[key] = DigestRecord(
+                subscription_id=subscription_id,
+                day=day,
+                channel_id=channel_id,
+                nonce=nonce,
+                created_at=as_stored(now),
+            )
+        return self._digests[key]
+
+    async def mark_digest_sent(
+        self, subscription_id: int, day: date, message_id: int, now: datetime
+    ) -> None:
+        found = self._digests.get((subscription_id, day))
+        if found is not None:
+            self._digests[(subscription_id, day)] = replace_struct(
+                found, message_id=message_id, sent_at=as_stored(now)
+            )
+
+    async def get_digest(self, subscription_id: int, day: date) -> DigestRecord | None:
+        return self._digests.get((subscription_id, day))
 
     # Helpers ----------------------------------------------------------------------------
 
@@ -353,6 +465,10 @@ class MemoryStore:
 def _check_nonce(nonce: str) -> None:
     if not 1 <= len(nonce) <= MAX_NONCE_LENGTH:
         raise StoreError(f"nonce {nonce!r} is not 1 to {MAX_NONCE_LENGTH} characters")
+
+
+def _is_held(d: Delivery) -> bool:
+    return d.status == DeliveryStatus.PENDING and d.held_at is not None
 
 
 def _is_due(row: _Row, now: datetime) -> bool:

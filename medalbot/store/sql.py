@@ -10,14 +10,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Final, Literal, Protocol
 
 from medalbot.domain.alerts import Alert
+from medalbot.domain.schedule import Schedule, minutes_of, time_of
 from medalbot.domain.state import GamesState
 from medalbot.store.base import (
     Delivery,
     DeliveryStatus,
+    DigestRecord,
     GuildSettings,
     NewDelivery,
     NewSubscription,
@@ -85,11 +87,17 @@ class Database(Protocol):
 
 _DELIVERY_COLUMNS: Final = (
     "id, alert_id, subscription_id, guild_id, channel_id, priority, nonce, status, attempts,"
-    " created_at, next_attempt_at, message_id, last_error, batch_nonce"
+    " created_at, next_attempt_at, message_id, last_error, batch_nonce, held_at"
 )
 _SUBSCRIPTION_COLUMNS: Final = (
-    "id, guild_id, channel_id, noc, sport, golds_only, records, role_id, paused_reason, created_at"
+    "id, guild_id, channel_id, noc, sport, golds_only, records, role_id, paused_reason, created_at,"
+    " time_zone, quiet_start, quiet_end, records_break_through, digest_time"
 )
+_DIGEST_COLUMNS: Final = (
+    "subscription_id, local_date, channel_id, nonce, message_id, created_at, sent_at"
+)
+# A held row waiting for its quiet hours to end: it holds nothing up behind it.
+_HELD: Final = "status = 'pending' AND held_at IS NOT NULL"
 # Both unfinished states: a claimed row may still come back as pending when its lease expires.
 _UNFINISHED: Final = "('pending', 'sending')"
 
@@ -118,6 +126,27 @@ def _delivery(row: Row) -> Delivery:
         message_id=row["message_id"],
         last_error=row["last_error"],
         batch_nonce=row["batch_nonce"],
+        held_at=opt_from_epoch_us(row["held_at"]),
+    )
+
+
+def _opt_minutes(moment: time | None) -> int | None:
+    return None if moment is None else minutes_of(moment)
+
+
+def _opt_time(minutes: int | None) -> time | None:
+    return None if minutes is None else time_of(minutes)
+
+
+def _digest(row: Row) -> DigestRecord:
+    return DigestRecord(
+        subscription_id=row["subscription_id"],
+        day=date.fromisoformat(row["local_date"]),
+        channel_id=row["channel_id"],
+        nonce=row["nonce"],
+        created_at=from_epoch_us(row["created_at"]),
+        message_id=row["message_id"],
+        sent_at=opt_from_epoch_us(row["sent_at"]),
     )
 
 
@@ -133,6 +162,11 @@ def _subscription(row: Row) -> Subscription:
         role_id=row["role_id"],
         paused_reason=row["paused_reason"],
         created_at=opt_from_epoch_us(row["created_at"]),
+        timezone=row["time_zone"],
+        quiet_start=_opt_time(row["quiet_start"]),
+        quiet_end=_opt_time(row["quiet_end"]),
+        records_break_through=bool(row["records_break_through"]),
+        digest_time=_opt_time(row["digest_time"]),
     )
 
 
@@ -270,6 +304,16 @@ class SqlStore:
             )
         return [decode_alert(row["alert_json"]) for row in rows]
 
+    async def list_alerts_between(self, since: datetime, until: datetime) -> list[Alert]:
+        async with self._db.reading() as conn:
+            rows = await conn.fetch(
+                "SELECT alert_json FROM alerts WHERE created_at > ? AND created_at <= ?"
+                " ORDER BY created_at, games_code, position",
+                to_epoch_us(since),
+                to_epoch_us(until),
+            )
+        return [decode_alert(row["alert_json"]) for row in rows]
+
     # Subscriptions and server settings --------------------------------------------------
 
     async def add_subscription(
@@ -298,9 +342,11 @@ class SqlStore:
                     )
             # Subscribing again replaces the options and lifts a pause (the admin came back).
             row = await conn.fetchone(
+                # The schedule is kept when subscribing again: only update_schedule sets it.
                 "INSERT INTO subscriptions (guild_id, channel_id, noc, sport, golds_only,"
-                " records, role_id, paused_reason, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)"
+                " records, role_id, paused_reason, created_at, time_zone, quiet_start,"
+                " quiet_end, records_break_through, digest_time)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (guild_id, channel_id, noc, sport) DO UPDATE SET"
                 " golds_only = excluded.golds_only, records = excluded.records,"
                 " role_id = excluded.role_id, paused_reason = NULL"
@@ -313,6 +359,11 @@ class SqlStore:
                 int(sub.records),
                 sub.role_id,
                 created_at,
+                sub.timezone,
+                _opt_minutes(sub.quiet_start),
+                _opt_minutes(sub.quiet_end),
+                int(sub.records_break_through),
+                _opt_minutes(sub.digest_time),
             )
         if row is None:  # pragma: no cover - RETURNING always yields the upserted row
             raise AssertionError("the subscription upsert returned no row")
@@ -362,6 +413,31 @@ class SqlStore:
             )
         return row is not None
 
+    async def update_schedule(
+        self, guild_id: int, subscription_id: int, schedule: Schedule, now: datetime
+    ) -> Subscription | None:
+        async with self._db.transaction() as conn:
+            row = await conn.fetchone(
+                "UPDATE subscriptions SET time_zone = ?, quiet_start = ?, quiet_end = ?,"
+                " records_break_through = ?, digest_time = ? WHERE guild_id = ? AND id = ?"
+                f" RETURNING {_SUBSCRIPTION_COLUMNS}",
+                schedule.timezone,
+                _opt_minutes(schedule.quiet_start),
+                _opt_minutes(schedule.quiet_end),
+                int(schedule.records_break_through),
+                _opt_minutes(schedule.digest_time),
+                guild_id,
+                subscription_id,
+            )
+            if row is None:
+                return None
+            await conn.execute(
+                f"UPDATE deliveries SET next_attempt_at = ? WHERE subscription_id = ? AND {_HELD}",
+                to_epoch_us(now),
+                subscription_id,
+            )
+        return _subscription(row)
+
     async def get_guild_settings(self, guild_id: int) -> GuildSettings:
         async with self._db.reading() as conn:
             row = await conn.fetchone(
@@ -403,7 +479,7 @@ class SqlStore:
                 " OR (d.status = 'sending' AND d.lease_until <= ?))"
                 " AND NOT EXISTS (SELECT 1 FROM deliveries e"
                 " WHERE e.channel_id = d.channel_id AND e.id < d.id"
-                " AND ((e.status = 'pending' AND e.next_attempt_at > ?)"
+                " AND ((e.status = 'pending' AND e.held_at IS NULL AND e.next_attempt_at > ?)"
                 " OR (e.status = 'sending' AND e.lease_until > ?)))"
                 " ORDER BY (SELECT MIN(f.priority) FROM deliveries f"
                 " WHERE f.channel_id = d.channel_id AND f.status IN ('pending', 'sending')),"
@@ -480,7 +556,7 @@ class SqlStore:
         async with self._db.reading() as conn:
             row = await conn.fetchone(
                 "SELECT message_id FROM deliveries"
-                " WHERE alert_id = ? AND channel_id = ? AND status = 'sent'",
+                " WHERE alert_id = ? AND channel_id = ? AND status = 'sent' AND held_at IS NULL",
                 alert_id,
                 channel_id,
             )
@@ -499,25 +575,118 @@ class SqlStore:
     async def message_alerts(self, channel_id: int, message_id: int) -> list[str]:
         async with self._db.reading() as conn:
             rows = await conn.fetch(
-                "SELECT alert_id FROM deliveries"
-                " WHERE channel_id = ? AND message_id = ? AND status = 'sent' ORDER BY id",
+                "SELECT alert_id FROM deliveries WHERE channel_id = ? AND message_id = ?"
+                " AND status = 'sent' AND held_at IS NULL ORDER BY id",
                 channel_id,
                 message_id,
             )
         return [row["alert_id"] for row in rows]
 
+    async def hold_deliveries(
+        self, delivery_ids: Sequence[int], until: datetime, now: datetime
+    ) -> None:
+        until_us, now_us = to_epoch_us(until), to_epoch_us(now)
+        async with self._db.transaction() as conn:
+            for chunk in _chunks(delivery_ids):
+                await conn.execute(
+                    "UPDATE deliveries SET status = 'pending', next_attempt_at = ?,"
+                    " held_at = COALESCE(held_at, ?), lease_until = NULL,"
+                    " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
+                    f" WHERE id IN ({_marks(len(chunk))}) AND status IN {_UNFINISHED}"
+                    " AND batch_nonce IS NULL",
+                    until_us,
+                    now_us,
+                    *chunk,
+                )
+
+    async def claim_held(
+        self, channel_id: int, subscription_id: int, now: datetime, lease_seconds: float
+    ) -> list[Delivery]:
+        now_us = to_epoch_us(now)
+        lease_until = to_epoch_us(now + timedelta(seconds=lease_seconds))
+        async with self._db.transaction() as conn:
+            due = await conn.fetch(
+                "SELECT id FROM deliveries WHERE channel_id = ? AND subscription_id = ?"
+                f" AND {_HELD} AND next_attempt_at <= ? ORDER BY id"
+                f" {self._db.claim_lock_clause}",
+                channel_id,
+                subscription_id,
+                now_us,
+            )
+            ids = [row["id"] for row in due]
+            rows = []
+            for chunk in _chunks(ids):
+                rows += await conn.fetch(
+                    "UPDATE deliveries SET status = 'sending', lease_until = ?,"
+                    f" attempts = attempts + 1 WHERE id IN ({_marks(len(chunk))})"
+                    f" RETURNING {_DELIVERY_COLUMNS}",
+                    lease_until,
+                    *chunk,
+                )
+        return sorted((_delivery(row) for row in rows), key=lambda d: d.id)
+
     async def outbox_stats(self) -> OutboxStats:
         async with self._db.reading() as conn:
             rows = await conn.fetch(
-                "SELECT status, COUNT(*) AS n, MIN(created_at) AS oldest"
-                " FROM deliveries GROUP BY status"
+                "SELECT CASE WHEN status = 'pending' AND held_at IS NOT NULL THEN 'held'"
+                " ELSE status END AS state, COUNT(*) AS n, MIN(created_at) AS oldest"
+                " FROM deliveries GROUP BY 1"
             )
-        by_status = {row["status"]: (int(row["n"]), row["oldest"]) for row in rows}
-        unfinished = [by_status[s] for s in ("pending", "sending") if s in by_status]
+        by_state = {row["state"]: (int(row["n"]), row["oldest"]) for row in rows}
+        unfinished = [by_state[s] for s in ("pending", "sending") if s in by_state]
         oldest = min((oldest for _, oldest in unfinished), default=None)
         return OutboxStats(
             pending=sum(n for n, _ in unfinished),
             oldest_pending_at=opt_from_epoch_us(oldest),
-            sent=by_status.get("sent", (0, None))[0],
-            failed=by_status.get("failed", (0, None))[0],
+            sent=by_state.get("sent", (0, None))[0],
+            failed=by_state.get("failed", (0, None))[0],
+            held=by_state.get("held", (0, None))[0],
         )
+
+    # Daily digests --------------------------------------------------------------------------
+
+    async def begin_digest(
+        self, subscription_id: int, day: date, channel_id: int, nonce: str, now: datetime
+    ) -> DigestRecord:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO digests (subscription_id, local_date, channel_id, nonce, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (subscription_id, local_date) DO NOTHING",
+                subscription_id,
+                day.isoformat(),
+                channel_id,
+                nonce,
+                to_epoch_us(now),
+            )
+            row = await conn.fetchone(
+                f"SELECT {_DIGEST_COLUMNS} FROM digests"
+                " WHERE subscription_id = ? AND local_date = ?",
+                subscription_id,
+                day.isoformat(),
+            )
+        if row is None:  # pragma: no cover - inserted or already there in this transaction
+            raise AssertionError("the digest row vanished inside its transaction")
+        return _digest(row)
+
+    async def mark_digest_sent(
+        self, subscription_id: int, day: date, message_id: int, now: datetime
+    ) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE digests SET message_id = ?, sent_at = ?"
+                " WHERE subscription_id = ? AND local_date = ?",
+                message_id,
+                to_epoch_us(now),
+                subscription_id,
+                day.isoformat(),
+            )
+
+    async def get_digest(self, subscription_id: int, day: date) -> DigestRecord | None:
+        async with self._db.reading() as conn:
+            row = await conn.fetchone(
+                f"SELECT {_DIGEST_COLUMNS} FROM digests"
+                " WHERE subscription_id = ? AND local_date = ?",
+                subscription_id,
+                day.isoformat(),
+            )
+        return None if row is None else _digest(row)
