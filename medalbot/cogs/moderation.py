@@ -420,9 +420,19 @@ class Moderation(
         if guild is None:
             return
         settings = await self.bot.services.guilds.get(guild_id)
-        target = guild.get_channel(settings.log_channel_id) if settings.log_channel_id else None
-        target = target or guild.system_channel
-        if not isinstance(target, discord.TextChannel) or target.id == channel_id:
+        log_channel = (
+            guild.get_channel(settings.log_channel_id) if settings.log_channel_id else None
+        )
+        # the paused channel itself cannot carry the news: fall back to the system channel
+        target = next(
+            (
+                c
+                for c in (log_channel, guild.system_channel)
+                if isinstance(c, discord.TextChannel) and c.id != channel_id
+            ),
+            None,
+        )
+        if target is None:
             log.warning(
                 "guild %d: nowhere to tell moderators that channel %d is paused",
                 guild_id,

@@ -30,6 +30,7 @@ def build_demo_world(world: World) -> DemoWorld:
     oranje = world.add_channel(guild, "oranje", topic="Alles over TeamNL")
     golds = world.add_channel(guild, "golds", ChannelType.ANNOUNCEMENT, topic="Gouden medailles")
     general = world.add_channel(guild, "general")
+    guild.system_channel_id = general.id  # Discord's "system messages" channel
     moderator = world.add_member(guild, "sanne_mod", [moderator_role])
     fan = world.add_member(guild, "oranje_fan", [alerts_role])
     bot = world.bot_member(guild)

@@ -110,7 +110,7 @@ def guild(g: Guild) -> JsonObject:
         "stickers": [],
         "features": [],
         "mfa_level": 0,
-        "system_channel_id": None,
+        "system_channel_id": None if g.system_channel_id is None else str(g.system_channel_id),
         "system_channel_flags": 0,
         "rules_channel_id": None,
         "vanity_url_code": None,

@@ -110,6 +110,7 @@ class Guild:
     roles: dict[int, Role] = field(default_factory=dict)
     channels: dict[int, Channel] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
+    system_channel_id: int | None = None  # where Discord posts joins; bots tell moderators there
 
     @property
     def everyone(self) -> Role:

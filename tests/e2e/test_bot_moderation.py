@@ -285,3 +285,21 @@ async def test_the_alerts_command_is_for_moderators_and_servers_only() -> None:
         # ... so the fan's Discord does not even offer it
         with pytest.raises(CommandNotAvailable):
             await alerts(sb, "list", member=sb.demo.fan)
+
+
+async def test_without_a_log_channel_moderators_are_told_in_the_system_channel() -> None:
+    async with Sandbox(sample_files("w1000m")) as sb:
+        bot = await started(sb)
+        demo = sb.demo  # #general is the server's system channel
+        await alerts(sb, "logchannel", {"channel": demo.oranje.id})  # a log channel that breaks
+        await sb.subscribe("oranje", nation="NED")
+        sb.emulator.set_overwrite(demo.oranje, demo.bot, deny=int(Permission.SEND_MESSAGES))
+        sb.advance_feed()
+        await sb.emulator.wait_for(lambda: bot.sender.stats.paused_channels == 1, timeout=5)
+        await settled(bot)
+        told = await sb.emulator.wait_for(
+            lambda: [m for m in messages(sb, "general") if "paused" in (m.content or "")],
+            timeout=5,
+        )
+        assert len(told) == 1 and f"<#{demo.oranje.id}>" in (told[0].content or "")
+        assert not told[0].pings.anyone
