@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from discord import app_commands
 
-from medalbot.i18n import flag_emoji, nation_name
+from medalbot.delivery.render_phrases import sport_name
+from medalbot.i18n import DEFAULT_LOCALE, flag_emoji, nation_name, translator
 
 if TYPE_CHECKING:
     from medalbot.bot import MedalBot
@@ -26,7 +27,16 @@ def nation_choices(bot: MedalBot, current: str, locale: str) -> list[app_command
     return choices[:MAX_CHOICES]
 
 
-def sport_choices(bot: MedalBot, current: str) -> list[app_commands.Choice[str]]:
+def sport_choices(
+    bot: MedalBot, current: str, locale: str = DEFAULT_LOCALE
+) -> list[app_commands.Choice[str]]:
+    """Sports named in the server's language ("Schaatsen"), valued as the feed names them;
+    what was typed may match either name."""
+    t = translator(locale)
     text = current.strip().casefold()
-    sports = [s for s in bot.services.subscriptions.known_sports() if text in s.casefold()]
-    return [app_commands.Choice(name=s, value=s) for s in sports[:MAX_CHOICES]]
+    choices = []
+    for sport in bot.services.subscriptions.known_sports():
+        shown = sport_name(sport, t)
+        if text in sport.casefold() or text in shown.casefold():
+            choices.append(app_commands.Choice(name=shown, value=sport))
+    return choices[:MAX_CHOICES]

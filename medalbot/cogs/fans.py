@@ -208,7 +208,7 @@ class Fans(commands.Cog):
     async def _records_sport_ac(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return sport_choices(self.bot, current)
+        return sport_choices(self.bot, current, await self._locale(interaction))
 
     @app_commands.command(
         name=pN_("command name", "schedule"), description=N_("Medal events still to come")
@@ -244,7 +244,7 @@ class Fans(commands.Cog):
     async def _schedule_sport_ac(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return sport_choices(self.bot, current)
+        return sport_choices(self.bot, current, await self._locale(interaction))
 
     @app_commands.command(
         name=pN_("command name", "athlete"),

@@ -211,7 +211,7 @@ class Moderation(
     async def _sport_ac(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return sport_choices(self.bot, current)
+        return sport_choices(self.bot, current, await self._locale(interaction))
 
     async def _subscription_choices(
         self, interaction: Interaction, current: str

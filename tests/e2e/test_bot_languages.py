@@ -141,6 +141,16 @@ async def test_a_dutch_server_reads_its_moderator_replies_in_dutch() -> None:
         assert "Abonnementen op meldingen (1/25)" in text
         assert "🇳🇱 Nederland · alle sporten · alle medailles · records aan" in text
         assert "Ik kan daar posten." in text
+        # sports and nations are offered in Dutch while typing, in English or in Dutch
+        for typed in ("schaat", "speed"):
+            offered = await sb.emulator.autocomplete(
+                "/alerts subscribe", "sport", typed, member=demo.moderator, channel=demo.general
+            )
+            assert offered == [{"name": "Schaatsen", "value": "Speed Skating"}]
+        nations = await sb.emulator.autocomplete(
+            "/alerts subscribe", "nation", "neder", member=demo.moderator, channel=demo.general
+        )
+        assert nations == [{"name": "🇳🇱 Nederland (NED)", "value": "NED"}]
         everyone = await run(
             sb, "/alerts subscribe", {"channel": demo.oranje.id, "role": demo.guild.id}
         )
