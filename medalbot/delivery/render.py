@@ -64,6 +64,7 @@ __all__ = [
     "render_corrected_message",
     "render_corrected_original",
     "render_correction_notice",
+    "render_headline",
     "sample_alert",
     "split_for_discord",
 ]
@@ -99,6 +100,11 @@ def render_alert(alert: Alert, *, locale: str, highlight_noc: str | None = None)
     has one, and the medal count shows only that nation.
     """
     return to_embed(fit_card(_card(alert, translator(locale), highlight_noc)))
+
+
+def render_headline(alert: Alert, *, locale: str, highlight_noc: str | None = None) -> str:
+    """An alert's headline (its embed's title) alone, for lists such as a quiet-hours summary."""
+    return _card(alert, translator(locale), highlight_noc).title
 
 
 def render_batch(

@@ -5,6 +5,13 @@ the rows of one message to a batch nonce in the store; send with that nonce (Dis
 the existing message for a repeated nonce); record the message id. After a crash the leased
 rows come back with their batch nonce and are re-sent as the very same message, so Discord
 deduplicates the retry.
+
+Quiet hours (medalbot.domain.schedule): a claimed row whose subscription is in its quiet hours
+is held, unsent, until they end (a new record goes through if the subscription allows it).
+Nothing pings in the night; when the quiet hours are over, everything held for a subscription
+goes out as ONE summary message, pinned and nonce'd like any batch. A row already pinned to a
+batch is never held: its message may be on Discord already, and only re-sending it with the
+same nonce keeps it from appearing twice.
 """
 
 from __future__ import annotations
@@ -16,13 +23,20 @@ import logging
 import random
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from medalbot.config import DeliverySettings
 from medalbot.delivery.port import ChannelRefused, MessagePort, MessageRejected, TransientFailure
 from medalbot.delivery.ratelimit import TokenBucket, WindowPacer
-from medalbot.delivery.render import render_batch, render_corrected_message, split_for_discord
+from medalbot.delivery.render import (
+    RenderedMessage,
+    render_batch,
+    render_corrected_message,
+    split_for_discord,
+)
+from medalbot.delivery.render_digest import render_quiet_summary
 from medalbot.domain.alerts import Alert, CorrectionAlert
+from medalbot.domain.schedule import held_in_quiet_hours, quiet_hours_end
 from medalbot.services.clock import Clock, utc_now
 from medalbot.store.base import Delivery, GuildSettings, Store, Subscription
 
@@ -46,6 +60,8 @@ class SenderStats:
         self.failed = 0
         self.retried = 0
         self.paused_channels = 0
+        self.held = 0  # rows held for quiet hours (a row held twice counts twice)
+        self.summaries = 0  # messages summarising held rows
 
 
 class OutboxSender:
@@ -120,15 +136,19 @@ class OutboxSender:
 
     def _batches(self, rows: list[Delivery], alerts: dict[str, Alert]) -> list[list[Delivery]]:
         """Group a channel's rows into messages: a batch pinned before a crash stays as it was;
-        the rest go together per subscription (one role mention), within Discord's limits."""
+        rows held in quiet hours make one summary per subscription; the rest go together per
+        subscription (one role mention), within Discord's limits."""
         pinned: dict[str, list[Delivery]] = defaultdict(list)
+        summaries: dict[int, list[Delivery]] = defaultdict(list)
         loose: list[Delivery] = []
         for row in rows:
             if row.batch_nonce:
                 pinned[row.batch_nonce].append(row)
+            elif row.held_at is not None:
+                summaries[row.subscription_id].append(row)
             else:
                 loose.append(row)
-        batches = list(pinned.values())
+        batches = [*pinned.values(), *summaries.values()]
         run: list[Delivery] = []
         for row in loose:
             if run and row.subscription_id != run[-1].subscription_id:
@@ -163,6 +183,9 @@ class OutboxSender:
         if dropped:  # unsubscribed since the alert was queued: the moderator asked for quiet
             await self._store.mark_failed(dropped, "subscription removed")
         rows = [r for r in rows if r.subscription_id in subs and r.alert_id in alerts]
+        now = self._clock()
+        rows = await self._hold_quiet(rows, alerts, subs, now)
+        rows = await self._with_all_released(rows, alerts, now)
         async with self._workers:
             batches = self._batches(rows, alerts)
             for index, batch in enumerate(batches):
@@ -176,6 +199,63 @@ class OutboxSender:
                             "waiting on an earlier message",
                         )
                     return
+
+    async def _hold_quiet(
+        self,
+        rows: list[Delivery],
+        alerts: dict[str, Alert],
+        subs: dict[int, Subscription],
+        now: datetime,
+    ) -> list[Delivery]:
+        """Hold the rows whose subscription is in quiet hours; the rest go now."""
+        held: dict[datetime, list[Delivery]] = defaultdict(list)
+        keep: list[Delivery] = []
+        for row in rows:
+            schedule = subs[row.subscription_id].schedule
+            until = quiet_hours_end(schedule, now)
+            if (
+                until is not None
+                and row.batch_nonce is None
+                and held_in_quiet_hours(schedule, alerts[row.alert_id], now)
+            ):
+                held[until].append(row)
+            else:
+                keep.append(row)
+        for until, batch in held.items():
+            await self._store.hold_deliveries([r.id for r in batch], until, now)
+            self.stats.held += len(batch)
+            log.info(
+                "channel %d: quiet hours, holding alerts %s until %s",
+                batch[0].channel_id,
+                ",".join(r.alert_id for r in batch),
+                until.isoformat(),
+            )
+        return keep
+
+    async def _with_all_released(
+        self, rows: list[Delivery], alerts: dict[str, Alert], now: datetime
+    ) -> list[Delivery]:
+        """Rows released after quiet hours, plus the rest of their subscription's held rows
+        that this claim left behind, so that one summary carries them all."""
+        released = {
+            (r.channel_id, r.subscription_id) for r in rows if r.held_at and not r.batch_nonce
+        }
+        if not released:
+            return rows
+        extra: list[Delivery] = []
+        for channel_id, subscription_id in sorted(released):
+            extra += await self._store.claim_held(
+                channel_id, subscription_id, now, self._settings.lease_seconds
+            )
+        unknown = sorted({r.alert_id for r in extra} - alerts.keys())
+        if unknown:
+            alerts.update(await self._store.get_alerts(unknown))
+        lost = [r.id for r in extra if r.alert_id not in alerts]
+        if lost:
+            await self._store.mark_failed(lost, "alert missing from the log")
+        extra = [r for r in extra if r.alert_id in alerts]
+        known = {r.id for r in rows}
+        return sorted([*rows, *(r for r in extra if r.id not in known)], key=lambda r: r.id)
 
     async def _send_batch(
         self,
@@ -193,12 +273,7 @@ class OutboxSender:
         if first.batch_nonce is None:
             await self._store.set_batch(ids, nonce)
         batch_alerts = [alerts[r.alert_id] for r in batch]
-        message = render_batch(
-            batch_alerts,
-            locale=guild.locale,
-            highlight_noc=sub.noc,
-            role_id=sub.role_id,
-        )
+        message = self._render(batch, batch_alerts, sub, guild.locale)
         await self._bucket.acquire()
         await self._pacer.acquire(channel_id)
         try:
@@ -222,16 +297,29 @@ class OutboxSender:
         await self._store.mark_sent(ids, message_id, self._clock())
         self.stats.messages += 1
         self.stats.sent += len(ids)
+        summary = first.held_at is not None
+        self.stats.summaries += int(summary)
         log.info(
-            "channel %d: sent message %d with alerts %s",
+            "channel %d: sent message %d with alerts %s%s",
             channel_id,
             message_id,
             ",".join(r.alert_id for r in batch),
+            " (summary of quiet hours)" if summary else "",
         )
         for alert in batch_alerts:
             if isinstance(alert, CorrectionAlert):
                 await self._edit_originals(channel_id, alert, guild.locale, sub.noc)
         return True
+
+    @staticmethod
+    def _render(
+        batch: list[Delivery], batch_alerts: list[Alert], sub: Subscription, locale: str
+    ) -> RenderedMessage:
+        if batch[0].held_at is not None:  # a batch is all held rows or none
+            return render_quiet_summary(
+                batch_alerts, locale=locale, highlight_noc=sub.noc, role_id=sub.role_id
+            )
+        return render_batch(batch_alerts, locale=locale, highlight_noc=sub.noc, role_id=sub.role_id)
 
     async def _retry(self, batch: list[Delivery], exc: TransientFailure) -> None:
         ids = [r.id for r in batch]
