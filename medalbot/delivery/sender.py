@@ -127,6 +127,25 @@ class OutboxSender:
         )
         return len(rows)
 
+    async def post(
+        self, guild_id: int, channel_id: int, message: RenderedMessage, nonce: str
+    ) -> int:
+        """Send one message that is not an outbox row (a daily digest), paced like the rest;
+        returns its id. Raises SendFailure; a refused channel is paused as for alerts."""
+        await self._bucket.acquire()
+        await self._pacer.acquire(channel_id)
+        try:
+            message_id = await self._port.send(channel_id, message, nonce)
+        except ChannelRefused as exc:
+            await self._refused(guild_id, channel_id, exc)
+            raise
+        except TransientFailure as exc:
+            if exc.retry_after:
+                self._pacer.penalise(channel_id, exc.retry_after)
+            raise
+        self.stats.messages += 1
+        return message_id
+
     async def _guild_settings(
         self, guild_id: int, cache: dict[int, GuildSettings]
     ) -> GuildSettings:
