@@ -35,6 +35,7 @@ from medalbot.services.guilds import GuildSettingsService
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
 from medalbot.services.queries import QueryService
+from medalbot.services.schedules import ScheduleService
 from medalbot.services.subscriptions import SubscriptionService
 from medalbot.store import open_store
 from medalbot.store.base import Store
@@ -62,6 +63,7 @@ class Services:
     subscriptions: SubscriptionService
     queries: QueryService
     guilds: GuildSettingsService
+    schedules: ScheduleService  # quiet hours and daily digests
     feeds: list[Feed] = field(default_factory=list)
 
 
@@ -83,6 +85,7 @@ def build_services(
         ),
         queries=QueryService(live, clock=clock),
         guilds=GuildSettingsService(store),
+        schedules=ScheduleService(store, clock=clock),
         feeds=feeds,
     )
 
