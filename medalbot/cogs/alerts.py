@@ -1,9 +1,17 @@
-"""Alerts cog: schedules one poll job per feed and runs the outbox sender.
+"""Alerts cog: schedules one poll job per feed and one digest job per subscription with a daily
+digest, and runs the outbox sender.
 
 APScheduler 3.x ``AsyncIOScheduler`` with the in-memory job store (jobs are rebuilt from the
-settings at start-up, nothing pickled): ``max_instances=1`` so a slow poll is never doubled,
-``coalesce`` so a backlog of missed runs becomes one, an explicit ``misfire_grace_time`` (the
-1 s default drops polls on a busy loop), and a listener that logs what was skipped.
+settings and the database at start-up, nothing pickled): ``max_instances=1`` so a slow run is
+never doubled, ``coalesce`` so a backlog of missed runs becomes one, an explicit
+``misfire_grace_time`` (the 1 s default drops runs on a busy loop), and a listener that logs
+what was skipped.
+
+A digest job is a ``CronTrigger`` at the subscription's local digest time in its own time zone;
+moderators' changes reschedule it at once (``schedule_digest``). The job only asks the digest
+poster to post the latest digest if it was not posted yet, so a run twice on the same day (a
+clock change, a restart, the start-up catch-up for digests missed while the bot was down) posts
+nothing more.
 """
 
 from __future__ import annotations
@@ -12,17 +20,33 @@ import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
+from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from discord.ext import commands
+
+from medalbot.delivery.digest import DigestOutcome, DigestPoster
+from medalbot.domain.schedule import zone
+from medalbot.store.base import Subscription
 
 if TYPE_CHECKING:
     from medalbot.bot import Feed, MedalBot
 
 log = logging.getLogger(__name__)
+
+# A digest run that starts this late (a busy or suspended process) still runs; the digest
+# poster itself refuses digests older than its catch-up window.
+DIGEST_MISFIRE_GRACE: Final = 15 * 60  # seconds
+DIGEST_JOB_PREFIX: Final = "digest:"
+
+
+def digest_job_id(subscription_id: int) -> str:
+    return f"{DIGEST_JOB_PREFIX}{subscription_id}"
 
 
 class Alerts(commands.Cog):
@@ -30,6 +54,9 @@ class Alerts(commands.Cog):
         self.bot = bot
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._sender_task: asyncio.Task[None] | None = None
+        self.digests = DigestPoster(
+            bot.services.store, bot.sender, bot.settings.delivery, clock=bot.clock
+        )
 
     async def cog_load(self) -> None:
         now = datetime.now(UTC)  # the scheduler runs on real time, whatever clock alerts use
@@ -46,6 +73,15 @@ class Alerts(commands.Cog):
                 replace_existing=True,
                 next_run_time=now,  # poll at once on start-up, then on the interval
             )
+        await self.rebuild_digest_jobs()
+        # Digests whose time came while the bot was down, if recent and not posted yet.
+        self.scheduler.add_job(
+            self.catch_up_digests,
+            DateTrigger(run_date=now, timezone=UTC),
+            id="digests:catch-up",
+            name="digest catch-up",
+            misfire_grace_time=None,
+        )
         self.scheduler.add_listener(
             self._job_event, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR
         )
@@ -66,13 +102,66 @@ class Alerts(commands.Cog):
         if self.bot.ops is not None:
             self.bot.ops.metrics.observe_poll(report, self.bot.clock())
 
+    def schedule_digest(self, sub: Subscription) -> Job | None:
+        """(Re)schedule a subscription's digest job as its settings say; None if it has none."""
+        job_id = digest_job_id(sub.id)
+        if sub.digest_time is None:
+            if self.scheduler.get_job(job_id) is not None:
+                self.scheduler.remove_job(job_id)
+                log.info("subscription %d: daily digest unscheduled", sub.id)
+            return None
+        trigger = CronTrigger(
+            hour=sub.digest_time.hour, minute=sub.digest_time.minute, timezone=zone(sub.timezone)
+        )
+        job: Job = self.scheduler.add_job(
+            self.post_digest,
+            trigger,
+            args=[sub.id],
+            id=job_id,
+            name=f"digest {sub.id}",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=DIGEST_MISFIRE_GRACE,
+            replace_existing=True,
+        )
+        log.info(
+            "subscription %d: daily digest at %s %s",
+            sub.id,
+            sub.digest_time.strftime("%H:%M"),
+            sub.timezone,
+        )
+        return job
+
+    async def rebuild_digest_jobs(self) -> None:
+        """One digest job per subscription with a digest time, as the database says."""
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(DIGEST_JOB_PREFIX):
+                job.remove()
+        for sub in await self.bot.services.store.list_subscriptions():
+            self.schedule_digest(sub)
+
+    async def post_digest(self, subscription_id: int) -> DigestOutcome:
+        """The digest job: post the subscription's latest digest unless it was posted."""
+        outcome = await self.digests.post_due(subscription_id)
+        if outcome in (DigestOutcome.GONE, DigestOutcome.NO_DIGEST):
+            job = self.scheduler.get_job(digest_job_id(subscription_id))
+            if job is not None:  # unsubscribed or turned off meanwhile
+                job.remove()
+        log.info("subscription %d: digest job: %s", subscription_id, outcome.value)
+        return outcome
+
+    async def catch_up_digests(self) -> None:
+        for sub in await self.bot.services.store.list_subscriptions():
+            if sub.digest_time is not None:
+                await self.post_digest(sub.id)
+
     def _job_event(self, event: JobEvent) -> None:
         if event.code == EVENT_JOB_MISSED:
             log.warning(
                 "job %s missed its run at %s (loop busy?)", event.job_id, event.scheduled_run_time
             )
         elif event.code == EVENT_JOB_MAX_INSTANCES:
-            log.warning("job %s skipped: the previous poll is still running", event.job_id)
+            log.warning("job %s skipped: its previous run is still going", event.job_id)
         else:
             log.error("job %s failed", event.job_id, exc_info=getattr(event, "exception", None))
 

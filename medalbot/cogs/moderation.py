@@ -20,6 +20,8 @@ from medalbot.cogs.checks import is_moderator, require_manage_guild
 from medalbot.cogs.choices import nation_choices, sport_choices
 from medalbot.delivery.render import render_batch, sample_alert
 from medalbot.delivery.render_phrases import sport_name
+from medalbot.delivery.render_text import timestamp
+from medalbot.domain.schedule import next_digest_at
 from medalbot.i18n import (
     DEFAULT_LOCALE,
     N_,
@@ -31,6 +33,7 @@ from medalbot.i18n import (
     translator,
 )
 from medalbot.services.errors import UserError
+from medalbot.services.schedules import timezone_choices
 from medalbot.store.base import Subscription
 
 if TYPE_CHECKING:
@@ -70,6 +73,35 @@ def describe_subscription(sub: Subscription, locale: str = DEFAULT_LOCALE) -> st
     sport = sport_name(sub.sport, t) if sub.sport else t.gettext("all sports")
     role = ", " + t.gettext("pings {role}").format(role=f"<@&{sub.role_id}>") if sub.role_id else ""
     return f"<#{sub.channel_id}>: {who} · {sport} · {what} · {records}{role}"
+
+
+def describe_schedule(sub: Subscription, t: Translator) -> list[str]:
+    """A subscription's quiet hours and daily digest, a line each (none if it has neither)."""
+    lines = []
+    schedule = sub.schedule
+    if schedule.has_quiet_hours:
+        assert sub.quiet_start is not None and sub.quiet_end is not None
+        quiet = t.gettext("Quiet hours {start}–{end} ({timezone})").format(
+            start=sub.quiet_start.strftime("%H:%M"),
+            end=sub.quiet_end.strftime("%H:%M"),
+            timezone=sub.timezone,
+        )
+        if sub.records_break_through:
+            quiet += " · " + t.gettext("new records break through")
+        lines.append(f"🌙 {quiet}")
+    if sub.digest_time is not None:
+        digest = t.gettext("Daily digest at {time} ({timezone})").format(
+            time=sub.digest_time.strftime("%H:%M"), timezone=sub.timezone
+        )
+        lines.append(f"📰 {digest}")
+    return lines
+
+
+async def timezone_autocomplete(
+    interaction: Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """IANA time zone names matching what was typed (a city, a region, a prefix)."""
+    return [app_commands.Choice(name=n, value=n) for n in timezone_choices(current)]
 
 
 def language_choices() -> list[app_commands.Choice[str]]:
@@ -314,6 +346,7 @@ class Moderation(
                     if missing
                     else "\n  ✅ " + t.gettext("I can post there.")
                 )
+            line += "".join(f"\n  {text}" for text in describe_schedule(sub, t))
             lines.append(line)
         embed = discord.Embed(
             title=t.gettext("Alert subscriptions ({count}/{limit})").format(
@@ -411,6 +444,126 @@ class Moderation(
         await interaction.response.send_message(
             reply, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
         )
+
+    def _reschedule_digest(self, sub: Subscription) -> None:
+        """The digest job follows the new settings at once (the Alerts cog runs the jobs)."""
+        schedule_digest = getattr(self.bot.get_cog("Alerts"), "schedule_digest", None)
+        if schedule_digest is not None:
+            schedule_digest(sub)
+
+    @app_commands.command(
+        name=pN_("command name", "quiet"),
+        description=N_("Quiet hours: hold alerts at night and post them as one summary after"),
+    )
+    @app_commands.describe(
+        subscription=N_("The subscription to change"),
+        timezone=N_("Your time zone, such as Europe/Amsterdam"),
+        start=N_("When quiet hours start, such as 23:00 (leave empty to turn them off)"),
+        end=N_("When quiet hours end, such as 07:00"),
+        records_break_through=N_("Post new records at once, even in quiet hours"),
+    )
+    @app_commands.rename(
+        subscription=pN_("command name", "subscription"),
+        timezone=pN_("command name", "timezone"),
+        start=pN_("command name", "start"),
+        end=pN_("command name", "end"),
+        records_break_through=pN_("command name", "records_break_through"),
+    )
+    async def quiet(
+        self,
+        interaction: Interaction,
+        subscription: int,
+        timezone: str,
+        start: str | None = None,
+        end: str | None = None,
+        records_break_through: bool | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        locale = await self._locale(interaction)
+        t = translator(locale)
+        sub = await self.bot.services.schedules.set_quiet_hours(
+            interaction.guild_id,
+            subscription,
+            timezone=timezone,
+            start=start,
+            end=end,
+            records_break_through=records_break_through,
+        )
+        self._reschedule_digest(sub)  # a new time zone moves the digest too
+        described = describe_subscription(sub, locale)
+        if sub.schedule.has_quiet_hours:
+            assert sub.quiet_start is not None and sub.quiet_end is not None
+            reply = t.gettext(
+                "Quiet hours for {subscription}: {start}–{end} ({timezone}). Alerts in that "
+                "time are held and posted as one summary when the quiet hours end."
+            ).format(
+                subscription=described,
+                start=sub.quiet_start.strftime("%H:%M"),
+                end=sub.quiet_end.strftime("%H:%M"),
+                timezone=sub.timezone,
+            )
+            if sub.records_break_through:
+                reply += " " + t.gettext("New records are still posted at once.")
+        else:
+            reply = t.gettext(
+                "No quiet hours for {subscription} any more ({timezone}). Alerts held until "
+                "now are posted as one summary."
+            ).format(subscription=described, timezone=sub.timezone)
+        await interaction.response.send_message(
+            reply, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    @app_commands.command(
+        name=pN_("command name", "digest"),
+        description=N_("A daily digest of the subscription's medals and records"),
+    )
+    @app_commands.describe(
+        subscription=N_("The subscription to change"),
+        time=N_("When the digest is posted, such as 08:00, or off"),
+        timezone=N_("Your time zone (default: the one set for quiet hours, else UTC)"),
+    )
+    @app_commands.rename(
+        subscription=pN_("command name", "subscription"),
+        time=pN_("command name", "time"),
+        timezone=pN_("command name", "timezone"),
+    )
+    async def digest(
+        self,
+        interaction: Interaction,
+        subscription: int,
+        time: str,
+        timezone: str | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        locale = await self._locale(interaction)
+        t = translator(locale)
+        sub = await self.bot.services.schedules.set_digest(
+            interaction.guild_id, subscription, at=time, timezone=timezone
+        )
+        self._reschedule_digest(sub)
+        described = describe_subscription(sub, locale)
+        next_at = next_digest_at(sub.schedule, self.bot.clock())
+        if sub.digest_time is not None and next_at is not None:
+            reply = t.gettext(
+                "Daily digest for {subscription} at {time} ({timezone}). The next one: {when}."
+            ).format(
+                subscription=described,
+                time=sub.digest_time.strftime("%H:%M"),
+                timezone=sub.timezone,
+                when=timestamp(next_at, "F"),
+            )
+        else:
+            reply = t.gettext("No daily digest for {subscription} any more.").format(
+                subscription=described
+            )
+        await interaction.response.send_message(
+            reply, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    quiet.autocomplete("subscription")(_subscription_choices)
+    digest.autocomplete("subscription")(_subscription_choices)
+    quiet.autocomplete("timezone")(timezone_autocomplete)
+    digest.autocomplete("timezone")(timezone_autocomplete)
 
     async def notify_channel_refused(self, guild_id: int, channel_id: int, reason: str) -> None:
         """Tell a server's moderators, in its language, that alerts to a channel are paused:
