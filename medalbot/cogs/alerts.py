@@ -57,6 +57,7 @@ class Alerts(commands.Cog):
         self.digests = DigestPoster(
             bot.services.store, bot.sender, bot.settings.delivery, clock=bot.clock
         )
+        self.digests_caught_up = asyncio.Event()  # set once the start-up catch-up is done
 
     async def cog_load(self) -> None:
         now = datetime.now(UTC)  # the scheduler runs on real time, whatever clock alerts use
@@ -151,9 +152,12 @@ class Alerts(commands.Cog):
         return outcome
 
     async def catch_up_digests(self) -> None:
-        for sub in await self.bot.services.store.list_subscriptions():
-            if sub.digest_time is not None:
-                await self.post_digest(sub.id)
+        try:
+            for sub in await self.bot.services.store.list_subscriptions():
+                if sub.digest_time is not None:
+                    await self.post_digest(sub.id)
+        finally:
+            self.digests_caught_up.set()
 
     def _job_event(self, event: JobEvent) -> None:
         if event.code == EVENT_JOB_MISSED:
