@@ -22,6 +22,7 @@ from discord.ext import commands
 
 from medalbot.config import FeedSettings, Settings, load_settings, load_token
 from medalbot.delivery.discord_port import DiscordPort
+from medalbot.delivery.http_buckets import linear_bucket_cleanup
 from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.detection import DetectionPolicy
 from medalbot.feeds.sources import FeedSource
@@ -168,6 +169,7 @@ class MedalBot(commands.AutoShardedBot):
         self.settings = settings
         self.services = services
         self.clock = clock
+        linear_bucket_cleanup(self.http)  # a fan-out makes a bucket per channel: keep it O(N)
         self.sender = OutboxSender(
             services.store,
             DiscordPort(self),
