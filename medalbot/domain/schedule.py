@@ -194,4 +194,3 @@ def minutes_of(moment: time) -> int:
 
 def time_of(minutes: int) -> time:
     return time(minutes // 60, minutes % 60)
-
