@@ -175,8 +175,9 @@ def next_digest_at(schedule: Schedule, moment: datetime) -> datetime | None:
 
 
 def parse_local_time(text: str) -> time:
-    """ "7:00", "07:00", "23:30" (24-hour clock, minutes only) as a time; ValueError otherwise."""
-    hours, sep, minutes = text.strip().partition(":")
+    """ "7:00", "07:00", "23:30" or "23.30" (24-hour clock, as the Dutch also write it) as a
+    time; ValueError otherwise."""
+    hours, sep, minutes = text.strip().replace(".", ":", 1).partition(":")
     if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
         raise ValueError(f"{text!r} is not a time like 07:00 or 23:30")
     if len(hours) > 2:

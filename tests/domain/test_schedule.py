@@ -167,7 +167,8 @@ def test_local_times_name_instants_as_cron_does() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "parsed"), [("7:00", time(7)), ("07:05", time(7, 5)), ("23:59", time(23, 59))]
+    ("text", "parsed"),
+    [("7:00", time(7)), ("07:05", time(7, 5)), ("23:59", time(23, 59)), ("23.30", time(23, 30))],
 )
 def test_local_times_are_read_on_a_24_hour_clock(text: str, parsed: time) -> None:
     assert parse_local_time(text) == parsed
