@@ -506,7 +506,7 @@ class Moderation(
                 reply += " " + t.gettext("New records are still posted at once.")
         else:
             reply = t.gettext(
-                "No quiet hours for {subscription} any more ({timezone}). Alerts held until "
+                "No quiet hours for {subscription} any more ({timezone}). Any alerts held until "
                 "now are posted as one summary."
             ).format(subscription=described, timezone=sub.timezone)
         await interaction.response.send_message(
