@@ -233,3 +233,37 @@ async def test_a_digest_missed_while_the_bot_was_down_is_posted_when_it_is_back(
         assert digest.embeds[0]["title"] == "📰 Daily digest for 🇳🇱 Netherlands, Feb 10, 2026"
         assert digest.embeds[0]["description"] == "No medals or records since the last digest."
         assert not digest.pings.anyone  # no role chosen: nobody pinged
+
+
+async def test_moderators_get_time_zones_offered_and_clear_refusals() -> None:
+    async with Sandbox(sample_files("w1000m")) as sb:
+        bot = await sb.start_bot()
+        await sb.subscribe("oranje", nation="NED")
+        sub_id = await subscription_id(sb, "oranje")
+
+        offered = await sb.emulator.autocomplete(
+            "/alerts quiet",
+            "timezone",
+            "amster",
+            {"subscription": sub_id},
+            member=sb.demo.moderator,
+            channel=sb.demo.general,
+        )
+        assert offered[0]["value"] == "Europe/Amsterdam"
+
+        refused = await moderator(
+            sb, "/alerts quiet", subscription=sub_id, timezone="Mars/Olympus", start="23:00"
+        )
+        assert refused.startswith("“Mars/Olympus” is not a time zone I know")
+        refused = await moderator(
+            sb, "/alerts digest", subscription=sub_id, time="8 o'clock", timezone="Asia/Tokyo"
+        )
+        assert "is not a time of day" in refused
+
+        await moderator(sb, "/alerts digest", subscription=sub_id, time="07:30")
+        assert alerts_cog(bot).scheduler.get_job(digest_job_id(sub_id)) is not None
+        reply = await moderator(sb, "/alerts digest", subscription=sub_id, time="off")
+        assert reply.startswith("No daily digest for")
+        assert alerts_cog(bot).scheduler.get_job(digest_job_id(sub_id)) is None
+        [sub] = await bot.services.store.list_subscriptions(sb.demo.guild.id)
+        assert sub.schedule.digest_time is None and sub.schedule.quiet_start is None
