@@ -115,7 +115,9 @@ class OutboxSender:
         if not rows:
             return 0
         alerts = await self._store.get_alerts(sorted({r.alert_id for r in rows}))
-        subs = {s.id: s for s in await self._store.list_subscriptions()}
+        # only the claimed rows' subscriptions: loading all of them on every pass blocked the
+        # loop for ~0.1 s a pass at 10,000 subscriptions (bench/fanout.py)
+        subs = await self._store.get_subscriptions(sorted({r.subscription_id for r in rows}))
         by_channel: dict[int, list[Delivery]] = defaultdict(list)
         for row in sorted(rows, key=lambda r: r.id):  # detection order within a channel
             by_channel[row.channel_id].append(row)

@@ -196,6 +196,11 @@ class Store(Protocol):
 
     async def list_subscriptions(self, guild_id: int | None = None) -> list[Subscription]: ...
 
+    async def get_subscriptions(self, subscription_ids: Sequence[int]) -> dict[int, Subscription]:
+        """The subscriptions with these ids, by id; removed ones are missing (the sender looks
+        up those of the rows it claimed, not every subscription, on each pass)."""
+        ...
+
     async def pause_subscriptions(self, channel_id: int, reason: str) -> list[Subscription]:
         """Pause every subscription of a channel; returns those newly paused."""
         ...

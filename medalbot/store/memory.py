@@ -222,6 +222,9 @@ class MemoryStore:
             if guild_id is None or s.guild_id == guild_id
         ]
 
+    async def get_subscriptions(self, subscription_ids: Sequence[int]) -> dict[int, Subscription]:
+        return {i: self._subscriptions[i] for i in subscription_ids if i in self._subscriptions}
+
     async def pause_subscriptions(self, channel_id: int, reason: str) -> list[Subscription]:
         paused = []
         for sub_id, sub in sorted(self._subscriptions.items()):

@@ -392,6 +392,18 @@ class SqlStore:
                 )
         return [_subscription(row) for row in rows]
 
+    async def get_subscriptions(self, subscription_ids: Sequence[int]) -> dict[int, Subscription]:
+        found: dict[int, Subscription] = {}
+        async with self._db.reading() as conn:
+            for chunk in _chunks(sorted(set(subscription_ids))):
+                rows = await conn.fetch(
+                    f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscriptions"
+                    f" WHERE id IN ({_marks(len(chunk))})",
+                    *chunk,
+                )
+                found.update((row["id"], _subscription(row)) for row in rows)
+        return found
+
     async def pause_subscriptions(self, channel_id: int, reason: str) -> list[Subscription]:
         async with self._db.transaction() as conn:
             rows = await conn.fetch(

@@ -415,6 +415,18 @@ async def test_subscriptions_are_added_and_listed(store: Store) -> None:
     assert await store.list_subscriptions(333) == []
 
 
+async def test_subscriptions_are_looked_up_by_id(store: Store) -> None:
+    everything = await store.add_subscription(subscription(), T0, 10)
+    dutch = await store.add_subscription(subscription(noc="NED"), at(1), 10)
+    elsewhere = await store.add_subscription(subscription(guild_id=OTHER_GUILD), at(2), 10)
+    await store.remove_subscription(GUILD, everything.id)
+
+    found = await store.get_subscriptions([dutch.id, everything.id, elsewhere.id, dutch.id])
+
+    assert found == {dutch.id: dutch, elsewhere.id: elsewhere}  # the removed one is missing
+    assert await store.get_subscriptions([]) == {}
+
+
 async def test_subscribing_again_updates_in_place(store: Store) -> None:
     first = await store.add_subscription(subscription(noc="NED"), T0, 10)
     await store.pause_subscriptions(CHANNEL, "403 Missing Access")
