@@ -8,7 +8,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -26,6 +28,19 @@ pytestmark = pytest.mark.e2e
 TOKEN = "MTQ2NzM4OTQ1NjEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
 
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """`run` configures the root logger for the process; put it back for the next tests."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    discord_level = logging.getLogger("discord").level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.getLogger("discord").setLevel(discord_level)
+
+
+@pytest.mark.usefixtures("restore_logging")
 async def test_run_reads_the_token_from_a_file_and_never_logs_it(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
