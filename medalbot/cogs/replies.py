@@ -62,6 +62,8 @@ def nation_embed(report: NationReport, *, locale: str) -> discord.Embed:
             t.gettext("Rank {rank} in the medal table").format(rank=r.rank)
             + f" · 🥇 {r.gold} 🥈 {r.silver} 🥉 {r.bronze} · {r.total}"
         )
+    elif report.medals:  # a team the table leaves out, such as the neutral athletes
+        embed.description = t.gettext("Not ranked in the medal table.")
     else:
         embed.description = t.gettext("No medals yet.")
     lines = []

@@ -258,6 +258,12 @@ async def test_a_nations_medals_by_event_with_athletes_and_marks() -> None:
         relay = [line for line in field(nor, "Medals") if "Relay" in line]
         assert len(relay) == 1 and "(" in relay[0] and ", " in relay[0]
 
+        # the neutral athletes' silver is theirs, though the table leaves them out
+        neutral = await ask(sb, "/medals", {"nation": "AIN"})
+        assert embed(neutral)["description"] == "Not ranked in the medal table."
+        (silver,) = field(neutral, "Medals")
+        assert silver.startswith("🥈 Ski Jumping · Men's Normal Hill Individual — Dmitri VOLKOV")
+
         # a name typed instead of picking a code works too
         by_name = await ask(sb, "/medals", {"nation": "netherlands"})
         assert by_name.embeds == ned.embeds
