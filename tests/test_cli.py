@@ -86,3 +86,19 @@ def test_podium_and_records() -> None:
     assert len(records) == 2 and "superseded" in records[0] and "LEERDAM" in records[1]
     unknown = medalbot("podium", "NOPE", *W1000M)
     assert unknown.returncode != 0 and "NOPE" in unknown.stderr
+
+
+def test_check_config_names_the_key_and_the_problem(tmp_path: Path) -> None:
+    good = medalbot("check-config", "config/medalbot.example.toml")
+    assert good.returncode == 0 and "OK" in good.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[delivery]\nglobal_rate = "fast"\n\n[[feeds]]\nname = "main"\n', encoding="utf-8"
+    )
+    result = medalbot("check-config", str(bad))
+    assert result.returncode != 0
+    assert str(bad) in result.stderr and "delivery.global_rate" in result.stderr
+    missing_url = tmp_path / "feed.toml"
+    missing_url.write_text('[[feeds]]\nname = "main"\n', encoding="utf-8")
+    result = medalbot("check-config", str(missing_url))
+    assert result.returncode != 0 and "url" in result.stderr, result.stderr
