@@ -146,6 +146,11 @@ def _check_config(args: argparse.Namespace) -> int:
         print(f"medalbot: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     print(f"{args.config}: OK ({len(settings.feeds)} feed(s), store {settings.store.url})")
+    if not settings.feeds:
+        print(
+            f"medalbot: {args.config}: no [[feeds]]: the bot will not poll anything",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
