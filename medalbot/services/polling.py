@@ -21,7 +21,7 @@ from medalbot.feeds.sources import FeedSource
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.live import LiveState
 from medalbot.services.routing import deliveries_for
-from medalbot.store.base import StaleStateError, Store
+from medalbot.store.base import StaleStateError, Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -53,20 +53,39 @@ class PollService:
         self._policy = policy or DetectionPolicy()
         self._clock = clock
         self._on_committed = on_committed
+        self._unsaved: dict[str, Snapshot] = {}  # by feed: fetched, but the store failed
 
     async def poll(self, source: FeedSource) -> PollReport:
         """Fetch one snapshot from ``source`` and apply it. A failing feed is reported, never
-        raised, so one bad feed cannot stop another."""
+        raised, so one bad feed cannot stop another. A store failure is raised, and the
+        snapshot is applied again at the next poll: the source already counts it as read
+        (an HTTP feed answers 304 from then on), so dropping it would lose its alerts."""
         try:
             snapshot = await source.poll()
         except FeedError as exc:
             # The source logged the failure with its details; this line ties it to the poll.
             log.info("feed %s: poll failed: %s", source.name, exc.reason)
             return PollReport(feed=source.name, outcome="failed", reason=exc.reason)
+        # A new snapshot holds the whole Games, so it supersedes one that was not saved.
+        unsaved = self._unsaved.pop(source.name, None)
+        if snapshot is None and unsaved is not None:
+            log.info("feed %s: applying unsaved snapshot %d again", source.name, unsaved.sequence)
+            snapshot = unsaved
         if snapshot is None:
             outcome: PollOutcome = "backing_off" if source.backing_off else "unchanged"
             return PollReport(feed=source.name, outcome=outcome)
-        return await self.apply(snapshot, feed=source.name)
+        try:
+            return await self.apply(snapshot, feed=source.name)
+        except StoreError as exc:
+            log.warning(
+                "feed %s: snapshot %d of %s not saved (%s); it is applied again at the next poll",
+                source.name,
+                snapshot.sequence,
+                snapshot.games.code,
+                exc,
+            )
+            self._unsaved[source.name] = snapshot
+            raise
 
     async def apply(self, snapshot: Snapshot, *, feed: str = "snapshot") -> PollReport:
         code = snapshot.games.code

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
+from medalbot.domain.alerts import Alert
 from medalbot.domain.models import Snapshot
+from medalbot.domain.state import GamesState
 from medalbot.feeds.errors import FeedError
-from medalbot.feeds.sources import ReplaySource
+from medalbot.feeds.poller import PollerSettings
+from medalbot.feeds.server import ReplayFeedServer
+from medalbot.feeds.sources import HttpFeedSource, ReplaySource
 from medalbot.samples import sample_files
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
+from medalbot.store.base import NewDelivery, StoreError
 from medalbot.store.memory import MemoryStore
 
 W1000M = sample_files("w1000m")
@@ -91,3 +98,41 @@ async def test_one_failing_feed_does_not_stop_another() -> None:
     assert [r.outcome for r in reports] == ["failed", "applied", "failed", "applied"]
     assert reports[0].reason == "HTTP 500 from http://feed.invalid/"
     assert len(reports[3].alerts) == 1
+
+
+class StoreFailingOnce(MemoryStore):
+    """A store whose first commit fails, as a locked or unreachable database does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+
+    async def commit_snapshot(
+        self,
+        state: GamesState,
+        alerts: Sequence[Alert],
+        deliveries: Sequence[NewDelivery],
+        now: datetime,
+    ) -> None:
+        if not self.failed:
+            self.failed = True
+            raise StoreError("database is locked")
+        await super().commit_snapshot(state, alerts, deliveries, now)
+
+
+async def test_a_snapshot_the_store_could_not_save_is_applied_at_the_next_poll() -> None:
+    store, live = StoreFailingOnce(), LiveState()
+    service = PollService(store, live)
+    async with ReplayFeedServer([W1000M[1]]) as server:
+        source = HttpFeedSource.native("feed", PollerSettings(url=server.url))
+        with pytest.raises(StoreError):
+            await service.poll(source)
+        assert live.current is None
+        # The feed has not changed since (a 304), yet what it showed is still announced.
+        report = await service.poll(source)
+        await source.close()
+
+    assert server.not_modified == 1
+    assert report.outcome == "applied" and report.alerts
+    assert await store.list_alerts("OWG2026") == list(report.alerts)
+    assert live.current is not None and live.current.sequence == report.sequence
