@@ -69,6 +69,14 @@ class FeedSettings(Struct, frozen=True, forbid_unknown_fields=True):
     backoff_base: Positive = 1.0
     backoff_cap: Positive = 120.0
 
+    def __post_init__(self) -> None:
+        # Checked here so check-config says it, not the poller at start-up.
+        if self.backoff_cap < self.backoff_base:
+            raise ValueError(
+                f"backoff_cap ({self.backoff_cap:g}) must be at least backoff_base "
+                f"({self.backoff_base:g})"
+            )
+
 
 class StoreSettings(Struct, frozen=True, forbid_unknown_fields=True):
     url: str = "sqlite:///medalbot.db"  # or postgresql://user@host/db, or memory://
@@ -113,6 +121,17 @@ class Settings(Struct, frozen=True, forbid_unknown_fields=True):
     logging: LoggingSettings = LoggingSettings()
     ops: OpsSettings = OpsSettings()
     feeds: list[FeedSettings] = []
+
+    def __post_init__(self) -> None:
+        # A feed's name is its poll job's id: a repeated one would replace the other's job.
+        first: dict[str, int] = {}
+        for index, feed in enumerate(self.feeds):
+            earlier = first.setdefault(feed.name, index)
+            if earlier != index:
+                raise ValueError(
+                    f"feeds[{index}].name: {feed.name!r} is also the name of feeds[{earlier}]; "
+                    "each feed needs its own name"
+                )
 
 
 ENV_PREFIX = "MEDALBOT_"

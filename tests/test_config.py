@@ -93,3 +93,29 @@ def test_a_token_in_a_log_record_is_masked(caplog: pytest.LogCaptureFixture) -> 
     assert secret not in record.getMessage()
     assert "plain-secret" not in record.getMessage()
     assert "********" in record.getMessage()
+
+
+def test_two_feeds_with_one_name_are_refused(tmp_path: Path) -> None:
+    # The name identifies a feed's poll job and its metrics: a second "main" would replace
+    # the first one's job, and that feed would never be polled.
+    path = tmp_path / "feeds.toml"
+    path.write_text(
+        '[[feeds]]\nname = "main"\nurl = "https://a.example/feed.json"\n\n'
+        '[[feeds]]\nname = "main"\nurl = "https://b.example/feed.json"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ConfigError, match=r"feeds\[1\]\.name: 'main' is also the name of feeds\[0\]"
+    ):
+        load_settings(path, env={})
+
+
+def test_a_backoff_cap_below_its_base_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.toml"
+    path.write_text(
+        '[[feeds]]\nname = "main"\nurl = "https://a.example/feed.json"\n'
+        "backoff_base = 30.0\nbackoff_cap = 10.0\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"feeds\[0\]: backoff_cap .* at least backoff_base"):
+        load_settings(path, env={})
