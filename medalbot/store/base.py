@@ -226,7 +226,8 @@ class Store(Protocol):
         self, now: datetime, limit: int, lease_seconds: float
     ) -> list[Delivery]:
         """Claim due rows (pending with next_attempt_at <= now, or sending with an expired
-        lease), best priority then oldest first; they become ``sending`` until ``now + lease``."""
+        lease), best priority then oldest first; they become ``sending`` until ``now + lease``.
+        A batch pinned to one message (``set_batch``) is claimed whole, even past ``limit``."""
         ...
 
     async def mark_sent(

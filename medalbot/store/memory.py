@@ -294,8 +294,20 @@ class MemoryStore:
                 candidates.append(d)
             elif not _is_held(d):  # a held row waits for its quiet hours, blocking nothing
                 blocked.add(d.channel_id)
-        due = sorted(candidates, key=lambda d: (head_priority[d.channel_id], d.channel_id, d.id))
-        due = due[: max(limit, 0)]
+
+        def order(d: Delivery) -> tuple[int, int, int]:
+            return head_priority[d.channel_id], d.channel_id, d.id
+
+        due = sorted(candidates, key=order)[: max(limit, 0)]
+        # A batch pinned to one message is claimed whole, past the limit (see the SQL store).
+        pinned = {(d.channel_id, d.batch_nonce) for d in due if d.batch_nonce}
+        taken_ids = {d.id for d in due}
+        rest = [
+            d
+            for d in candidates
+            if (d.channel_id, d.batch_nonce) in pinned and d.id not in taken_ids
+        ]
+        due = sorted([*due, *rest], key=order)
         claimed = []
         for delivery in due:
             taken = replace_struct(

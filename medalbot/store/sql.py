@@ -98,6 +98,11 @@ _DIGEST_COLUMNS: Final = (
 )
 # A held row waiting for its quiet hours to end: it holds nothing up behind it.
 _HELD: Final = "status = 'pending' AND held_at IS NOT NULL"
+# Due to be claimed (two placeholders: now, now): pending and its time has come, or claimed by
+# a sender whose lease ran out (it crashed or stalled).
+_DUE: Final = (
+    "((status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND lease_until <= ?))"
+)
 # Both unfinished states: a claimed row may still come back as pending when its lease expires.
 _UNFINISHED: Final = "('pending', 'sending')"
 
@@ -108,6 +113,21 @@ def _marks(count: int) -> str:
 
 def _chunks(ids: Sequence[int] | Sequence[str]) -> list[list[Any]]:
     return [list(ids[i : i + _IN_CHUNK]) for i in range(0, len(ids), _IN_CHUNK)]
+
+
+async def _lease(conn: Connection, ids: Sequence[int], lease_until: int) -> list[Delivery]:
+    """Claim rows: ``sending`` until ``lease_until``, one attempt more."""
+    leased: list[Delivery] = []
+    for chunk in _chunks(ids):
+        rows = await conn.fetch(
+            "UPDATE deliveries SET status = 'sending', lease_until = ?,"
+            f" attempts = attempts + 1 WHERE id IN ({_marks(len(chunk))})"
+            f" RETURNING {_DELIVERY_COLUMNS}",
+            lease_until,
+            *chunk,
+        )
+        leased += (_delivery(row) for row in rows)
+    return leased
 
 
 def _delivery(row: Row) -> Delivery:
@@ -486,10 +506,8 @@ class SqlStore:
             # the wire (leased) or waiting for a retry. Channels go in the order of their most
             # urgent row, and a channel's rows are claimed as a prefix in id order.
             due = await conn.fetch(
-                "SELECT d.id FROM deliveries d"
-                " WHERE ((d.status = 'pending' AND d.next_attempt_at <= ?)"
-                " OR (d.status = 'sending' AND d.lease_until <= ?))"
-                " AND NOT EXISTS (SELECT 1 FROM deliveries e"
+                "SELECT d.id, d.channel_id, d.batch_nonce FROM deliveries d"
+                f" WHERE {_DUE} AND NOT EXISTS (SELECT 1 FROM deliveries e"
                 " WHERE e.channel_id = d.channel_id AND e.id < d.id"
                 " AND ((e.status = 'pending' AND e.held_at IS NULL AND e.next_attempt_at > ?)"
                 " OR (e.status = 'sending' AND e.lease_until > ?)))"
@@ -502,18 +520,30 @@ class SqlStore:
                 now_us,
                 limit,
             )
-            ids = [row["id"] for row in due]
-            if not ids:
+            if not due:
                 return []
-            rows = await conn.fetch(
-                "UPDATE deliveries SET status = 'sending', lease_until = ?,"
-                f" attempts = attempts + 1 WHERE id IN ({_marks(len(ids))})"
-                f" RETURNING {_DELIVERY_COLUMNS}",
-                lease_until,
-                *ids,
-            )
-        order = {row_id: index for index, row_id in enumerate(ids)}
-        return sorted((_delivery(row) for row in rows), key=lambda d: order[d.id])
+            ids = [row["id"] for row in due]
+            # A batch pinned to one message is claimed whole, past the limit if need be: re-sent
+            # in part with its nonce, Discord would hand back the whole message for the part,
+            # and the rows left behind would later be "sent" as that same message, unseen.
+            pinned = {(row["channel_id"], row["batch_nonce"]) for row in due if row["batch_nonce"]}
+            for channel_id, nonce in sorted(pinned):
+                rest = await conn.fetch(
+                    "SELECT id FROM deliveries"
+                    f" WHERE channel_id = ? AND batch_nonce = ? AND {_DUE}"
+                    f" {self._db.claim_lock_clause}",
+                    channel_id,
+                    nonce,
+                    now_us,
+                    now_us,
+                )
+                ids += [row["id"] for row in rest if row["id"] not in ids]
+            rows = await _lease(conn, ids, lease_until)
+        # channels in the order the claim chose them, each in id order
+        rank: dict[int, int] = {}
+        for row in due:
+            rank.setdefault(row["channel_id"], len(rank))
+        return sorted(rows, key=lambda d: (rank[d.channel_id], d.id))
 
     async def mark_sent(self, delivery_ids: Sequence[int], message_id: int, now: datetime) -> None:
         # Whatever the row's state: a message that exists is the record, even if a lease
@@ -625,17 +655,8 @@ class SqlStore:
                 subscription_id,
                 now_us,
             )
-            ids = [row["id"] for row in due]
-            rows = []
-            for chunk in _chunks(ids):
-                rows += await conn.fetch(
-                    "UPDATE deliveries SET status = 'sending', lease_until = ?,"
-                    f" attempts = attempts + 1 WHERE id IN ({_marks(len(chunk))})"
-                    f" RETURNING {_DELIVERY_COLUMNS}",
-                    lease_until,
-                    *chunk,
-                )
-        return sorted((_delivery(row) for row in rows), key=lambda d: d.id)
+            rows = await _lease(conn, [row["id"] for row in due], lease_until)
+        return sorted(rows, key=lambda d: d.id)
 
     async def outbox_stats(self) -> OutboxStats:
         async with self._db.reading() as conn:

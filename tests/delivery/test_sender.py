@@ -213,3 +213,21 @@ async def test_a_correction_edits_the_original_and_posts_a_notice() -> None:
     original, notice = port.channel(10)
     assert len(original.edits) == 1 and len(notice.message.embeds) == 1
     assert await store.message_for("c-kok", 10) == notice.id
+
+
+async def test_a_pinned_batch_cut_by_the_claim_limit_still_shows_every_alert() -> None:
+    store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    await setup(store, alerts(), minimal_state(sequence=4), clock)
+    # The three NED alerts are pinned to one message, then the process dies before Discord
+    # has it; it comes back claiming fewer rows per pass than the message carries.
+    port.failures[10] = [Crash()]
+    with pytest.raises(Crash):
+        await sender(store, port, clock, workers=1).drain_once()
+    clock.now += timedelta(seconds=31)
+    s = sender(store, port, clock, batch_size=2)
+    while await s.drain_once():
+        pass
+
+    shown = [title for p in port.channel(10) for title in titles(p)]
+    assert len(shown) == 3  # none marked sent inside a message that does not carry it
+    assert (await store.outbox_stats()).sent == 4

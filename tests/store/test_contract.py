@@ -368,6 +368,24 @@ async def test_a_pinned_batch_keeps_its_nonce_across_a_crash(store: Store) -> No
     ]
 
 
+async def test_a_pinned_batch_is_claimed_whole_even_past_the_limit(store: Store) -> None:
+    await _queue(store, *((f"a{i}", CHANNEL, 1) for i in range(1, 5)), ("b", OTHER_CHANNEL, 2))
+    rows = await store.claim_deliveries(T0, 10, LEASE)
+    await store.set_batch([r.id for r in rows[:3]], "batch-a1a3")
+
+    # After a crash, a claim of two rows must not cut the message in half: re-sent with its
+    # nonce, the half would come back as the whole (Discord returns the first message).
+    again = await store.claim_deliveries(at(LEASE), 2, LEASE)
+
+    assert [(d.alert_id, d.batch_nonce) for d in again] == [
+        ("a1", "batch-a1a3"),
+        ("a2", "batch-a1a3"),
+        ("a3", "batch-a1a3"),
+    ]
+    rest = await store.claim_deliveries(at(LEASE), 10, LEASE)
+    assert [d.alert_id for d in rest] == ["b"]  # a4 waits behind the batch on the wire
+
+
 async def test_outbox_stats_count_every_state(store: Store) -> None:
     assert await store.outbox_stats() == OutboxStats(
         pending=0, oldest_pending_at=None, sent=0, failed=0
