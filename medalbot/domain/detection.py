@@ -257,9 +257,10 @@ def _detect_event(
     make = _EventAlerts(context, event, podium)
     medals, medal_corrections, medal_alerts = _detect_medals(make, podium, ledger.medals)
     records, record_corrections, record_alerts = _detect_records(make, ledger.records)
-    updated = EventLedger(medals=medals, records=records)
-    if updated == ledger:
-        updated = ledger  # keep sharing the old entry
+    updated = ledger  # unchanged: keep sharing the old entry
+    if (medals, records) != (ledger.medals, ledger.records):
+        # the status stays what it was when last seen (an event gone from the feed has none)
+        updated = msgspec.structs.replace(ledger, medals=medals, records=records)
     # Within an event: what is corrected first, then records (set during the race), then medals.
     return updated, [*medal_corrections, *record_corrections, *record_alerts, *medal_alerts]
 

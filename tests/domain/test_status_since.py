@@ -4,6 +4,7 @@ from medalbot.domain.detection import apply_snapshot
 from medalbot.domain.models import EventStatus
 from medalbot.domain.state import Applied, GamesState
 from medalbot.samples import load_sample
+from tests.domain import factories as f
 
 
 def test_the_ledger_remembers_since_when_an_event_has_its_status() -> None:
@@ -20,3 +21,23 @@ def test_the_ledger_remembers_since_when_an_event_has_its_status() -> None:
     running = [since for status, since in seen if status is EventStatus.RUNNING]
     assert running and set(running) == {snapshots[1].generated_at}
     assert seen[-1] == (EventStatus.OFFICIAL, snapshots[-1].generated_at)
+
+
+def test_an_event_missing_from_one_snapshot_keeps_the_status_it_was_last_seen_with() -> None:
+    running = f.event("E1", f.result("Ann", "NED", rank=1, mark="1:12.00"))
+    other = f.event("E2")
+    state: GamesState | None = None
+    for snap in (
+        f.snapshot(1, running, other),
+        f.snapshot(2, other),
+        f.snapshot(3, running, other),
+    ):
+        outcome = apply_snapshot(state, snap)
+        assert isinstance(outcome, Applied)
+        state = outcome.state
+        ledger = state.ledger["E1"]
+        # running since the first snapshot that showed it, a gap in the feed notwithstanding
+        assert (ledger.status, ledger.status_since) == (
+            EventStatus.RUNNING,
+            f.snapshot(1).generated_at,
+        )
