@@ -3,10 +3,16 @@ on every invocation, whatever the client sent."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
+
+ChoiceT = TypeVar("ChoiceT", str, int, float)
+Suggest = Callable[
+    [discord.Interaction[Any], str], Coroutine[Any, Any, list[app_commands.Choice[ChoiceT]]]
+]
 
 
 def is_moderator(interaction: discord.Interaction[Any]) -> bool:
@@ -21,3 +27,19 @@ def require_manage_guild(interaction: discord.Interaction[Any]) -> bool:
     if not is_moderator(interaction):
         raise app_commands.MissingPermissions(["manage_guild"])
     return True
+
+
+def moderators_only(suggest: Suggest[ChoiceT]) -> Suggest[ChoiceT]:
+    """The same suggestions for moderators, none for anyone else. discord.py runs no
+    interaction_check for autocomplete, and a crafted interaction can name any command: without
+    this, anyone could read what moderators' options offer (the subscribed channels' names,
+    hidden ones included)."""
+
+    async def for_moderators(
+        interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[ChoiceT]]:
+        if not is_moderator(interaction):
+            return []
+        return await suggest(interaction, current)
+
+    return for_moderators

@@ -1,13 +1,16 @@
-"""Autocomplete choices shared by the cogs (Discord shows at most 25)."""
+"""Autocomplete shared by the cogs (Discord shows at most 25 choices), in the language of the
+server that asks."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import discord
 from discord import app_commands
 
+from medalbot.cogs.language import reply_language
 from medalbot.delivery.render_phrases import sport_name
-from medalbot.i18n import DEFAULT_LOCALE, flag_emoji, nation_name, translator
+from medalbot.i18n import flag_emoji, nation_name, translator
 
 if TYPE_CHECKING:
     from medalbot.bot import MedalBot
@@ -27,9 +30,7 @@ def nation_choices(bot: MedalBot, current: str, locale: str) -> list[app_command
     return choices[:MAX_CHOICES]
 
 
-def sport_choices(
-    bot: MedalBot, current: str, locale: str = DEFAULT_LOCALE
-) -> list[app_commands.Choice[str]]:
+def sport_choices(bot: MedalBot, current: str, locale: str) -> list[app_commands.Choice[str]]:
     """Sports named in the server's language ("Schaatsen"), valued as the feed names them;
     what was typed may match either name."""
     t = translator(locale)
@@ -40,3 +41,17 @@ def sport_choices(
         if text in sport.casefold() or text in shown.casefold():
             choices.append(app_commands.Choice(name=shown, value=sport))
     return choices[:MAX_CHOICES]
+
+
+async def nation_autocomplete(
+    interaction: discord.Interaction[MedalBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """The feed's nations matching what was typed (a code or a name)."""
+    return nation_choices(interaction.client, current, await reply_language(interaction))
+
+
+async def sport_autocomplete(
+    interaction: discord.Interaction[MedalBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """The feed's sports matching what was typed."""
+    return sport_choices(interaction.client, current, await reply_language(interaction))

@@ -14,7 +14,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from medalbot.cogs import replies
-from medalbot.cogs.choices import nation_choices, sport_choices
+from medalbot.cogs.choices import nation_autocomplete, sport_autocomplete
+from medalbot.cogs.language import reply_language
 from medalbot.delivery.render_phrases import sport_name
 from medalbot.domain.table import TableOrder
 from medalbot.i18n import N_, flag_emoji, nation_name, pN_, translator
@@ -69,7 +70,7 @@ class PageButton(
     async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
         if interaction.user.id == self.owner_id:
             return True
-        locale = await self._fans(interaction)._locale(interaction)
+        locale = await reply_language(interaction)
         await interaction.response.send_message(
             translator(locale).gettext("Use /medals to get your own table."), ephemeral=True
         )
@@ -80,7 +81,7 @@ class PageButton(
         try:
             embed, view = await fans.table_page(interaction, self.order, self.page, self.owner_id)
         except UserError as exc:  # e.g. no state yet after a restart; anything else is logged
-            locale = await fans._locale(interaction)
+            locale = await reply_language(interaction)
             await interaction.response.send_message(exc.text(locale), ephemeral=True)
             return
         await interaction.response.edit_message(embed=embed, view=view)
@@ -110,9 +111,6 @@ class Fans(commands.Cog):
     def queries(self) -> QueryService:
         return self.bot.services.queries
 
-    async def _locale(self, interaction: Interaction) -> str:
-        return await self.bot.services.guilds.locale(interaction.guild_id, interaction.locale.value)
-
     async def _highlight(self, interaction: Interaction) -> str | None:
         if interaction.guild_id is None:
             return None
@@ -139,7 +137,7 @@ class Fans(commands.Cog):
         nation: str | None = None,
         order: Literal["medals", "total"] = "medals",
     ) -> None:
-        locale = await self._locale(interaction)
+        locale = await reply_language(interaction)
         if nation:
             report = self.queries.nation(nation)
             await interaction.response.send_message(
@@ -148,6 +146,8 @@ class Fans(commands.Cog):
             return
         embed, view = await self.table_page(interaction, order, 0, interaction.user.id)
         await interaction.response.send_message(embed=embed, view=view, allowed_mentions=NO_PINGS)
+
+    medals.autocomplete("nation")(nation_autocomplete)
 
     async def table_page(
         self, interaction: Interaction, order: TableOrder, page: int, owner_id: int
@@ -158,22 +158,16 @@ class Fans(commands.Cog):
         embed = replies.medal_table_embed(
             table,
             page,
-            locale=await self._locale(interaction),
+            locale=await reply_language(interaction),
             highlight_noc=await self._highlight(interaction),
         )
         return embed, table_view(table, page, owner_id)
-
-    @medals.autocomplete("nation")
-    async def _nation_ac(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return nation_choices(self.bot, current, await self._locale(interaction))
 
     @app_commands.command(name=pN_("command name", "podium"), description=N_("An event's podium"))
     @app_commands.describe(event=N_("Start typing a sport or an event"))
     @app_commands.rename(event=pN_("command name", "event"))
     async def podium(self, interaction: Interaction, event: str) -> None:
-        locale = await self._locale(interaction)
+        locale = await reply_language(interaction)
         result = self.queries.podium(event)
         since = self.queries.status_since(result.event.code)
         await interaction.response.send_message(
@@ -196,7 +190,7 @@ class Fans(commands.Cog):
     @app_commands.describe(sport=N_("Only this sport"))
     @app_commands.rename(sport=pN_("command name", "sport"))
     async def records(self, interaction: Interaction, sport: str | None = None) -> None:
-        locale = await self._locale(interaction)
+        locale = await reply_language(interaction)
         sport = self.queries.resolve_sport(sport) if sport else None  # as the feed names it
         found = self.queries.records(sport)
         await interaction.response.send_message(
@@ -204,11 +198,7 @@ class Fans(commands.Cog):
             allowed_mentions=NO_PINGS,
         )
 
-    @records.autocomplete("sport")
-    async def _records_sport_ac(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return sport_choices(self.bot, current, await self._locale(interaction))
+    records.autocomplete("sport")(sport_autocomplete)
 
     @app_commands.command(
         name=pN_("command name", "schedule"), description=N_("Medal events still to come")
@@ -218,7 +208,7 @@ class Fans(commands.Cog):
     async def schedule(
         self, interaction: Interaction, nation: str | None = None, sport: str | None = None
     ) -> None:
-        locale = await self._locale(interaction)
+        locale = await reply_language(interaction)
         t = translator(locale)
         # a typed name ("netherlands", "speed skating") becomes the code or name of the feed
         noc = self.queries.resolve_nation(nation) if nation else None
@@ -234,17 +224,8 @@ class Fans(commands.Cog):
             allowed_mentions=NO_PINGS,
         )
 
-    @schedule.autocomplete("nation")
-    async def _schedule_nation_ac(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return nation_choices(self.bot, current, await self._locale(interaction))
-
-    @schedule.autocomplete("sport")
-    async def _schedule_sport_ac(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return sport_choices(self.bot, current, await self._locale(interaction))
+    schedule.autocomplete("nation")(nation_autocomplete)
+    schedule.autocomplete("sport")(sport_autocomplete)
 
     @app_commands.command(
         name=pN_("command name", "athlete"),
@@ -253,7 +234,7 @@ class Fans(commands.Cog):
     @app_commands.describe(name=N_("Start typing a name"))
     @app_commands.rename(name=pN_("command name", "name"))
     async def athlete(self, interaction: Interaction, name: str) -> None:
-        locale = await self._locale(interaction)
+        locale = await reply_language(interaction)
         summary = self.queries.athlete(name)
         await interaction.response.send_message(
             embed=replies.athlete_embed(summary, locale=locale), allowed_mentions=NO_PINGS

@@ -16,8 +16,9 @@ from babel import Locale
 from discord import app_commands
 from discord.ext import commands
 
-from medalbot.cogs.checks import is_moderator, require_manage_guild
-from medalbot.cogs.choices import nation_choices, sport_choices
+from medalbot.cogs.checks import moderators_only, require_manage_guild
+from medalbot.cogs.choices import nation_autocomplete, sport_autocomplete
+from medalbot.cogs.language import reply_language
 from medalbot.delivery.render import render_batch, sample_alert
 from medalbot.delivery.render_phrases import sport_name
 from medalbot.delivery.render_text import timestamp
@@ -104,6 +105,28 @@ async def timezone_autocomplete(
     return [app_commands.Choice(name=n, value=n) for n in timezone_choices(current)]
 
 
+async def subscription_autocomplete(
+    interaction: Interaction, current: str
+) -> list[app_commands.Choice[int]]:
+    """The server's subscriptions, named by channel, nation and sport."""
+    if interaction.guild_id is None:
+        return []
+    bot = interaction.client
+    subs = await bot.services.subscriptions.list(interaction.guild_id)
+    t = translator(await reply_language(interaction))
+    choices = []
+    for sub in subs:
+        channel = bot.get_channel(sub.channel_id)
+        nation = sub.noc or t.gettext("all nations")
+        sport = sport_name(sub.sport, t) if sub.sport else t.gettext("all sports")
+        name = f"#{getattr(channel, 'name', sub.channel_id)}: {nation} · {sport}"
+        if sub.paused_reason:
+            name += " · " + t.gettext("paused")
+        if current.casefold() in name.casefold():
+            choices.append(app_commands.Choice(name=name[:100], value=sub.id))
+    return choices[:25]
+
+
 def language_choices() -> list[app_commands.Choice[str]]:
     """Each language we speak, named in itself ("English", "Nederlands")."""
     return [
@@ -129,9 +152,6 @@ class Moderation(
 
     async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
         return require_manage_guild(interaction)
-
-    async def _locale(self, interaction: Interaction) -> str:
-        return await self.bot.services.guilds.locale(interaction.guild_id, interaction.locale.value)
 
     def _target(
         self, interaction: Interaction, channel: discord.TextChannel | None
@@ -195,7 +215,7 @@ class Moderation(
         role: discord.Role | None = None,
     ) -> None:
         assert interaction.guild_id is not None  # guild_only
-        locale = await self._locale(interaction)
+        locale = await reply_language(interaction)
         t = translator(locale)
         target = self._target(interaction, channel)
         self._check_can_post(target, locale)
@@ -233,38 +253,8 @@ class Moderation(
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
-    @subscribe.autocomplete("nation")
-    async def _nation_ac(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return nation_choices(self.bot, current, await self._locale(interaction))
-
-    @subscribe.autocomplete("sport")
-    async def _sport_ac(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return sport_choices(self.bot, current, await self._locale(interaction))
-
-    async def _subscription_choices(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[int]]:
-        # discord.py runs no interaction_check for autocomplete: without this, anyone could
-        # read the subscribed channels' names, hidden ones included.
-        if interaction.guild_id is None or not is_moderator(interaction):
-            return []
-        subs = await self.bot.services.subscriptions.list(interaction.guild_id)
-        t = translator(await self._locale(interaction))
-        choices = []
-        for sub in subs:
-            channel = self.bot.get_channel(sub.channel_id)
-            nation = sub.noc or t.gettext("all nations")
-            sport = sport_name(sub.sport, t) if sub.sport else t.gettext("all sports")
-            name = f"#{getattr(channel, 'name', sub.channel_id)}: {nation} · {sport}"
-            if sub.paused_reason:
-                name += " · " + t.gettext("paused")
-            if current.casefold() in name.casefold():
-                choices.append(app_commands.Choice(name=name[:100], value=sub.id))
-        return choices[:25]
+    subscribe.autocomplete("nation")(moderators_only(nation_autocomplete))
+    subscribe.autocomplete("sport")(moderators_only(sport_autocomplete))
 
     @app_commands.command(
         name=pN_("command name", "unsubscribe"), description=N_("Stop a subscription")
@@ -274,7 +264,7 @@ class Moderation(
     async def unsubscribe(self, interaction: Interaction, subscription: int) -> None:
         assert interaction.guild_id is not None
         sub = await self.bot.services.subscriptions.unsubscribe(interaction.guild_id, subscription)
-        locale = await self._locale(interaction)
+        locale = await reply_language(interaction)
         await interaction.response.send_message(
             translator(locale)
             .gettext("Removed: {subscription}")
@@ -283,7 +273,7 @@ class Moderation(
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
-    unsubscribe.autocomplete("subscription")(_subscription_choices)
+    unsubscribe.autocomplete("subscription")(moderators_only(subscription_autocomplete))
 
     @app_commands.command(
         name=pN_("command name", "resume"), description=N_("Resume a paused subscription")
@@ -292,7 +282,7 @@ class Moderation(
     @app_commands.rename(subscription=pN_("command name", "subscription"))
     async def resume(self, interaction: Interaction, subscription: int) -> None:
         assert interaction.guild_id is not None
-        locale = await self._locale(interaction)
+        locale = await reply_language(interaction)
         sub = await self.bot.services.subscriptions.get(interaction.guild_id, subscription)
         channel = self.bot.get_channel(sub.channel_id)
         if isinstance(channel, discord.TextChannel):
@@ -308,7 +298,7 @@ class Moderation(
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
-    resume.autocomplete("subscription")(_subscription_choices)
+    resume.autocomplete("subscription")(moderators_only(subscription_autocomplete))
 
     @app_commands.command(
         name=pN_("command name", "list"), description=N_("Show this server's alert subscriptions")
@@ -317,7 +307,7 @@ class Moderation(
         assert interaction.guild is not None
         subs = await self.bot.services.subscriptions.list(interaction.guild.id)
         limit = self.bot.settings.alerts.max_subscriptions_per_guild
-        locale = await self._locale(interaction)
+        locale = await reply_language(interaction)
         t = translator(locale)
         if not subs:
             await interaction.response.send_message(
@@ -368,7 +358,7 @@ class Moderation(
     async def test(
         self, interaction: Interaction, channel: discord.TextChannel | None = None
     ) -> None:
-        locale = await self._locale(interaction)
+        locale = await reply_language(interaction)
         t = translator(locale)
         target = self._target(interaction, channel)
         self._check_can_post(target, locale)
@@ -419,7 +409,7 @@ class Moderation(
         self, interaction: Interaction, channel: discord.TextChannel | None = None
     ) -> None:
         assert interaction.guild is not None  # guild_only
-        locale = await self._locale(interaction)
+        locale = await reply_language(interaction)
         t = translator(locale)
         if channel is not None:
             self._check_can_post(channel, locale, NEEDED_FOR_TEXT)
@@ -479,7 +469,7 @@ class Moderation(
         records_break_through: bool | None = None,
     ) -> None:
         assert interaction.guild_id is not None  # guild_only
-        locale = await self._locale(interaction)
+        locale = await reply_language(interaction)
         t = translator(locale)
         sub = await self.bot.services.schedules.set_quiet_hours(
             interaction.guild_id,
@@ -535,7 +525,7 @@ class Moderation(
         timezone: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None  # guild_only
-        locale = await self._locale(interaction)
+        locale = await reply_language(interaction)
         t = translator(locale)
         sub = await self.bot.services.schedules.set_digest(
             interaction.guild_id, subscription, at=time, timezone=timezone
@@ -560,10 +550,10 @@ class Moderation(
             reply, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
         )
 
-    quiet.autocomplete("subscription")(_subscription_choices)
-    digest.autocomplete("subscription")(_subscription_choices)
-    quiet.autocomplete("timezone")(timezone_autocomplete)
-    digest.autocomplete("timezone")(timezone_autocomplete)
+    quiet.autocomplete("subscription")(moderators_only(subscription_autocomplete))
+    digest.autocomplete("subscription")(moderators_only(subscription_autocomplete))
+    quiet.autocomplete("timezone")(moderators_only(timezone_autocomplete))
+    digest.autocomplete("timezone")(moderators_only(timezone_autocomplete))
 
     async def notify_channel_refused(self, guild_id: int, channel_id: int, reason: str) -> None:
         """Tell a server's moderators, in its language, that alerts to a channel are paused:

@@ -161,6 +161,44 @@ async def test_a_member_without_manage_server_is_not_shown_the_subscriptions() -
         assert await offered(demo.fan) == []  # channel names are not for everyone's eyes
 
 
+async def test_no_moderators_option_suggests_anything_to_other_members() -> None:
+    async with Sandbox(sample_files("w1000m")) as sb:
+        bot = await started(sb)
+        demo = sb.demo
+        await sb.subscribe("oranje", nation="NED")
+        [sub] = await bot.services.store.list_subscriptions(demo.guild.id)
+        typing = [
+            ("/alerts subscribe", "nation", "ned", {}),
+            ("/alerts subscribe", "sport", "skat", {}),
+            *(
+                (f"/alerts {c}", "subscription", "", {})
+                for c in ("unsubscribe", "resume", "quiet", "digest")
+            ),
+            *(
+                (f"/alerts {c}", "timezone", "amster", {"subscription": sub.id})
+                for c in ("quiet", "digest")
+            ),
+        ]
+
+        async def offered(
+            member: Member, command: str, option: str, typed: str, options: dict[str, object]
+        ) -> list[str]:
+            choices = await sb.emulator.autocomplete(
+                command,
+                option,
+                typed,
+                options,
+                member=member,
+                channel=demo.general,
+                ignore_default_permissions=True,
+            )
+            return [str(c["name"]) for c in choices]
+
+        for command, option, typed, options in typing:
+            assert await offered(demo.moderator, command, option, typed, options), (command, option)
+            assert await offered(demo.fan, command, option, typed, options) == [], (command, option)
+
+
 async def test_a_channel_the_bot_cannot_post_in_is_refused_with_what_is_missing() -> None:
     async with Sandbox(sample_files("w1000m")) as sb:
         await started(sb)
