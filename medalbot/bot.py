@@ -20,13 +20,14 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from medalbot.cogs.language import reply_language
 from medalbot.config import FeedSettings, Settings, load_settings, load_token
 from medalbot.delivery.discord_port import DiscordPort
 from medalbot.delivery.http_buckets import linear_bucket_cleanup
 from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.detection import DetectionPolicy
 from medalbot.feeds.sources import FeedSource
-from medalbot.i18n import N_, translator
+from medalbot.i18n import N_, resolve_locale, translator
 from medalbot.i18n.discord_translator import CatalogueTranslator
 from medalbot.logs import REDACTOR, configure_logging
 from medalbot.ops.runtime import OpsRuntime
@@ -102,10 +103,8 @@ class MedalTree(app_commands.CommandTree["MedalBot"]):
         self, interaction: discord.Interaction[MedalBot], error: app_commands.AppCommandError
     ) -> None:
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        # Replies speak the server's language (outside a server: the user's own).
-        locale = await interaction.client.services.guilds.locale(
-            interaction.guild_id, interaction.locale.value
-        )
+        command = interaction.command.qualified_name if interaction.command else "?"
+        locale = await _error_language(interaction)
         t = translator(locale)
         if isinstance(original, UserError):
             message = original.text(locale)
@@ -116,7 +115,6 @@ class MedalTree(app_commands.CommandTree["MedalBot"]):
         elif isinstance(original, app_commands.CheckFailure):
             message = t.gettext(NOT_HERE)
         else:
-            command = interaction.command.qualified_name if interaction.command else "?"
             log.error(
                 "command /%s failed (guild %s, channel %s, user %s)",
                 command,
@@ -126,7 +124,31 @@ class MedalTree(app_commands.CommandTree["MedalBot"]):
                 exc_info=original,
             )
             message = t.gettext(OUR_FAULT)
-        await reply_ephemeral(interaction, message)
+        try:
+            await reply_ephemeral(interaction, message)
+        except discord.HTTPException as exc:  # e.g. the interaction expired meanwhile
+            log.warning(
+                "could not tell user %s why /%s failed (guild %s): %s",
+                interaction.user.id,
+                command,
+                interaction.guild_id,
+                exc,
+            )
+
+
+async def _error_language(interaction: discord.Interaction[MedalBot]) -> str:
+    """The server's language; the user's own if it cannot be read (the store may be what
+    failed), so that the reply still goes out."""
+    try:
+        return await reply_language(interaction)
+    except Exception:
+        log.warning(
+            "guild %s: language unknown, answering in the user's (%s)",
+            interaction.guild_id,
+            interaction.locale.value,
+            exc_info=True,
+        )
+        return resolve_locale(interaction.locale.value)
 
 
 async def reply_ephemeral(interaction: discord.Interaction[MedalBot], message: str) -> None:

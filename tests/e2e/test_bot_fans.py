@@ -452,3 +452,27 @@ async def test_an_unexpected_error_gets_a_short_apology_and_a_logged_traceback(
         (logged,) = [r for r in caplog.records if r.name == "medalbot.bot"]
         assert "/medals" in logged.getMessage()
         assert logged.exc_info is not None and isinstance(logged.exc_info[1], RuntimeError)
+
+
+async def test_the_apology_goes_out_even_when_the_servers_language_cannot_be_read(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with Sandbox(sample_files("w1000m"), feed_interval=0.01) as sb:
+        bot = await sb.start_bot()
+        await bot_has_read(sb)
+
+        async def store_down(guild_id: int | None, fallback: str | None = None) -> str:
+            raise RuntimeError("the database is down")
+
+        monkeypatch.setattr(bot.services.guilds, "locale", store_down)
+        with caplog.at_level(logging.WARNING, logger="medalbot.bot"):
+            answer = await sb.emulator.invoke(
+                "/medals", member=sb.demo.fan, channel=sb.demo.general, locale="nl", timeout=2.0
+            )
+        assert answer.ephemeral
+        assert answer.content == ("Sorry, er ging bij ons iets mis. De fout is vastgelegd."), (
+            "in the asking user's own language"
+        )
+        (logged,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+        assert "/medals" in logged.getMessage()
+        assert logged.exc_info is not None and "database is down" in str(logged.exc_info[1])
