@@ -1,7 +1,8 @@
 """The PostgreSQL store (optional extra ``postgres``): the same SQL as SQLite through asyncpg.
 
-A pool lets several senders work at once; claiming uses ``FOR UPDATE SKIP LOCKED`` so that
-concurrent claimers never take the same row, and per-guild advisory locks keep the
+A pool lets several senders work at once. Claims take turns on an advisory lock (each
+channel's order depends on seeing the previous claim) and use ``FOR UPDATE SKIP LOCKED`` so
+that they never take a row another writer holds; per-guild advisory locks keep the
 subscription limit exact under concurrency.
 """
 

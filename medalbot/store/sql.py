@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 Dialect = Literal["sqlite", "postgresql"]
 
 ALL: Final = ""  # how "every nation"/"every sport" is stored (see migrations/0001_initial.sql)
+# Serialises claims across processes (PostgreSQL advisory lock; SQLite's BEGIN IMMEDIATE
+# already does). Discord ids name locks too (add_subscription); theirs reach this in the 2070s.
+CLAIM_LOCK_KEY: Final = 0x6D6564616C636C6D  # "medalclm"
 _IN_CHUNK: Final = 500  # ids per IN (...) list, far below either database's parameter limit
 
 
@@ -502,6 +505,10 @@ class SqlStore:
         now_us = to_epoch_us(now)
         lease_until = to_epoch_us(now + timedelta(seconds=lease_seconds))
         async with self._db.transaction() as conn:
+            # One claim at a time: the FIFO check below reads the rows of a claim still in
+            # progress as pending (SKIP LOCKED only skips them), so two concurrent claims
+            # would each take rows of the same channel.
+            await conn.lock(CLAIM_LOCK_KEY)
             # Each channel is a FIFO: a row waits while an earlier one of its channel is on
             # the wire (leased) or waiting for a retry. Channels go in the order of their most
             # urgent row, and a channel's rows are claimed as a prefix in id order.
@@ -647,6 +654,7 @@ class SqlStore:
         now_us = to_epoch_us(now)
         lease_until = to_epoch_us(now + timedelta(seconds=lease_seconds))
         async with self._db.transaction() as conn:
+            await conn.lock(CLAIM_LOCK_KEY)  # see claim_deliveries
             due = await conn.fetch(
                 "SELECT id FROM deliveries WHERE channel_id = ? AND subscription_id = ?"
                 f" AND {_HELD} AND next_attempt_at <= ? ORDER BY id"
