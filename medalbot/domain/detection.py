@@ -324,20 +324,29 @@ def _detect_records(
     for flagged in flags:
         if flagged.key in still_flagged:
             continue
-        record = _resolve_record(make.context, make.event, flagged, records)
+        # A withdrawn flag that comes back is the same performance: it goes back to where it
+        # was set, so it beats what stood then, not a better record set after it.
+        withdrawn = _last_withdrawn(records, flagged.key)
+        if withdrawn is None:
+            position, set_at, sequence = len(records), snapshot.generated_at, snapshot.sequence
+        else:
+            position = withdrawn + 1
+            set_at, sequence = records[withdrawn].set_at, records[withdrawn].sequence
+        record = _resolve_record(make.context, make.event, flagged, records[:position])
         alert = make.record(record)
         record_alerts.append(alert)
-        records.append(
-            AnnouncedRecord(
-                record=record,
-                alert_id=alert.id,
-                set_at=snapshot.generated_at,
-                sequence=snapshot.sequence,
-            )
-        )
+        records.insert(position, AnnouncedRecord(record, alert.id, set_at, sequence))
     if not corrections and not record_alerts:
         return announced, [], []
     return tuple(_with_superseded(records)), corrections, record_alerts
+
+
+def _last_withdrawn(records: Sequence[AnnouncedRecord], key: RecordKey) -> int | None:
+    """Where the latest withdrawn announcement of this record is, if there is one."""
+    for index in range(len(records) - 1, -1, -1):
+        if records[index].withdrawn and record_key(records[index].record) == key:
+            return index
+    return None
 
 
 def _resolve_record(
@@ -376,16 +385,18 @@ def _resolve_record(
 
 def _with_superseded(records: list[AnnouncedRecord]) -> list[AnnouncedRecord]:
     """Recompute ``superseded_at``: when the next record of the same type that beat it (not
-    equalled it, and not withdrawn) was set. Recomputing lets a record stand again when the one
-    that superseded it is withdrawn."""
+    equalled it, not withdrawn, and not the same performance reinstated) was set. Recomputing
+    lets a record stand again when the one that superseded it is withdrawn."""
     result: list[AnnouncedRecord] = []
     for index, announced in enumerate(records):
         superseded_at: datetime | None = None
+        key = record_key(announced.record)
         for later in records[index + 1 :]:
             if (
                 later.record.type == announced.record.type
                 and not later.withdrawn
                 and not later.record.equalled
+                and record_key(later.record) != key
             ):
                 superseded_at = later.set_at
                 break

@@ -473,6 +473,32 @@ def test_a_record_flag_that_comes_back_is_announced_again() -> None:
     assert outcomes[2].alerts[0].id != outcomes[0].alerts[0].id
 
 
+def test_a_record_flag_that_comes_back_after_a_better_record_takes_its_place_again() -> None:
+    kok = result("Femke KOK", "NED", rank=1, mark="1:12.59", records=("OR",))
+    leerdam = result("Jutta LEERDAM", "NED", rank=1, mark="1:12.31", records=("OR",))
+    kok_second = msgspec.structs.replace(kok, rank=2)
+    kok_unflagged = msgspec.structs.replace(kok_second, records=())
+    s1 = snapshot(1, event("E1", kok), standing=(OR_STANDING,))
+    s2 = snapshot(2, event("E1", leerdam, kok_second), standing=(OR_STANDING,))
+    s3 = snapshot(3, event("E1", leerdam, kok_unflagged), standing=(OR_STANDING,))
+    s4 = snapshot(4, event("E1", leerdam, kok_second), standing=(OR_STANDING,))
+    *_, fourth = run(s1, s2, s3, s4)
+
+    (alert,) = fourth.alerts
+    assert isinstance(alert, RecordAlert) and alert.record.name == "Femke KOK"
+    # KOK's 1:12.59 beat the standing record, not LEERDAM's better mark set after it
+    assert alert.record.beats == RecordMark(
+        "1:13.19", "JPN", "Miho TAKAGI", date="2022-02-17", place="Beijing"
+    )
+    entries = fourth.state.ledger["E1"].records
+    assert [(e.record.name, e.withdrawn, e.superseded_at) for e in entries] == [
+        ("Femke KOK", True, s2.generated_at),
+        ("Femke KOK", False, s2.generated_at),
+        ("Jutta LEERDAM", False, None),
+    ]
+    assert entries[1].set_at == s1.generated_at  # when it was set, not when it came back
+
+
 # Order and ids -------------------------------------------------------------------------------
 
 
