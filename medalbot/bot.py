@@ -217,6 +217,14 @@ class MedalBot(commands.AutoShardedBot):
         if self.ops:
             self.ops.gateway.disconnected(shard_id, self.clock())
 
+    # A server's settings (its language) are read once, when it becomes available, so that
+    # no reply waits on the database, the first one included.
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self.services.guilds.get(guild.id)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.services.guilds.get(guild.id)
+
     async def setup_hook(self) -> None:
         for name in COGS:
             await self.load_extension(name)

@@ -3,6 +3,7 @@ the replayed sample snapshots. Every assertion reads what the person who asked s
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ from medalbot.emulator import CallbackType, InteractionResult, Member, StoredMes
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
 from medalbot.services.clock import Clock, utc_now
+from medalbot.store.base import GuildSettings
+from medalbot.store.memory import MemoryStore
 
 pytestmark = pytest.mark.e2e
 
@@ -426,6 +429,34 @@ async def test_athlete_found_while_typing_shows_medals_and_records() -> None:
         nobody = await ask(sb, "/athlete", {"name": "Sven Nobody"})
         assert nobody.ephemeral
         assert nobody.content == "No athlete “Sven Nobody” at these Games."
+
+
+async def test_replies_never_wait_on_the_database_for_the_servers_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    read = asyncio.Event()
+    real = MemoryStore.get_guild_settings
+
+    async def reading(store: MemoryStore, guild_id: int) -> GuildSettings:
+        try:
+            return await real(store, guild_id)
+        finally:
+            read.set()
+
+    async def down(store: MemoryStore, guild_id: int) -> GuildSettings:
+        raise RuntimeError("the database is down")
+
+    monkeypatch.setattr(MemoryStore, "get_guild_settings", reading)
+    async with Sandbox(sample_files("w1000m")) as sb:
+        await sb.start_bot()
+        await bot_has_read(sb)
+        async with asyncio.timeout(5):
+            await read.wait()  # the server became available: its settings were read then
+        monkeypatch.setattr(MemoryStore, "get_guild_settings", down)
+        table = await ask(sb, "/medals")
+        assert not table.ephemeral
+        (embed,) = table.embeds
+        assert str(embed["title"]).startswith("Medal table")
 
 
 # Errors -------------------------------------------------------------------------------------
