@@ -99,11 +99,17 @@ class OutboxSender:
     async def run(self) -> None:
         while True:
             self._wake.clear()
-            handled = await self.drain_once()
-            if handled:
-                self._idle.clear()
-                continue
-            self._idle.set()
+            try:
+                handled = await self.drain_once()
+            except Exception:
+                # A database hiccup must not end delivery for good; the rows this pass
+                # claimed come back when their lease runs out.
+                log.exception("outbox pass failed; trying again in %.1f s", self._idle_check)
+            else:
+                if handled:
+                    self._idle.clear()
+                    continue
+                self._idle.set()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self._idle_check)
 
@@ -124,9 +130,22 @@ class OutboxSender:
         # The most urgent channels first; each channel keeps the order its alerts were found.
         order = sorted(by_channel.values(), key=lambda rs: (min(r.priority for r in rs), rs[0].id))
         settings_cache: dict[int, GuildSettings] = {}
-        await asyncio.gather(
-            *(self._send_channel(rs, alerts, subs, settings_cache) for rs in order)
+        results = await asyncio.gather(
+            *(self._send_channel(rs, alerts, subs, settings_cache) for rs in order),
+            return_exceptions=True,
         )
+        # One channel's failure neither stops the others nor goes unseen; its rows come back
+        # when their lease runs out.
+        for channel_rows, result in zip(order, results, strict=True):
+            if isinstance(result, BaseException):
+                if not isinstance(result, Exception):
+                    raise result
+                log.error(
+                    "channel %d: sending alerts %s failed",
+                    channel_rows[0].channel_id,
+                    ",".join(r.alert_id for r in channel_rows),
+                    exc_info=result,
+                )
         return len(rows)
 
     async def post(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,7 +26,7 @@ from medalbot.domain.alerts import (
 from medalbot.domain.models import EventStatus, Medal
 from medalbot.domain.state import GamesState
 from medalbot.services.routing import deliveries_for
-from medalbot.store.base import NewSubscription
+from medalbot.store.base import Delivery, NewSubscription, StoreError
 from medalbot.store.memory import MemoryStore
 from tests.delivery.fixtures import minimal_state
 
@@ -231,3 +233,57 @@ async def test_a_pinned_batch_cut_by_the_claim_limit_still_shows_every_alert() -
     shown = [title for p in port.channel(10) for title in titles(p)]
     assert len(shown) == 3  # none marked sent inside a message that does not carry it
     assert (await store.outbox_stats()).sent == 4
+
+
+class FlakyStore(MemoryStore):
+    """The database is unreachable for the first claim, then back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.claim_failures = 1
+
+    async def claim_deliveries(
+        self, now: datetime, limit: int, lease_seconds: float
+    ) -> list[Delivery]:
+        if self.claim_failures:
+            self.claim_failures -= 1
+            raise StoreError("database is locked")
+        return await super().claim_deliveries(now, limit, lease_seconds)
+
+
+async def test_the_sender_keeps_running_after_a_database_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store, port, clock = FlakyStore(), FakeDiscord(), Clock()
+    await setup(store, alerts()[:1], minimal_state(sequence=2), clock)
+    s = OutboxSender(
+        store,
+        port,
+        DeliverySettings(global_rate=1000, global_burst=1000),
+        clock=clock,
+        idle_check=0.01,
+    )
+    running = asyncio.create_task(s.run())
+    try:
+        await asyncio.wait_for(s.wait_idle(), 5)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+
+    assert len(port.channel(10)) == 1
+    assert "database is locked" in caplog.text
+
+
+async def test_an_unexpected_failure_in_one_channel_is_logged_and_the_others_go_out(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    await setup(store, alerts(), minimal_state(sequence=4), clock)
+    port.failures[10] = [RuntimeError("boom")]
+
+    assert await sender(store, port, clock).drain_once() == 4
+
+    assert len(port.channel(20)) == 1
+    [failure] = [r for r in caplog.records if r.exc_info]
+    assert failure.getMessage() == "channel 10: sending alerts r-kok,r-leerdam,m-podium failed"
