@@ -20,7 +20,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from medalbot.cogs.language import reply_language
+from medalbot.cogs.answers import NO_PINGS, reply_language
 from medalbot.config import FeedSettings, Settings, load_settings, load_token
 from medalbot.delivery.discord_port import DiscordPort
 from medalbot.delivery.http_buckets import linear_bucket_cleanup
@@ -152,11 +152,10 @@ async def _error_language(interaction: discord.Interaction[MedalBot]) -> str:
 
 
 async def reply_ephemeral(interaction: discord.Interaction[MedalBot], message: str) -> None:
-    no_pings = discord.AllowedMentions.none()
     if interaction.response.is_done():
-        await interaction.followup.send(message, ephemeral=True, allowed_mentions=no_pings)
+        await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_PINGS)
     else:
-        await interaction.response.send_message(message, ephemeral=True, allowed_mentions=no_pings)
+        await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_PINGS)
 
 
 def _http_trace(ops: OpsRuntime | None) -> dict[str, Any]:

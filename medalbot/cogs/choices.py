@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from medalbot.cogs.language import reply_language
+from medalbot.cogs.answers import reply_language
 from medalbot.delivery.render_phrases import sport_name
 from medalbot.i18n import flag_emoji, nation_name, translator
 

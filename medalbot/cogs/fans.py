@@ -14,8 +14,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from medalbot.cogs import replies
+from medalbot.cogs.answers import NO_PINGS, reply_language
 from medalbot.cogs.choices import nation_autocomplete, sport_autocomplete
-from medalbot.cogs.language import reply_language
 from medalbot.delivery.render_phrases import sport_name
 from medalbot.domain.table import TableOrder
 from medalbot.i18n import N_, flag_emoji, nation_name, pN_, translator
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from medalbot.bot import MedalBot
 
 Interaction = discord.Interaction["MedalBot"]
-NO_PINGS = discord.AllowedMentions.none()
 
 
 class PageButton(
@@ -72,7 +71,9 @@ class PageButton(
             return True
         locale = await reply_language(interaction)
         await interaction.response.send_message(
-            translator(locale).gettext("Use /medals to get your own table."), ephemeral=True
+            translator(locale).gettext("Use /medals to get your own table."),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
         )
         return False
 
@@ -82,9 +83,11 @@ class PageButton(
             embed, view = await fans.table_page(interaction, self.order, self.page, self.owner_id)
         except UserError as exc:  # e.g. no state yet after a restart; anything else is logged
             locale = await reply_language(interaction)
-            await interaction.response.send_message(exc.text(locale), ephemeral=True)
+            await interaction.response.send_message(
+                exc.text(locale), ephemeral=True, allowed_mentions=NO_PINGS
+            )
             return
-        await interaction.response.edit_message(embed=embed, view=view)
+        await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_PINGS)
 
 
 def table_view(table: MedalTable, page: int, owner_id: int) -> discord.ui.View:

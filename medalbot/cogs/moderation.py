@@ -16,9 +16,9 @@ from babel import Locale
 from discord import app_commands
 from discord.ext import commands
 
+from medalbot.cogs.answers import NO_PINGS, reply_language
 from medalbot.cogs.checks import moderators_only, require_manage_guild
 from medalbot.cogs.choices import nation_autocomplete, sport_autocomplete
-from medalbot.cogs.language import reply_language
 from medalbot.delivery.render import render_batch, sample_alert
 from medalbot.delivery.render_phrases import sport_name
 from medalbot.delivery.render_text import timestamp
@@ -250,7 +250,7 @@ class Moderation(
             )
             + note,
             ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
+            allowed_mentions=NO_PINGS,
         )
 
     subscribe.autocomplete("nation")(moderators_only(nation_autocomplete))
@@ -270,7 +270,7 @@ class Moderation(
             .gettext("Removed: {subscription}")
             .format(subscription=describe_subscription(sub, locale)),
             ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
+            allowed_mentions=NO_PINGS,
         )
 
     unsubscribe.autocomplete("subscription")(moderators_only(subscription_autocomplete))
@@ -295,7 +295,7 @@ class Moderation(
             .gettext("Resumed: {subscription}")
             .format(subscription=describe_subscription(sub, locale)),
             ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
+            allowed_mentions=NO_PINGS,
         )
 
     resume.autocomplete("subscription")(moderators_only(subscription_autocomplete))
@@ -311,7 +311,9 @@ class Moderation(
         t = translator(locale)
         if not subs:
             await interaction.response.send_message(
-                t.gettext("No subscriptions yet. Add one with /alerts subscribe."), ephemeral=True
+                t.gettext("No subscriptions yet. Add one with /alerts subscribe."),
+                ephemeral=True,
+                allowed_mentions=NO_PINGS,
             )
             return
         lines = []
@@ -346,7 +348,7 @@ class Moderation(
             colour=discord.Colour.blurple(),
         )
         await interaction.response.send_message(
-            embed=embed, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
         )
 
     @app_commands.command(
@@ -372,11 +374,12 @@ class Moderation(
         await target.send(
             content=t.gettext("Sample alert (test)"),
             embeds=list(message.embeds),
-            allowed_mentions=discord.AllowedMentions.none(),
+            allowed_mentions=NO_PINGS,
         )
         await interaction.followup.send(
             t.gettext("Sample alert posted in {channel}.").format(channel=target.mention),
             ephemeral=True,
+            allowed_mentions=NO_PINGS,
         )
 
     @app_commands.command(
@@ -397,6 +400,7 @@ class Moderation(
                 language=name
             ),
             ephemeral=True,
+            allowed_mentions=NO_PINGS,
         )
 
     @app_commands.command(
@@ -431,9 +435,7 @@ class Moderation(
                 "This server has no system channel, so I can't tell moderators when alerts "
                 "to a channel are paused. Choose a channel with /alerts logchannel."
             )
-        await interaction.response.send_message(
-            reply, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-        )
+        await interaction.response.send_message(reply, ephemeral=True, allowed_mentions=NO_PINGS)
 
     def _reschedule_digest(self, sub: Subscription) -> None:
         """The digest job follows the new settings at once (the Alerts cog runs the jobs)."""
@@ -499,9 +501,7 @@ class Moderation(
                 "No quiet hours for {subscription} any more ({timezone}). Any alerts held until "
                 "now are posted as one summary."
             ).format(subscription=described, timezone=sub.timezone)
-        await interaction.response.send_message(
-            reply, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-        )
+        await interaction.response.send_message(reply, ephemeral=True, allowed_mentions=NO_PINGS)
 
     @app_commands.command(
         name=pN_("command name", "digest"),
@@ -546,9 +546,7 @@ class Moderation(
             reply = t.gettext("No daily digest for {subscription} any more.").format(
                 subscription=described
             )
-        await interaction.response.send_message(
-            reply, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-        )
+        await interaction.response.send_message(reply, ephemeral=True, allowed_mentions=NO_PINGS)
 
     quiet.autocomplete("subscription")(moderators_only(subscription_autocomplete))
     digest.autocomplete("subscription")(moderators_only(subscription_autocomplete))
@@ -588,7 +586,7 @@ class Moderation(
             "then run /alerts resume."
         ).format(channel=f"<#{channel_id}>", reason=t.gettext(reason))
         try:
-            await target.send(f"⏸️ {text}", allowed_mentions=discord.AllowedMentions.none())
+            await target.send(f"⏸️ {text}", allowed_mentions=NO_PINGS)
         except discord.HTTPException as exc:
             log.warning(
                 "guild %d: could not tell moderators about channel %d: %s",
