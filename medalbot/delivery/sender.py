@@ -237,6 +237,7 @@ class OutboxSender:
                             rest,
                             self._clock() + timedelta(seconds=0.5),
                             "waiting on an earlier message",
+                            attempted=False,  # not sent: keep its tries for its own failures
                         )
                     return
 

@@ -235,8 +235,17 @@ class Store(Protocol):
     ) -> None: ...
 
     async def mark_retry(
-        self, delivery_ids: Sequence[int], next_attempt_at: datetime, error: str
-    ) -> None: ...
+        self,
+        delivery_ids: Sequence[int],
+        next_attempt_at: datetime,
+        error: str,
+        *,
+        attempted: bool = True,
+    ) -> None:
+        """Unfinished rows become pending again, due at ``next_attempt_at``. ``attempted=False``
+        for rows put back unsent (they waited on an earlier message): their claim's count of
+        attempts is undone, so they keep every try ``max_attempts`` allows."""
+        ...
 
     async def mark_failed(self, delivery_ids: Sequence[int], error: str) -> None: ...
 

@@ -329,16 +329,23 @@ class MemoryStore:
             )
 
     async def mark_retry(
-        self, delivery_ids: Sequence[int], next_attempt_at: datetime, error: str
+        self,
+        delivery_ids: Sequence[int],
+        next_attempt_at: datetime,
+        error: str,
+        *,
+        attempted: bool = True,
     ) -> None:
         retry_at = as_stored(next_attempt_at)
         for row in self._rows(delivery_ids, only_unfinished=True):
-            self._deliveries[row.delivery.id] = _Row(
+            d = row.delivery
+            self._deliveries[d.id] = _Row(
                 replace_struct(
-                    row.delivery,
+                    d,
                     status=DeliveryStatus.PENDING,
                     next_attempt_at=retry_at,
                     last_error=error,
+                    attempts=d.attempts if attempted else max(d.attempts - 1, 0),
                 )
             )
 

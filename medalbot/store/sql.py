@@ -106,6 +106,8 @@ _HELD: Final = "status = 'pending' AND held_at IS NOT NULL"
 _DUE: Final = (
     "((status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND lease_until <= ?))"
 )
+# Undoes a claim's count for a row put back unsent (portable: no GREATEST/MAX of two values).
+_UNDO_ATTEMPT: Final = "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
 # Both unfinished states: a claimed row may still come back as pending when its lease expires.
 _UNFINISHED: Final = "('pending', 'sending')"
 
@@ -567,14 +569,20 @@ class SqlStore:
                 )
 
     async def mark_retry(
-        self, delivery_ids: Sequence[int], next_attempt_at: datetime, error: str
+        self,
+        delivery_ids: Sequence[int],
+        next_attempt_at: datetime,
+        error: str,
+        *,
+        attempted: bool = True,
     ) -> None:
         retry_at = to_epoch_us(next_attempt_at)
+        undo = "" if attempted else f", {_UNDO_ATTEMPT}"
         async with self._db.transaction() as conn:
             for chunk in _chunks(delivery_ids):
                 await conn.execute(
                     "UPDATE deliveries SET status = 'pending', next_attempt_at = ?,"
-                    " last_error = ?, lease_until = NULL"
+                    f" last_error = ?, lease_until = NULL{undo}"
                     f" WHERE id IN ({_marks(len(chunk))}) AND status IN {_UNFINISHED}",
                     retry_at,
                     error,
@@ -639,8 +647,7 @@ class SqlStore:
             for chunk in _chunks(delivery_ids):
                 await conn.execute(
                     "UPDATE deliveries SET status = 'pending', next_attempt_at = ?,"
-                    " held_at = COALESCE(held_at, ?), lease_until = NULL,"
-                    " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
+                    f" held_at = COALESCE(held_at, ?), lease_until = NULL, {_UNDO_ATTEMPT}"
                     f" WHERE id IN ({_marks(len(chunk))}) AND status IN {_UNFINISHED}"
                     " AND batch_nonce IS NULL",
                     until_us,

@@ -59,7 +59,8 @@ class FakeDiscord:
 
     def __init__(self) -> None:
         self.posted: list[Posted] = []
-        self.failures: dict[int, list[BaseException]] = {}
+        # per channel, what each next send does: raise, or None to go through
+        self.failures: dict[int, list[BaseException | None]] = {}
         self.crash_after_commit = False
         self._next_id = 1000
 
@@ -68,8 +69,9 @@ class FakeDiscord:
 
     async def send(self, channel_id: int, message: RenderedMessage, nonce: str) -> int:
         queued = self.failures.get(channel_id)
-        if queued:
-            raise queued.pop(0)
+        failure = queued.pop(0) if queued else None
+        if failure is not None:
+            raise failure
         for p in self.posted:
             if p.channel_id == channel_id and p.nonce == nonce:
                 return p.id
@@ -287,3 +289,27 @@ async def test_an_unexpected_failure_in_one_channel_is_logged_and_the_others_go_
     assert len(port.channel(20)) == 1
     [failure] = [r for r in caplog.records if r.exc_info]
     assert failure.getMessage() == "channel 10: sending alerts r-kok,r-leerdam,m-podium failed"
+
+
+async def test_alerts_waiting_behind_a_failing_message_keep_all_their_attempts() -> None:
+    store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    medals = [
+        MedalAlert(
+            id=f"m-{i}",
+            sequence=2,
+            medals=(MedalWon(Medal.BRONZE, "NED", f"Skater {i}"),),
+            **COMMON,  # type: ignore[arg-type]
+        )
+        for i in range(11)
+    ]
+    await setup(store, medals, minimal_state(sequence=2), clock)  # two messages for #10
+    s = sender(store, port, clock, max_attempts=3, retry_base=0.01, retry_cap=0.01)
+    # The first message fails twice and then goes; the second then fails once, its first try.
+    port.failures[10] = [TransientFailure("HTTP 503"), TransientFailure("HTTP 503")]
+    port.failures[10] += [None, TransientFailure("HTTP 502")]
+    for _ in range(4):
+        await s.drain_once()
+        clock.now += timedelta(seconds=1)
+
+    assert sum(len(p.message.embeds) for p in port.channel(10)) == 11
+    assert (await store.outbox_stats()).failed == 0

@@ -282,6 +282,17 @@ async def test_retry_waits_until_its_time(store: Store) -> None:
     assert again.next_attempt_at == at(60)
 
 
+async def test_a_row_put_back_unsent_keeps_its_attempts(store: Store) -> None:
+    await _queue(store, ("a1", CHANNEL, 1), ("a2", CHANNEL, 1))
+    first, second = await store.claim_deliveries(T0, 10, LEASE)
+
+    await store.mark_retry([first.id], at(1), "HTTP 503")
+    await store.mark_retry([second.id], at(1), "waiting on an earlier message", attempted=False)
+
+    again = await store.claim_deliveries(at(1), 10, LEASE)
+    assert [(d.alert_id, d.attempts) for d in again] == [("a1", 2), ("a2", 1)]
+
+
 async def test_failed_rows_are_final(store: Store) -> None:
     await _queue(store, ("a1", CHANNEL, 1), ("a2", CHANNEL, 1))
     rows = await store.claim_deliveries(T0, 10, LEASE)
