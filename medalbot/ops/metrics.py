@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-POLL_OUTCOMES = ("unchanged", "applied", "ignored", "failed")
+# PollOutcome's values (services.polling), spelled out: ops does not import the services.
+POLL_OUTCOMES = ("unchanged", "backing_off", "applied", "ignored", "failed")
 # Outcomes that prove the feed answered; any other (failed, or one added later) does not.
 SUCCESS_OUTCOMES = frozenset({"unchanged", "applied", "ignored"})
 DELIVERY_RESULTS = ("sent", "failed")
@@ -75,7 +76,8 @@ class BotMetrics:
         )
         self.feed_polls = Counter(
             "medalbot_feed_polls_total",
-            "Polls of a feed by outcome (unchanged, applied, ignored, failed).",
+            "Polls of a feed by outcome (unchanged, backing_off: skipped while the feed is "
+            "failing, applied, ignored, failed).",
             ["feed", "outcome"],
             registry=registry,
         )
@@ -91,7 +93,12 @@ class BotMetrics:
         # Outbox and delivery
         self.outbox_pending = Gauge(
             "medalbot_outbox_pending",
-            "Deliveries waiting in the outbox (pending or being sent).",
+            "Deliveries waiting in the outbox (pending or being sent), held ones not counted.",
+            registry=registry,
+        )
+        self.outbox_held = Gauge(
+            "medalbot_outbox_held",
+            "Deliveries held for a subscription's quiet hours, sent as one summary after.",
             registry=registry,
         )
         self.outbox_oldest_age = Gauge(
@@ -193,6 +200,7 @@ class BotMetrics:
 
     def set_outbox(self, stats: OutboxStats, now: datetime) -> None:
         self.outbox_pending.set(stats.pending)
+        self.outbox_held.set(stats.held)
         oldest = stats.oldest_pending_at
         self.outbox_oldest_age.set(max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
 

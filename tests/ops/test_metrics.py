@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import typing
 from datetime import UTC, datetime, timedelta
 
 from prometheus_client import generate_latest
@@ -7,8 +8,8 @@ from prometheus_client import generate_latest
 from medalbot.delivery.sender import SenderStats
 from medalbot.domain.detection import apply_snapshot
 from medalbot.domain.state import Applied
-from medalbot.ops.metrics import BotMetrics
-from medalbot.services.polling import PollReport
+from medalbot.ops.metrics import POLL_OUTCOMES, BotMetrics
+from medalbot.services.polling import PollOutcome, PollReport
 from medalbot.store.base import NewDelivery
 from medalbot.store.memory import MemoryStore
 from tests.domain.factories import G, S, event, result, snapshot
@@ -123,6 +124,15 @@ async def test_outbox_gauges_read_the_store() -> None:
     text = scrape(metrics)
     assert value(text, "medalbot_outbox_pending") == len(rows) == 2
     assert value(text, "medalbot_outbox_oldest_pending_age_seconds") == 42
+    assert value(text, "medalbot_outbox_held") == 0
+
+    # Held for quiet hours: waiting, but not late; shown apart from the pending ones.
+    first, _ = await store.claim_deliveries(NOW, 10, 30)
+    await store.hold_deliveries([first.id], NOW + timedelta(hours=8), NOW)
+    await metrics.refresh_outbox(store, NOW + timedelta(seconds=50))
+    text = scrape(metrics)
+    assert value(text, "medalbot_outbox_held") == 1
+    assert value(text, "medalbot_outbox_pending") == 1
 
 
 def test_every_delivery_result_and_429_scope_is_shown_before_it_happens() -> None:
@@ -150,3 +160,16 @@ def test_loop_lag_sets_the_gauge_and_fills_the_histogram() -> None:
     assert value(text, "medalbot_event_loop_lag_distribution_seconds_count") == 2
     assert value(text, "medalbot_event_loop_lag_distribution_seconds_bucket", le="0.005") == 1
     assert value(text, "medalbot_event_loop_lag_distribution_seconds_bucket", le="0.5") == 2
+
+
+def test_every_poll_outcome_is_shown_from_the_start() -> None:
+    assert set(POLL_OUTCOMES) == set(typing.get_args(PollOutcome))
+    metrics = BotMetrics()
+    metrics.add_feeds(["main"])
+    text = scrape(metrics)
+    for outcome in typing.get_args(PollOutcome):
+        assert value(text, "medalbot_feed_polls_total", feed="main", outcome=outcome) == 0
+    metrics.observe_poll(PollReport(feed="main", outcome="backing_off"), NOW)
+    text = scrape(metrics)
+    assert value(text, "medalbot_feed_polls_total", feed="main", outcome="backing_off") == 1
+    assert metrics.last_success("main") is None  # a poll skipped in backoff is no success
