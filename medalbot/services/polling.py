@@ -109,8 +109,12 @@ class PollService:
                 reason=outcome.reason,
                 stale=outcome.kind == "stale",
             )
-        subscriptions = await self._store.list_subscriptions()
-        rows = deliveries_for(outcome.alerts, subscriptions)
+        # Most snapshots reveal nothing: no need to read every subscription for them.
+        rows = (
+            deliveries_for(outcome.alerts, await self._store.list_subscriptions())
+            if outcome.alerts
+            else []
+        )
         try:
             await self._store.commit_snapshot(outcome.state, outcome.alerts, rows, self._clock())
         except StaleStateError as exc:
