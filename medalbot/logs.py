@@ -52,9 +52,6 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("feed", "guild", "channel", "alert"):
-            if hasattr(record, key):
-                entry[key] = getattr(record, key)
         if record.exc_text:
             entry["exception"] = record.exc_text
         return json.dumps(entry, ensure_ascii=False)
@@ -73,4 +70,6 @@ def configure_logging(settings: LoggingSettings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.level)
+    # discord.py at DEBUG logs every gateway payload and REST URL, interaction tokens included
+    # (each one lets whoever reads the log answer as the bot for 15 minutes): never below INFO.
     logging.getLogger("discord").setLevel(max(logging.INFO, root.level))

@@ -1,0 +1,69 @@
+"""Logging as an operator sees it: JSON lines, and a token masked wherever it turns up."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from medalbot.config import LoggingSettings
+from medalbot.logs import REDACTOR, configure_logging
+
+TOKEN = "MTQ2NzM4OTQ1NjEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """configure_logging sets up the process's logging; put it back for the next tests."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    discord_level = logging.getLogger("discord").level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.getLogger("discord").setLevel(discord_level)
+
+
+def lines(err: str) -> list[dict[str, str]]:
+    return [json.loads(line) for line in err.splitlines()]
+
+
+def test_json_lines_mask_the_token_in_messages_and_tracebacks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging(LoggingSettings(level="DEBUG", json=True))
+    log = logging.getLogger("medalbot.test")
+    log.info("connecting with %s", TOKEN)
+    try:
+        raise RuntimeError(f"login refused for Bot {TOKEN}")
+    except RuntimeError:
+        log.exception("login failed")
+    err = capsys.readouterr().err
+    first, second = lines(err)
+    assert first["level"] == "INFO" and first["logger"] == "medalbot.test"
+    assert first["message"] == "connecting with ********"
+    assert second["message"] == "login failed"
+    assert "RuntimeError: login refused for Bot ********" in second["exception"]
+    assert TOKEN not in err
+    assert TOKEN.split(".")[0] not in err
+
+
+def test_a_token_of_any_shape_is_masked_once_it_is_known(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging(LoggingSettings(level="INFO", json=False))
+    odd = "not-shaped-like-a-discord-token-42"
+    REDACTOR.add_secret(odd)
+    logging.getLogger("medalbot.test").warning("token is %s", odd)
+    err = capsys.readouterr().err
+    assert odd not in err
+    assert "token is ********" in err
+
+
+def test_discord_py_never_logs_below_info(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(LoggingSettings(level="DEBUG", json=True))
+    logging.getLogger("discord.http").debug("POST /interactions/1/secret-token/callback")
+    logging.getLogger("discord.gateway").info("Shard ID None has connected to Gateway")
+    assert [entry["logger"] for entry in lines(capsys.readouterr().err)] == ["discord.gateway"]
