@@ -24,6 +24,7 @@ import random
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from enum import Enum, auto
 
 from medalbot.config import DeliverySettings
 from medalbot.delivery.port import ChannelRefused, MessagePort, MessageRejected, TransientFailure
@@ -51,6 +52,14 @@ def batch_nonce(deliveries: Sequence[Delivery]) -> str:
         return deliveries[0].nonce
     digest = hashlib.sha256("|".join(sorted(d.nonce for d in deliveries)).encode()).hexdigest()
     return "b" + digest[:24]
+
+
+class _After(Enum):
+    """What a channel's other messages do after one was handled."""
+
+    NEXT = auto()  # go on with the next message
+    WAIT = auto()  # wait with this one (to be retried), keeping the channel's order
+    LEAVE = auto()  # leave them: failed with a refused channel, or taken over by another sender
 
 
 class SenderStats:
@@ -229,8 +238,10 @@ class OutboxSender:
         async with self._workers:
             batches = self._batches(rows, alerts)
             for index, batch in enumerate(batches):
-                ok = await self._send_batch(batch, alerts, subs, settings_cache)
-                if not ok:
+                after = await self._send_batch(batch, alerts, subs, settings_cache)
+                if after is _After.LEAVE:
+                    return
+                if after is _After.WAIT:
                     rest = [r.id for b in batches[index + 1 :] for r in b]
                     if rest:  # keep the channel's order: the rest waits with the failed batch
                         await self._store.mark_retry(
@@ -304,15 +315,22 @@ class OutboxSender:
         alerts: dict[str, Alert],
         subs: dict[int, Subscription],
         settings_cache: dict[int, GuildSettings],
-    ) -> bool:
+    ) -> _After:
         first = batch[0]
         channel_id = first.channel_id
         ids = [r.id for r in batch]
         sub = subs[first.subscription_id]
         guild = await self._guild_settings(first.guild_id, settings_cache)
         nonce = first.batch_nonce or batch_nonce(batch)
-        if first.batch_nonce is None:
-            await self._store.set_batch(ids, nonce)
+        if first.batch_nonce is None and not await self._store.set_batch(ids, nonce):
+            # Our lease ran out and another sender took these rows into a message of its
+            # own: sending ours too would show them twice.
+            log.warning(
+                "channel %d: alerts %s were taken over by another sender; not sending them",
+                channel_id,
+                ",".join(r.alert_id for r in batch),
+            )
+            return _After.LEAVE
         batch_alerts = [alerts[r.alert_id] for r in batch]
         message = self._render(batch, batch_alerts, sub, guild.locale)
         await self._bucket.acquire()
@@ -320,8 +338,8 @@ class OutboxSender:
         try:
             message_id = await self._port.send(channel_id, message, nonce)
         except ChannelRefused as exc:
-            await self._refused(first.guild_id, channel_id, exc)
-            return False
+            await self._refused(first.guild_id, channel_id, exc)  # fails the channel's rows
+            return _After.LEAVE
         except MessageRejected as exc:
             log.error(
                 "channel %d: message rejected, %d alerts dropped: %s",
@@ -331,10 +349,10 @@ class OutboxSender:
             )
             await self._store.mark_failed(ids, exc.reason)
             self.stats.failed += len(ids)
-            return True
+            return _After.NEXT
         except TransientFailure as exc:
             await self._retry(batch, exc)
-            return False
+            return _After.WAIT
         await self._store.mark_sent(ids, message_id, self._clock())
         self.stats.messages += 1
         self.stats.sent += len(ids)
@@ -350,7 +368,7 @@ class OutboxSender:
         for alert in batch_alerts:
             if isinstance(alert, CorrectionAlert):
                 await self._edit_originals(channel_id, alert, guild.locale, sub.noc)
-        return True
+        return _After.NEXT
 
     @staticmethod
     def _render(

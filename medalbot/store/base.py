@@ -258,8 +258,10 @@ class Store(Protocol):
         sent (not one that only summarised it after quiet hours: that one is not edited)."""
         ...
 
-    async def set_batch(self, delivery_ids: Sequence[int], nonce: str) -> None:
-        """Pin unfinished rows to the one message (and nonce) about to carry them."""
+    async def set_batch(self, delivery_ids: Sequence[int], nonce: str) -> bool:
+        """Pin rows to the one message (and nonce) about to carry them: all of them, if every
+        one is unfinished and unpinned, else none (False). A row pinned or sent already belongs
+        to another message, e.g. of a sender that took it over when this one's lease ran out."""
         ...
 
     async def message_alerts(self, channel_id: int, message_id: int) -> list[str]:

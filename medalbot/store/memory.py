@@ -374,12 +374,16 @@ class MemoryStore:
                 return d.message_id
         return None
 
-    async def set_batch(self, delivery_ids: Sequence[int], nonce: str) -> None:
+    async def set_batch(self, delivery_ids: Sequence[int], nonce: str) -> bool:
         _check_nonce(nonce)
-        for row in self._rows(delivery_ids, only_unfinished=True):
+        rows = self._rows(delivery_ids, only_unfinished=True)
+        if len(rows) < len(set(delivery_ids)) or any(r.delivery.batch_nonce for r in rows):
+            return False
+        for row in rows:
             self._deliveries[row.delivery.id] = replace(
                 row, delivery=replace_struct(row.delivery, batch_nonce=nonce)
             )
+        return True
 
     async def message_alerts(self, channel_id: int, message_id: int) -> list[str]:
         return [

@@ -43,6 +43,10 @@ CLAIM_LOCK_KEY: Final = 0x6D6564616C636C6D  # "medalclm"
 _IN_CHUNK: Final = 500  # ids per IN (...) list, far below either database's parameter limit
 
 
+class _NotPinned(Exception):
+    """Rolls back a set_batch that could not pin every row."""
+
+
 class Row(Protocol):
     def __getitem__(self, key: str, /) -> Any: ...
 
@@ -619,15 +623,25 @@ class SqlStore:
             )
         return None if row is None else row["message_id"]
 
-    async def set_batch(self, delivery_ids: Sequence[int], nonce: str) -> None:
-        async with self._db.transaction() as conn:
-            for chunk in _chunks(delivery_ids):
-                await conn.execute(
-                    f"UPDATE deliveries SET batch_nonce = ? WHERE id IN ({_marks(len(chunk))})"
-                    f" AND status IN {_UNFINISHED}",
-                    nonce,
-                    *chunk,
-                )
+    async def set_batch(self, delivery_ids: Sequence[int], nonce: str) -> bool:
+        wanted = sorted(set(delivery_ids))
+        try:
+            async with self._db.transaction() as conn:
+                pinned = 0
+                for chunk in _chunks(wanted):
+                    rows = await conn.fetch(
+                        "UPDATE deliveries SET batch_nonce = ?"
+                        f" WHERE id IN ({_marks(len(chunk))}) AND status IN {_UNFINISHED}"
+                        " AND batch_nonce IS NULL RETURNING id",
+                        nonce,
+                        *chunk,
+                    )
+                    pinned += len(rows)
+                if pinned < len(wanted):
+                    raise _NotPinned
+        except _NotPinned:  # rolled back: all or nothing
+            return False
+        return True
 
     async def message_alerts(self, channel_id: int, message_id: int) -> list[str]:
         async with self._db.reading() as conn:

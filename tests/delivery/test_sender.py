@@ -313,3 +313,53 @@ async def test_alerts_waiting_behind_a_failing_message_keep_all_their_attempts()
 
     assert sum(len(p.message.embeds) for p in port.channel(10)) == 11
     assert (await store.outbox_stats()).failed == 0
+
+
+class Stalled:
+    """A sender's view of Discord that hangs in its first send until released (a long pass)."""
+
+    def __init__(self, discord: FakeDiscord) -> None:
+        self._discord = discord
+        self.entered = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def send(self, channel_id: int, message: RenderedMessage, nonce: str) -> int:
+        if not self.release.is_set():
+            self.entered.set()
+            await self.release.wait()
+        return await self._discord.send(channel_id, message, nonce)
+
+    async def edit(self, channel_id: int, message_id: int, embeds: Sequence[discord.Embed]) -> None:
+        await self._discord.edit(channel_id, message_id, embeds)
+
+
+async def test_rows_another_sender_took_over_after_the_lease_are_not_sent_again() -> None:
+    store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    medals = [
+        MedalAlert(
+            id=f"m-{i}",
+            sequence=2,
+            medals=(MedalWon(Medal.BRONZE, "NED", f"Skater {i}"),),
+            **COMMON,  # type: ignore[arg-type]
+        )
+        for i in range(11)
+    ]
+    await setup(store, medals, minimal_state(sequence=2), clock)  # two messages for #10
+    stalled = Stalled(port)
+    settings = DeliverySettings(global_rate=1000, global_burst=1000, channel_rate=1000)
+    first = asyncio.create_task(OutboxSender(store, stalled, settings, clock=clock).drain_once())
+    await asyncio.wait_for(stalled.entered.wait(), 5)
+    # The first sender hangs past its lease; another process takes the rows over, together
+    # with an alert that came in meanwhile, and sends them in messages of its own making.
+    late = RecordAlert(id="r-late", sequence=3, record=LEERDAM, **COMMON)  # type: ignore[arg-type]
+    subs = await store.list_subscriptions()
+    await store.commit_snapshot(
+        minimal_state(sequence=3), [late], deliveries_for([late], subs), clock()
+    )
+    clock.now += timedelta(seconds=31)
+    await sender(store, port, clock).drain_once()
+    stalled.release.set()
+    await first
+
+    shown = [title for p in port.channel(10) for title in titles(p)]
+    assert len(shown) == 12 and len(set(shown)) == 12  # each alert once

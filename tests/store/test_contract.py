@@ -397,6 +397,24 @@ async def test_a_pinned_batch_is_claimed_whole_even_past_the_limit(store: Store)
     assert [d.alert_id for d in rest] == ["b"]  # a4 waits behind the batch on the wire
 
 
+async def test_a_batch_is_pinned_whole_or_not_at_all(store: Store) -> None:
+    await _queue(store, ("a1", CHANNEL, 1), ("a2", CHANNEL, 1), ("a3", CHANNEL, 1))
+    a1, a2, a3 = await store.claim_deliveries(T0, 10, LEASE)
+
+    assert await store.set_batch([a1.id, a2.id], "batch-a1a2") is True
+    # Rows already pinned (or sent) belong to another message: a sender that took them over
+    # after a lease cannot pin them into one of its own, nor the rest of its batch.
+    assert await store.set_batch([a2.id, a3.id], "batch-a2a3") is False
+    await store.mark_sent([a3.id], 7, at(1))
+    assert await store.set_batch([a3.id], "batch-a3") is False
+
+    again = await store.claim_deliveries(at(LEASE), 10, LEASE)
+    assert [(d.alert_id, d.batch_nonce) for d in again] == [
+        ("a1", "batch-a1a2"),
+        ("a2", "batch-a1a2"),
+    ]
+
+
 async def test_outbox_stats_count_every_state(store: Store) -> None:
     assert await store.outbox_stats() == OutboxStats(
         pending=0, oldest_pending_at=None, sent=0, failed=0
