@@ -3,20 +3,13 @@ database or on a running fan-out."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-
 from medalbot.domain.state import GamesState
-
-Listener = Callable[[GamesState], None]
 
 
 class LiveState:
     def __init__(self) -> None:
         self._games: dict[str, GamesState] = {}
         self._current: str | None = None
-        self._changed = asyncio.Event()
-        self._listeners: list[Listener] = []
 
     def get(self, games_code: str) -> GamesState | None:
         return self._games.get(games_code)
@@ -29,8 +22,3 @@ class LiveState:
     def set(self, state: GamesState) -> None:
         self._games[state.games_code] = state
         self._current = state.games_code
-        for listener in self._listeners:
-            listener(state)
-
-    def subscribe(self, listener: Listener) -> None:
-        self._listeners.append(listener)
