@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Final
 
 import aiohttp
 import discord
@@ -21,6 +22,7 @@ _REASONS = {
     50013: N_("Missing Permissions: the bot may not post messages with embeds here"),
     10003: N_("Unknown Channel: the channel was deleted"),
 }
+UNKNOWN_MESSAGE: Final = 10008
 # Without Embed Links Discord does not refuse a message: it drops its embeds and posts the rest,
 # an empty message or a bare role ping. We treat that as a refusal (403 50013 in our terms).
 NO_EMBED_LINKS = N_("Missing Permissions: the bot lacks Embed Links here, so alerts would be empty")
@@ -59,7 +61,15 @@ class DiscordPort:
                 allowed_mentions=message.allowed_mentions,
                 nonce=nonce,  # discord.py adds enforce_nonce: Discord returns the first copy
             )
-        except (discord.Forbidden, discord.NotFound) as exc:
+        except discord.NotFound as exc:
+            if exc.code == UNKNOWN_MESSAGE:
+                # Our retry's nonce names a message someone deleted since (enforce_nonce does
+                # not post it again): these alerts are done; the channel is fine.
+                raise MessageRejected(
+                    f"already posted with nonce {nonce} and deleted since"
+                ) from exc
+            raise _refused(exc) from exc
+        except discord.Forbidden as exc:
             raise _refused(exc) from exc
         except discord.HTTPException as exc:
             raise _translate(exc) from exc

@@ -28,7 +28,8 @@ class ChannelRefused(SendFailure):
 
 
 class MessageRejected(SendFailure):
-    """Discord refused this message itself (400): retrying the same body cannot help."""
+    """Discord refused this message itself (400), or its nonce names a message deleted since:
+    retrying cannot help."""
 
 
 class TransientFailure(SendFailure):
