@@ -103,37 +103,52 @@ class MedalTree(app_commands.CommandTree["MedalBot"]):
         self, interaction: discord.Interaction[MedalBot], error: app_commands.AppCommandError
     ) -> None:
         original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        command = interaction.command.qualified_name if interaction.command else "?"
-        locale = await _error_language(interaction)
-        t = translator(locale)
-        if isinstance(original, UserError):
-            message = original.text(locale)
-        elif isinstance(original, app_commands.MissingPermissions):
-            message = t.gettext(MODERATORS_ONLY)
-        elif isinstance(original, app_commands.NoPrivateMessage):
-            message = t.gettext(SERVERS_ONLY)
-        elif isinstance(original, app_commands.CheckFailure):
-            message = t.gettext(NOT_HERE)
-        else:
-            log.error(
-                "command /%s failed (guild %s, channel %s, user %s)",
-                command,
-                interaction.guild_id,
-                interaction.channel_id,
-                interaction.user.id,
-                exc_info=original,
-            )
-            message = t.gettext(OUR_FAULT)
-        try:
-            await reply_ephemeral(interaction, message)
-        except discord.HTTPException as exc:  # e.g. the interaction expired meanwhile
-            log.warning(
-                "could not tell user %s why /%s failed (guild %s): %s",
-                interaction.user.id,
-                command,
-                interaction.guild_id,
-                exc,
-            )
+        await answer_error(interaction, original)
+
+
+async def answer_error(interaction: discord.Interaction[MedalBot], error: Exception) -> None:
+    """The one error handler, for commands (through the tree) and the medal table's buttons:
+    a ``UserError`` or a refused check is told to the user as it is; anything else gets a short
+    apology and a logged traceback."""
+    what = _what(interaction)
+    locale = await _error_language(interaction)
+    t = translator(locale)
+    if isinstance(error, UserError):
+        message = error.text(locale)
+    elif isinstance(error, app_commands.MissingPermissions):
+        message = t.gettext(MODERATORS_ONLY)
+    elif isinstance(error, app_commands.NoPrivateMessage):
+        message = t.gettext(SERVERS_ONLY)
+    elif isinstance(error, app_commands.CheckFailure):
+        message = t.gettext(NOT_HERE)
+    else:
+        log.error(
+            "%s failed (guild %s, channel %s, user %s)",
+            what,
+            interaction.guild_id,
+            interaction.channel_id,
+            interaction.user.id,
+            exc_info=error,
+        )
+        message = t.gettext(OUR_FAULT)
+    try:
+        await reply_ephemeral(interaction, message)
+    except discord.HTTPException as exc:  # e.g. the interaction expired meanwhile
+        log.warning(
+            "could not tell user %s why %s failed (guild %s): %s",
+            interaction.user.id,
+            what,
+            interaction.guild_id,
+            exc,
+        )
+
+
+def _what(interaction: discord.Interaction[MedalBot]) -> str:
+    """What the user did, for the log: "/alerts subscribe", or the button's custom id."""
+    if interaction.command is not None:
+        return f"/{interaction.command.qualified_name}"
+    data: dict[str, object] = dict(interaction.data or {})
+    return f"component {data.get('custom_id', '?')}"
 
 
 async def _error_language(interaction: discord.Interaction[MedalBot]) -> str:

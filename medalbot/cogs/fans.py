@@ -13,13 +13,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from medalbot.bot import answer_error
 from medalbot.cogs import replies
 from medalbot.cogs.answers import NO_PINGS, reply_language
 from medalbot.cogs.choices import nation_autocomplete, sport_autocomplete
 from medalbot.delivery.render_phrases import sport_name
 from medalbot.domain.table import TableOrder
 from medalbot.i18n import N_, flag_emoji, nation_name, pN_, translator
-from medalbot.services.errors import UserError
 from medalbot.services.queries import MedalTable, QueryService
 
 if TYPE_CHECKING:
@@ -79,13 +79,13 @@ class PageButton(
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
         fans = self._fans(interaction)
+        # discord.py only logs what a button's callback raises, leaving the user with "This
+        # interaction failed": answer it as a command's error is (a UserError such as no state
+        # yet after a restart, or an apology with the traceback logged).
         try:
             embed, view = await fans.table_page(interaction, self.order, self.page, self.owner_id)
-        except UserError as exc:  # e.g. no state yet after a restart; anything else is logged
-            locale = await reply_language(interaction)
-            await interaction.response.send_message(
-                exc.text(locale), ephemeral=True, allowed_mentions=NO_PINGS
-            )
+        except Exception as exc:  # noqa: BLE001 - answer_error logs it with its traceback
+            await answer_error(interaction, exc)
             return
         await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_PINGS)
 

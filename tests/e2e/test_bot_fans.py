@@ -507,3 +507,28 @@ async def test_the_apology_goes_out_even_when_the_servers_language_cannot_be_rea
         (logged,) = [r for r in caplog.records if r.levelno == logging.ERROR]
         assert "/medals" in logged.getMessage()
         assert logged.exc_info is not None and "database is down" in str(logged.exc_info[1])
+
+
+async def test_a_page_turn_that_fails_gets_the_same_apology_and_a_logged_traceback(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with Sandbox(sample_files("gamesday"), feed_interval=0.01) as sb:
+        bot = await sb.start_bot()
+        await replay(sb)
+        table = await ask(sb, "/medals")
+        assert table.original is not None
+
+        def broken(order: str = "medals") -> None:
+            raise RuntimeError("the table is on fire")
+
+        monkeypatch.setattr(bot.services.queries, "medal_table", broken)
+        with caplog.at_level(logging.ERROR, logger="medalbot.bot"):
+            answer = await click(sb, table.original, "▶", sb.demo.fan)
+        assert answer.ephemeral
+        assert (
+            answer.content == "Sorry, something went wrong on our side. The error has been logged."
+        )
+        assert shown_now(sb, table.original).embeds == table.embeds  # the table stays
+        (logged,) = [r for r in caplog.records if r.name == "medalbot.bot"]
+        assert "medals:medals:1:" in logged.getMessage()  # the button that failed
+        assert logged.exc_info is not None and isinstance(logged.exc_info[1], RuntimeError)
