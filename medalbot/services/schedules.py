@@ -21,6 +21,7 @@ from medalbot.domain.schedule import (
 from medalbot.i18n import N_
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.errors import UserError
+from medalbot.services.subscriptions import find_subscription
 from medalbot.store.base import Store, Subscription
 
 log = logging.getLogger(__name__)
@@ -92,12 +93,6 @@ class ScheduleService:
         self._store = store
         self._clock = clock
 
-    async def _get(self, guild_id: int, subscription_id: int) -> Subscription:
-        for sub in await self._store.list_subscriptions(guild_id):
-            if sub.id == subscription_id:
-                return sub
-        raise UserError(N_("That subscription does not exist on this server (see /alerts list)."))
-
     async def _save(self, sub: Subscription, schedule: Schedule) -> Subscription:
         saved = await self._store.update_schedule(sub.guild_id, sub.id, schedule, self._clock())
         if saved is None:  # removed meanwhile
@@ -121,7 +116,7 @@ class ScheduleService:
     ) -> Subscription:
         """Quiet hours from ``start`` to ``end`` (local, may wrap midnight) in ``timezone``;
         no start and no end (or "off") turns them off. The time zone is kept either way."""
-        sub = await self._get(guild_id, subscription_id)
+        sub = await find_subscription(self._store, guild_id, subscription_id)
         tz = check_timezone(timezone)
         schedule = replace(sub.schedule, timezone=tz)
         if records_break_through is not None:
@@ -153,7 +148,7 @@ class ScheduleService:
     ) -> Subscription:
         """A daily digest at local time ``at`` ("off" for none), in ``timezone`` if given, else
         in the subscription's time zone."""
-        sub = await self._get(guild_id, subscription_id)
+        sub = await find_subscription(self._store, guild_id, subscription_id)
         schedule = sub.schedule
         if timezone is not None and timezone.strip():
             schedule = replace(schedule, timezone=check_timezone(timezone))

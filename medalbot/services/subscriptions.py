@@ -11,6 +11,14 @@ from medalbot.services.live import LiveState
 from medalbot.store.base import NewSubscription, Store, Subscription, SubscriptionLimitError
 
 
+async def find_subscription(store: Store, guild_id: int, subscription_id: int) -> Subscription:
+    """One of this server's subscriptions, or a UserError pointing at /alerts list."""
+    for sub in await store.list_subscriptions(guild_id):
+        if sub.id == subscription_id:
+            return sub
+    raise UserError(N_("That subscription does not exist on this server (see /alerts list)."))
+
+
 class SubscriptionService:
     def __init__(
         self, store: Store, live: LiveState, *, max_per_guild: int, clock: Clock = utc_now
@@ -118,10 +126,7 @@ class SubscriptionService:
         return await self._store.list_subscriptions(guild_id)
 
     async def get(self, guild_id: int, subscription_id: int) -> Subscription:
-        for sub in await self._store.list_subscriptions(guild_id):
-            if sub.id == subscription_id:
-                return sub
-        raise UserError(N_("That subscription does not exist on this server (see /alerts list)."))
+        return await find_subscription(self._store, guild_id, subscription_id)
 
     async def unsubscribe(self, guild_id: int, subscription_id: int) -> Subscription:
         sub = await self.get(guild_id, subscription_id)
