@@ -29,7 +29,7 @@ from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.digest import DigestFilter, build_digest
 from medalbot.domain.schedule import digest_slot, in_quiet_hours
 from medalbot.services.clock import Clock, utc_now
-from medalbot.store.base import Store, Subscription
+from medalbot.store.base import Store
 
 log = logging.getLogger(__name__)
 
@@ -75,13 +75,9 @@ class DigestPoster:
         self._clock = clock
         self._catch_up = catch_up
 
-    async def _subscription(self, subscription_id: int) -> Subscription | None:
-        subs = await self._store.list_subscriptions()
-        return next((s for s in subs if s.id == subscription_id), None)
-
     async def post_due(self, subscription_id: int) -> DigestOutcome:
         """Post the subscription's latest digest unless it was posted (or is too old)."""
-        sub = await self._subscription(subscription_id)
+        sub = (await self._store.get_subscriptions([subscription_id])).get(subscription_id)
         if sub is None:
             return DigestOutcome.GONE
         now = self._clock()
