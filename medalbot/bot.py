@@ -21,6 +21,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from medalbot.cogs.answers import NO_PINGS, reply_language
+from medalbot.cogs.moderation_server import notify_channel_refused
 from medalbot.config import FeedSettings, Settings, load_settings, load_token
 from medalbot.delivery.discord_port import DiscordPort
 from medalbot.delivery.http_buckets import linear_bucket_cleanup
@@ -252,10 +253,7 @@ class MedalBot(commands.AutoShardedBot):
                 await self.tree.sync(guild=guild)
 
     async def _channel_refused(self, guild_id: int, channel_id: int, reason: str) -> None:
-        cog = self.get_cog("Moderation")
-        notify = getattr(cog, "notify_channel_refused", None)
-        if notify is not None:
-            await notify(guild_id, channel_id, reason)
+        await notify_channel_refused(self, guild_id, channel_id, reason)
 
 
 def point_discord_at(api_base: str, gateway_url: str | None) -> None:

@@ -1,0 +1,135 @@
+"""/alerts language and logchannel (a server's own settings), and the notice moderators get
+when alerts to a channel are paused."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from babel import Locale
+from discord import app_commands
+from discord.ext import commands
+
+from medalbot.cogs.answers import NO_PINGS, reply_language
+from medalbot.cogs.moderation_shared import NEEDED_FOR_TEXT, check_can_post
+from medalbot.i18n import N_, SUPPORTED_LOCALES, pN_, translator
+
+if TYPE_CHECKING:
+    from medalbot.bot import MedalBot
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction["MedalBot"]
+
+
+def language_choices() -> list[app_commands.Choice[str]]:
+    """Each language we speak, named in itself ("English", "Nederlands")."""
+    return [
+        app_commands.Choice(name=Locale.parse(code).get_display_name(code) or code, value=code)
+        for code in SUPPORTED_LOCALES
+    ]
+
+
+class ServerCommands(commands.Cog):
+    """Part of the /alerts group (``Moderation``), which checks the moderator first."""
+
+    bot: MedalBot
+
+    @app_commands.command(
+        name=pN_("command name", "language"),
+        description=N_("The language of alerts and replies on this server"),
+    )
+    @app_commands.describe(language=N_("The language to use"))
+    @app_commands.rename(language=pN_("command name", "language"))
+    @app_commands.choices(language=language_choices())
+    async def language(self, interaction: Interaction, language: str) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        settings = await self.bot.services.guilds.set_locale(interaction.guild_id, language)
+        log.info("guild %d speaks %s now", interaction.guild_id, settings.locale)
+        t = translator(settings.locale)  # answered in the new language
+        name = Locale.parse(settings.locale).get_display_name(settings.locale) or settings.locale
+        await interaction.response.send_message(
+            t.gettext("Alerts and replies on this server are now in {language}.").format(
+                language=name
+            ),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @app_commands.command(
+        name=pN_("command name", "logchannel"),
+        description=N_("Where I tell moderators that alerts to a channel are paused"),
+    )
+    @app_commands.describe(channel=N_("Leave empty to use the server's system channel again"))
+    @app_commands.rename(channel=pN_("command name", "channel"))
+    async def logchannel(
+        self, interaction: Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        assert interaction.guild is not None  # guild_only
+        locale = await reply_language(interaction)
+        t = translator(locale)
+        if channel is not None:
+            check_can_post(channel, locale, NEEDED_FOR_TEXT)
+        await self.bot.services.guilds.set_log_channel(
+            interaction.guild.id, channel.id if channel else None
+        )
+        system = interaction.guild.system_channel
+        if channel is not None:
+            reply = t.gettext(
+                "When alerts to a channel are paused, I'll tell moderators in {channel}."
+            ).format(channel=channel.mention)
+        elif system is not None:
+            reply = t.gettext(
+                "When alerts to a channel are paused, I'll tell moderators in the system "
+                "channel, {channel}."
+            ).format(channel=system.mention)
+        else:
+            reply = t.gettext(
+                "This server has no system channel, so I can't tell moderators when alerts "
+                "to a channel are paused. Choose a channel with /alerts logchannel."
+            )
+        await interaction.response.send_message(reply, ephemeral=True, allowed_mentions=NO_PINGS)
+
+
+async def notify_channel_refused(
+    bot: MedalBot, guild_id: int, channel_id: int, reason: str
+) -> None:
+    """Tell a server's moderators, in its language, that alerts to a channel are paused:
+    in the log channel (/alerts logchannel), else the system channel. The sender calls
+    this once per pause (when subscriptions become paused), not for every alert."""
+    guild = bot.get_guild(guild_id)
+    if guild is None:
+        return
+    settings = await bot.services.guilds.get(guild_id)
+    log_channel = guild.get_channel(settings.log_channel_id) if settings.log_channel_id else None
+    # the paused channel itself cannot carry the news: fall back to the system channel
+    target = next(
+        (
+            c
+            for c in (log_channel, guild.system_channel)
+            if isinstance(c, discord.TextChannel) and c.id != channel_id
+        ),
+        None,
+    )
+    if target is None:
+        log.warning(
+            "guild %d: nowhere to tell moderators that channel %d is paused",
+            guild_id,
+            channel_id,
+        )
+        return
+    t = translator(settings.locale)
+    text = t.gettext(
+        "Alerts to {channel} are paused: {reason}. Fix the channel's permissions, "
+        "then run /alerts resume."
+    ).format(channel=f"<#{channel_id}>", reason=t.gettext(reason))
+    try:
+        await target.send(f"⏸️ {text}", allowed_mentions=NO_PINGS)
+    except discord.HTTPException as exc:
+        log.warning(
+            "guild %d: could not tell moderators about channel %d: %s",
+            guild_id,
+            channel_id,
+            exc,
+        )

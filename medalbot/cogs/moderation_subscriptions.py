@@ -1,0 +1,242 @@
+"""/alerts subscribe, unsubscribe, resume, list and test: which channels get which alerts."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from medalbot.cogs.answers import NO_PINGS, reply_language
+from medalbot.cogs.checks import moderators_only
+from medalbot.cogs.choices import nation_autocomplete, sport_autocomplete
+from medalbot.cogs.moderation_shared import (
+    alert_channel,
+    check_can_post,
+    describe_schedule,
+    describe_subscription,
+    missing_permissions,
+    permission_list,
+    subscription_autocomplete,
+)
+from medalbot.delivery.render import render_batch, sample_alert
+from medalbot.i18n import N_, pN_, translator
+from medalbot.services.errors import UserError
+
+if TYPE_CHECKING:
+    from medalbot.bot import MedalBot
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction["MedalBot"]
+
+
+class SubscriptionCommands(commands.Cog):
+    """Part of the /alerts group (``Moderation``), which checks the moderator first."""
+
+    bot: MedalBot
+
+    @app_commands.command(
+        name=pN_("command name", "subscribe"), description=N_("Post alerts in a channel")
+    )
+    @app_commands.describe(
+        channel=N_("Where alerts go (default: this channel)"),
+        nation=N_("A nation's medals (three-letter code); leave empty for all nations"),
+        sport=N_("Only this sport; leave empty for all sports"),
+        medals=N_("All medals, or gold medals only"),
+        records=N_("Also announce Olympic and world records"),
+        role=N_("A role to mention with each alert"),
+    )
+    @app_commands.rename(
+        channel=pN_("command name", "channel"),
+        nation=pN_("command name", "nation"),
+        sport=pN_("command name", "sport"),
+        medals=pN_("command name", "medals"),
+        records=pN_("command name", "records"),
+        role=pN_("command name", "role"),
+    )
+    @app_commands.choices(
+        medals=[
+            app_commands.Choice(name=N_("All medals"), value="all"),
+            app_commands.Choice(name=N_("Gold only"), value="gold"),
+        ]
+    )
+    async def subscribe(
+        self,
+        interaction: Interaction,
+        channel: discord.TextChannel | None = None,
+        nation: str | None = None,
+        sport: str | None = None,
+        medals: str = "all",
+        records: bool = True,
+        role: discord.Role | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None  # guild_only
+        locale = await reply_language(interaction)
+        t = translator(locale)
+        target = alert_channel(interaction, channel)
+        check_can_post(target, locale)
+        if role is not None and role.is_default():
+            raise UserError(N_("I never mention @everyone. Pick a specific role instead."))
+        sub = await self.bot.services.subscriptions.subscribe(
+            guild_id=interaction.guild_id,
+            channel_id=target.id,
+            noc=nation,
+            sport=sport,
+            golds_only=medals == "gold",
+            records=records,
+            role_id=role.id if role else None,
+        )
+        note = ""
+        if role is not None and not role.mentionable:
+            me = target.guild.me
+            if me is None or not target.permissions_for(me).mention_everyone:
+                note = "\n" + t.gettext(
+                    "Note: {role} is not mentionable, so alerts will show it without pinging. "
+                    "Make the role mentionable to ping its members."
+                ).format(role=role.mention)
+        log.info(
+            "guild %d subscribed channel %d (subscription %d)",
+            interaction.guild_id,
+            target.id,
+            sub.id,
+        )
+        await interaction.response.send_message(
+            t.gettext("Subscribed: {subscription}").format(
+                subscription=describe_subscription(sub, locale)
+            )
+            + note,
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    subscribe.autocomplete("nation")(moderators_only(nation_autocomplete))
+    subscribe.autocomplete("sport")(moderators_only(sport_autocomplete))
+
+    @app_commands.command(
+        name=pN_("command name", "unsubscribe"), description=N_("Stop a subscription")
+    )
+    @app_commands.describe(subscription=N_("The subscription to remove"))
+    @app_commands.rename(subscription=pN_("command name", "subscription"))
+    async def unsubscribe(self, interaction: Interaction, subscription: int) -> None:
+        assert interaction.guild_id is not None
+        sub = await self.bot.services.subscriptions.unsubscribe(interaction.guild_id, subscription)
+        locale = await reply_language(interaction)
+        await interaction.response.send_message(
+            translator(locale)
+            .gettext("Removed: {subscription}")
+            .format(subscription=describe_subscription(sub, locale)),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    unsubscribe.autocomplete("subscription")(moderators_only(subscription_autocomplete))
+
+    @app_commands.command(
+        name=pN_("command name", "resume"), description=N_("Resume a paused subscription")
+    )
+    @app_commands.describe(subscription=N_("The paused subscription"))
+    @app_commands.rename(subscription=pN_("command name", "subscription"))
+    async def resume(self, interaction: Interaction, subscription: int) -> None:
+        assert interaction.guild_id is not None
+        locale = await reply_language(interaction)
+        sub = await self.bot.services.subscriptions.get(interaction.guild_id, subscription)
+        channel = self.bot.get_channel(sub.channel_id)
+        if isinstance(channel, discord.TextChannel):
+            check_can_post(channel, locale)
+        elif channel is None:
+            raise UserError(N_("That channel no longer exists. Remove the subscription instead."))
+        sub = await self.bot.services.subscriptions.resume(interaction.guild_id, subscription)
+        await interaction.response.send_message(
+            translator(locale)
+            .gettext("Resumed: {subscription}")
+            .format(subscription=describe_subscription(sub, locale)),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    resume.autocomplete("subscription")(moderators_only(subscription_autocomplete))
+
+    @app_commands.command(
+        name=pN_("command name", "list"), description=N_("Show this server's alert subscriptions")
+    )
+    async def list_subscriptions(self, interaction: Interaction) -> None:
+        assert interaction.guild is not None
+        subs = await self.bot.services.subscriptions.list(interaction.guild.id)
+        limit = self.bot.settings.alerts.max_subscriptions_per_guild
+        locale = await reply_language(interaction)
+        t = translator(locale)
+        if not subs:
+            await interaction.response.send_message(
+                t.gettext("No subscriptions yet. Add one with /alerts subscribe."),
+                ephemeral=True,
+                allowed_mentions=NO_PINGS,
+            )
+            return
+        lines = []
+        for sub in subs:
+            line = f"**#{sub.id}** {describe_subscription(sub, locale)}"
+            channel = interaction.guild.get_channel(sub.channel_id)
+            if sub.paused_reason:
+                line += "\n  ⏸️ " + t.gettext(
+                    "Paused: {reason}. Fix it, then /alerts resume."
+                ).format(
+                    reason=t.gettext(sub.paused_reason)  # reasons are gettext messages
+                )
+            elif channel is None:
+                line += "\n  ⚠️ " + t.gettext("The channel no longer exists.")
+            elif interaction.guild.me is not None:
+                missing = missing_permissions(channel, interaction.guild.me)
+                line += (
+                    "\n  ⚠️ "
+                    + t.gettext("I can't post there: missing {permissions}.").format(
+                        permissions=permission_list(missing, t)
+                    )
+                    if missing
+                    else "\n  ✅ " + t.gettext("I can post there.")
+                )
+            line += "".join(f"\n  {text}" for text in describe_schedule(sub, t))
+            lines.append(line)
+        embed = discord.Embed(
+            title=t.gettext("Alert subscriptions ({count}/{limit})").format(
+                count=len(subs), limit=limit
+            ),
+            description="\n".join(lines)[:4096],
+            colour=discord.Colour.blurple(),
+        )
+        await interaction.response.send_message(
+            embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @app_commands.command(
+        name=pN_("command name", "test"),
+        description=N_("Post a sample alert to check how it looks"),
+    )
+    @app_commands.describe(channel=N_("Where to post it (default: this channel)"))
+    @app_commands.rename(channel=pN_("command name", "channel"))
+    async def test(
+        self, interaction: Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        locale = await reply_language(interaction)
+        t = translator(locale)
+        target = alert_channel(interaction, channel)
+        check_can_post(target, locale)
+        message = render_batch(
+            [sample_alert("record"), sample_alert("medal")],
+            locale=locale,
+            highlight_noc="NED",
+            role_id=None,
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await target.send(
+            content=t.gettext("Sample alert (test)"),
+            embeds=list(message.embeds),
+            allowed_mentions=NO_PINGS,
+        )
+        await interaction.followup.send(
+            t.gettext("Sample alert posted in {channel}.").format(channel=target.mention),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
