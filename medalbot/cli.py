@@ -12,6 +12,7 @@ from typing import TextIO
 
 import msgspec
 
+from medalbot.config import ConfigError, load_settings
 from medalbot.domain.alerts import Alert
 from medalbot.domain.describe import describe_alert
 from medalbot.domain.detection import apply_snapshot
@@ -24,7 +25,7 @@ from medalbot.feeds.native import parse_snapshot
 from medalbot.feeds.sources import ReplaySource
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
-from medalbot.store import open_store
+from medalbot.store import StoreError, open_store
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -138,13 +139,7 @@ def _records(args: argparse.Namespace) -> int:
 
 
 def _check_config(args: argparse.Namespace) -> int:
-    from medalbot.config import ConfigError, load_settings
-
-    try:
-        settings = load_settings(args.config)
-    except ConfigError as exc:
-        print(f"medalbot: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    settings = load_settings(args.config)
     print(f"{args.config}: OK ({len(settings.feeds)} feed(s), store {settings.store.url})")
     if not settings.feeds:
         print(
@@ -222,7 +217,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         if args.command == "replay":
-            return asyncio.run(_replay(args.snapshot, args.db, args.json))
+            try:
+                return asyncio.run(_replay(args.snapshot, args.db, args.json))
+            except StoreError as exc:  # the --db file; a store failure elsewhere keeps its trace
+                print(f"medalbot: {exc}", file=sys.stderr)
+                return EXIT_BAD_INPUT
         handlers = {
             "table": _table,
             "podium": _podium,
@@ -235,6 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handlers[args.command](args)
     except FeedError as exc:
         print(f"medalbot: {exc.reason}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ConfigError as exc:  # says which file, key and problem: a traceback adds nothing
+        print(f"medalbot: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130

@@ -102,3 +102,18 @@ def test_check_config_names_the_key_and_the_problem(tmp_path: Path) -> None:
     missing_url.write_text('[[feeds]]\nname = "main"\n', encoding="utf-8")
     result = medalbot("check-config", str(missing_url))
     assert result.returncode != 0 and "url" in result.stderr, result.stderr
+
+
+def test_run_without_its_configuration_file_says_so_in_one_line(tmp_path: Path) -> None:
+    missing = tmp_path / "medalbot.toml"
+    result = medalbot("run", "--config", str(missing))
+    assert result.returncode != 0
+    assert result.stderr == f"medalbot: {missing}: no such file\n"
+
+
+def test_replay_into_a_database_that_cannot_be_opened_says_why(tmp_path: Path) -> None:
+    db = tmp_path / "no-such-directory" / "state.db"
+    result = medalbot("replay", "--db", str(db), W1000M[0])
+    assert result.returncode != 0
+    assert result.stderr.startswith(f"medalbot: cannot open SQLite database {db}")
+    assert "Traceback" not in result.stderr
