@@ -87,7 +87,9 @@ class GuildSettings(Struct, frozen=True):
 
 
 class DeliveryStatus(StrEnum):
-    PENDING = "pending"  # also a held row (``held_at`` set), waiting for quiet hours to end
+    # also a held row (``held_at`` set, not yet pinned to its summary), waiting for quiet
+    # hours to end
+    PENDING = "pending"
     SENDING = "sending"  # claimed by a sender; back to pending when its lease expires
     SENT = "sent"
     FAILED = "failed"  # final: the channel refused (403/404) or the alert could not be sent

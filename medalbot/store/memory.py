@@ -494,7 +494,8 @@ def _check_nonce(nonce: str) -> None:
 
 
 def _is_held(d: Delivery) -> bool:
-    return d.status == DeliveryStatus.PENDING and d.held_at is not None
+    """Waiting for quiet hours to end (not yet pinned to its summary), blocking nothing."""
+    return d.status == DeliveryStatus.PENDING and d.held_at is not None and d.batch_nonce is None
 
 
 def _is_due(row: _Row, now: datetime) -> bool:

@@ -104,7 +104,8 @@ _DIGEST_COLUMNS: Final = (
     "subscription_id, local_date, channel_id, nonce, message_id, created_at, sent_at"
 )
 # A held row waiting for its quiet hours to end: it holds nothing up behind it.
-_HELD: Final = "status = 'pending' AND held_at IS NOT NULL"
+# Once pinned to its summary, it is a message waiting for a retry like any other.
+_HELD: Final = "status = 'pending' AND held_at IS NOT NULL AND batch_nonce IS NULL"
 # Due to be claimed (two placeholders: now, now): pending and its time has come, or claimed by
 # a sender whose lease ran out (it crashed or stalled).
 _DUE: Final = (
@@ -522,7 +523,8 @@ class SqlStore:
                 "SELECT d.id, d.channel_id, d.batch_nonce FROM deliveries d"
                 f" WHERE {_DUE} AND NOT EXISTS (SELECT 1 FROM deliveries e"
                 " WHERE e.channel_id = d.channel_id AND e.id < d.id"
-                " AND ((e.status = 'pending' AND e.held_at IS NULL AND e.next_attempt_at > ?)"
+                " AND ((e.status = 'pending' AND e.next_attempt_at > ?"
+                " AND (e.held_at IS NULL OR e.batch_nonce IS NOT NULL))"
                 " OR (e.status = 'sending' AND e.lease_until > ?)))"
                 " ORDER BY (SELECT MIN(f.priority) FROM deliveries f"
                 " WHERE f.channel_id = d.channel_id AND f.status IN ('pending', 'sending')),"
@@ -690,7 +692,7 @@ class SqlStore:
     async def outbox_stats(self) -> OutboxStats:
         async with self._db.reading() as conn:
             rows = await conn.fetch(
-                "SELECT CASE WHEN status = 'pending' AND held_at IS NOT NULL THEN 'held'"
+                f"SELECT CASE WHEN {_HELD} THEN 'held'"
                 " ELSE status END AS state, COUNT(*) AS n, MIN(created_at) AS oldest"
                 " FROM deliveries GROUP BY 1"
             )

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from medalbot.config import DeliverySettings
+from medalbot.delivery.port import TransientFailure
 from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.alerts import Alert, MedalAlert, MedalWon, RecordAlert, RecordSet
 from medalbot.domain.models import Medal
@@ -224,3 +225,27 @@ async def test_longer_quiet_hours_hold_what_was_held_again() -> None:
     clock.now = MORNING + timedelta(hours=2)
     await s.drain_once()
     assert len(port.channel(NED)) == 1
+
+
+async def test_a_summary_waiting_for_a_retry_is_not_overtaken_by_a_newer_alert() -> None:
+    store, port, clock = await world()
+    await queue(store, alerts(), 4, clock)
+    s = sender(store, port, clock)
+    await s.drain_once()
+    clock.now = MORNING
+    port.failures[NED] = [TransientFailure("HTTP 503")]
+    await s.drain_once()  # the summary fails once and waits for its retry
+    late = RecordAlert(
+        id="r-late", sequence=5, record=RecordSet("WR", "1:11.50", "NED", "Jutta LEERDAM"), **COMMON
+    )  # type: ignore[arg-type]
+    await queue(store, [late], 5, clock)
+
+    await s.drain_once()
+    clock.now += timedelta(minutes=2)
+    while await s.drain_once():
+        pass
+
+    summary, record = port.channel(NED)
+    assert summary.message.embeds[0].title == "🌙 3 alerts while it was quiet"
+    assert "world record" in (record.message.embeds[0].title or "")
+    assert (await store.outbox_stats()).held == 0

@@ -206,6 +206,30 @@ async def test_a_summarised_row_is_sent_but_its_message_is_not_the_alerts_own(
     assert await store.message_alerts(CHANNEL, 555) == ["day"]
 
 
+async def test_a_summary_waiting_for_a_retry_keeps_its_channel_in_order(store: Store) -> None:
+    sub = await store.add_subscription(subscription(noc="NED"), T0, 10)
+    await _queue(store, ("night", CHANNEL, sub.id))
+    [row] = await store.claim_deliveries(T0, 10, LEASE)
+    await store.hold_deliveries([row.id], at(60), at(1))
+    [row] = await store.claim_held(CHANNEL, sub.id, at(60), LEASE)
+    await store.set_batch([row.id], "summary")
+    await store.mark_retry([row.id], at(120), "HTTP 503")
+    await _queue(store, ("morning", CHANNEL, sub.id))
+
+    # Pinned to its summary, it is no longer held: it waits for its retry like any message,
+    # and what came after it waits behind it; a new schedule does not hurry it.
+    await store.update_schedule(GUILD, sub.id, Schedule(), at(61))
+    assert await store.claim_deliveries(at(61), 10, LEASE) == []
+    assert await store.claim_held(CHANNEL, sub.id, at(120), LEASE) == []
+    stats = await store.outbox_stats()
+    assert (stats.held, stats.pending) == (0, 2)
+    claimed = await store.claim_deliveries(at(120), 10, LEASE)
+    assert [(d.alert_id, d.batch_nonce) for d in claimed] == [
+        ("night", "summary"),
+        ("morning", None),
+    ]
+
+
 async def test_a_refused_channel_drops_its_held_rows_too(store: Store) -> None:
     await _queue(store, ("night", CHANNEL, 1))
     [row] = await store.claim_deliveries(T0, 10, LEASE)
