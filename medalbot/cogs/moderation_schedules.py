@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import discord
@@ -19,6 +20,8 @@ from medalbot.store.base import Subscription
 
 if TYPE_CHECKING:
     from medalbot.bot import MedalBot
+
+log = logging.getLogger(__name__)
 
 Interaction = discord.Interaction["MedalBot"]
 
@@ -83,6 +86,13 @@ class ScheduleCommands(commands.Cog):
             records_break_through=records_break_through,
         )
         reschedule_digest(self.bot, sub)  # a new time zone moves the digest too
+        log.info(
+            "subscription %d: quiet hours %s–%s (%s)",
+            sub.id,
+            sub.quiet_start.strftime("%H:%M") if sub.quiet_start else "off",
+            sub.quiet_end.strftime("%H:%M") if sub.quiet_end else "off",
+            sub.timezone,
+        )
         described = describe_subscription(sub, locale)
         if sub.schedule.has_quiet_hours:
             assert sub.quiet_start is not None and sub.quiet_end is not None

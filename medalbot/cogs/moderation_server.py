@@ -74,6 +74,11 @@ class ServerCommands(commands.Cog):
         await self.bot.services.guilds.set_log_channel(
             interaction.guild.id, channel.id if channel else None
         )
+        log.info(
+            "guild %d: notices about paused channels go to %s",
+            interaction.guild.id,
+            channel.id if channel else "the system channel",
+        )
         system = interaction.guild.system_channel
         if channel is not None:
             reply = t.gettext(

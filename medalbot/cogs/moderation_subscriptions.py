@@ -123,6 +123,12 @@ class SubscriptionCommands(commands.Cog):
     async def unsubscribe(self, interaction: Interaction, subscription: int) -> None:
         assert interaction.guild_id is not None
         sub = await self.bot.services.subscriptions.unsubscribe(interaction.guild_id, subscription)
+        log.info(
+            "guild %d removed subscription %d (channel %d)",
+            interaction.guild_id,
+            sub.id,
+            sub.channel_id,
+        )
         locale = await reply_language(interaction)
         await interaction.response.send_message(
             translator(locale)
@@ -149,6 +155,12 @@ class SubscriptionCommands(commands.Cog):
         elif channel is None:
             raise UserError(N_("That channel no longer exists. Remove the subscription instead."))
         sub = await self.bot.services.subscriptions.resume(interaction.guild_id, subscription)
+        log.info(
+            "guild %d resumed subscription %d (channel %d)",
+            interaction.guild_id,
+            sub.id,
+            sub.channel_id,
+        )
         await interaction.response.send_message(
             translator(locale)
             .gettext("Resumed: {subscription}")
