@@ -10,7 +10,7 @@ the alerts they correct, and a moved medal is never announced as a second new me
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from datetime import datetime
 from typing import Final, NamedTuple
 
@@ -320,6 +320,11 @@ def _detect_records(
         records[index] = msgspec.structs.replace(entry, withdrawn=True)
         corrections.append(make.correction((entry.record,), (), corrects=(entry.alert_id,)))
 
+    # Records set at these Games, by (type, noc, name, mark): a "standing" record among them
+    # is one a producer already updated (ODF does), so it is not what the others beat.
+    # Equalled ones are left out: the holder of a record may well equal it.
+    set_here = {key[:4] for key in flag_keys if not key[4]}
+    set_here.update(record_key(a.record)[:4] for a in announced if not a.record.equalled)
     record_alerts: list[Alert] = []
     for flagged in flags:
         if flagged.key in still_flagged:
@@ -332,7 +337,7 @@ def _detect_records(
         else:
             position = withdrawn + 1
             set_at, sequence = records[withdrawn].set_at, records[withdrawn].sequence
-        record = _resolve_record(make.context, make.event, flagged, records[:position])
+        record = _resolve_record(make.context, make.event, flagged, records[:position], set_here)
         alert = make.record(record)
         record_alerts.append(alert)
         records.insert(position, AnnouncedRecord(record, alert.id, set_at, sequence))
@@ -350,7 +355,11 @@ def _last_withdrawn(records: Sequence[AnnouncedRecord], key: RecordKey) -> int |
 
 
 def _resolve_record(
-    context: _Context, event: Event, flagged: FlaggedRecord, records: Sequence[AnnouncedRecord]
+    context: _Context,
+    event: Event,
+    flagged: FlaggedRecord,
+    records: Sequence[AnnouncedRecord],
+    set_here: Set[tuple[str, str, str, str]],
 ) -> RecordSet:
     """The record a flag stands for, naming the mark it beat (or equalled)."""
     record_type, noc, name, mark, equalled = flagged.key
@@ -370,7 +379,9 @@ def _resolve_record(
         break
     if beats is None:
         standing = context.standing.get((event.code, record_type))
-        if standing is not None:
+        if standing is not None and (
+            (record_type, standing.holder.noc, standing.holder.name, standing.mark) not in set_here
+        ):
             beats = RecordMark(
                 mark=standing.mark,
                 noc=standing.holder.noc,

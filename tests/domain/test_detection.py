@@ -413,6 +413,23 @@ def test_records_without_ranks_fall_back_to_reverse_result_order() -> None:
     ]
 
 
+def test_a_standing_record_set_at_these_games_is_not_what_a_record_beat() -> None:
+    # An ODF feed re-sends its records during the Games with the new record as the current one.
+    leerdam = result("Jutta LEERDAM", "NED", rank=1, mark="1:12.31", records=("OR",))
+    kok = result("Femke KOK", "NED", rank=2, mark="1:12.59", records=("OR",))
+    now_standing = standing("E1", "OR", "1:12.31", "Jutta LEERDAM", "NED")
+    s1 = snapshot(1, event("E1", leerdam, kok), standing=(now_standing,))
+    (applied,) = run(s1)
+    records = [a.record for a in applied.alerts if isinstance(a, RecordAlert)]
+    assert [(r.name, r.beats) for r in records] == [
+        ("Femke KOK", None),  # the record that stood before is not in the feed any more
+        (
+            "Jutta LEERDAM",
+            RecordMark("1:12.59", "NED", "Femke KOK", in_this_event=True, set_at=s1.generated_at),
+        ),
+    ]
+
+
 def test_an_equalled_record_names_the_mark_it_equalled_and_does_not_supersede_it() -> None:
     s1 = snapshot(1, event("E1", result("Ann", "NED", rank=1, mark="1:12.00", records=("OR",))))
     s2 = snapshot(
