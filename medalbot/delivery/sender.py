@@ -160,8 +160,9 @@ class OutboxSender:
     async def post(
         self, guild_id: int, channel_id: int, message: RenderedMessage, nonce: str
     ) -> int:
-        """Send one message that is not an outbox row (a daily digest), paced like the rest;
-        returns its id. Raises SendFailure; a refused channel is paused as for alerts."""
+        """Send one message, paced below Discord's limits (alerts, and a daily digest that is
+        not an outbox row); returns its id. Raises SendFailure; a refused channel is paused and
+        its queued alerts dropped."""
         await self._bucket.acquire()
         await self._pacer.acquire(channel_id)
         try:
@@ -333,12 +334,9 @@ class OutboxSender:
             return _After.LEAVE
         batch_alerts = [alerts[r.alert_id] for r in batch]
         message = self._render(batch, batch_alerts, sub, guild.locale)
-        await self._bucket.acquire()
-        await self._pacer.acquire(channel_id)
         try:
-            message_id = await self._port.send(channel_id, message, nonce)
-        except ChannelRefused as exc:
-            await self._refused(first.guild_id, channel_id, exc)  # fails the channel's rows
+            message_id = await self.post(first.guild_id, channel_id, message, nonce)
+        except ChannelRefused:  # the channel's rows were failed with it
             return _After.LEAVE
         except MessageRejected as exc:
             log.error(
@@ -354,7 +352,6 @@ class OutboxSender:
             await self._retry(batch, exc)
             return _After.WAIT
         await self._store.mark_sent(ids, message_id, self._clock())
-        self.stats.messages += 1
         self.stats.sent += len(ids)
         summary = first.held_at is not None
         self.stats.summaries += int(summary)
@@ -395,8 +392,6 @@ class OutboxSender:
             return
         cap = min(self._settings.retry_cap, self._settings.retry_base * 2**attempts)
         delay = max(exc.retry_after or 0.0, random.uniform(0, cap))  # full jitter
-        if exc.retry_after:
-            self._pacer.penalise(batch[0].channel_id, exc.retry_after)
         log.warning(
             "channel %d: send failed (%s), retry %d in %.1f s",
             batch[0].channel_id,
