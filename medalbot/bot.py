@@ -20,7 +20,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from medalbot.cogs.answers import NO_PINGS, reply_language
+from medalbot.cogs.answers import reply_ephemeral, reply_language
 from medalbot.cogs.moderation_server import notify_channel_refused
 from medalbot.config import FeedSettings, Settings, load_settings, load_token
 from medalbot.delivery.discord_port import DiscordPort
@@ -165,13 +165,6 @@ async def _error_language(interaction: discord.Interaction[MedalBot]) -> str:
             exc_info=True,
         )
         return resolve_locale(interaction.locale.value)
-
-
-async def reply_ephemeral(interaction: discord.Interaction[MedalBot], message: str) -> None:
-    if interaction.response.is_done():
-        await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_PINGS)
-    else:
-        await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_PINGS)
 
 
 def _http_trace(ops: OpsRuntime | None) -> dict[str, Any]:

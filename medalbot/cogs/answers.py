@@ -19,3 +19,12 @@ async def reply_language(interaction: discord.Interaction[MedalBot]) -> str:
     return await interaction.client.services.guilds.locale(
         interaction.guild_id, interaction.locale.value
     )
+
+
+async def reply_ephemeral(interaction: discord.Interaction[MedalBot], message: str) -> None:
+    """Answer only the user who asked, pinging nobody; a followup once the response is sent
+    or deferred."""
+    if interaction.response.is_done():
+        await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_PINGS)
+    else:
+        await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_PINGS)

@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from medalbot.bot import answer_error
 from medalbot.cogs import replies
-from medalbot.cogs.answers import NO_PINGS, reply_language
+from medalbot.cogs.answers import NO_PINGS, reply_ephemeral, reply_language
 from medalbot.cogs.choices import nation_autocomplete, sport_autocomplete
 from medalbot.delivery.render_phrases import sport_name
 from medalbot.domain.table import TableOrder
@@ -70,10 +70,8 @@ class PageButton(
         if interaction.user.id == self.owner_id:
             return True
         locale = await reply_language(interaction)
-        await interaction.response.send_message(
-            translator(locale).gettext("Use /medals to get your own table."),
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
+        await reply_ephemeral(
+            interaction, translator(locale).gettext("Use /medals to get your own table.")
         )
         return False
 

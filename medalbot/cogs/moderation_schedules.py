@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from medalbot.cogs.answers import NO_PINGS, reply_language
+from medalbot.cogs.answers import reply_ephemeral, reply_language
 from medalbot.cogs.checks import moderators_only
 from medalbot.cogs.moderation_shared import describe_subscription, subscription_autocomplete
 from medalbot.delivery.render_text import timestamp
@@ -112,7 +112,7 @@ class ScheduleCommands(commands.Cog):
                 "No quiet hours for {subscription} any more ({timezone}). Any alerts held until "
                 "now are posted as one summary."
             ).format(subscription=described, timezone=sub.timezone)
-        await interaction.response.send_message(reply, ephemeral=True, allowed_mentions=NO_PINGS)
+        await reply_ephemeral(interaction, reply)
 
     @app_commands.command(
         name=pN_("command name", "digest"),
@@ -157,7 +157,7 @@ class ScheduleCommands(commands.Cog):
             reply = t.gettext("No daily digest for {subscription} any more.").format(
                 subscription=described
             )
-        await interaction.response.send_message(reply, ephemeral=True, allowed_mentions=NO_PINGS)
+        await reply_ephemeral(interaction, reply)
 
     for command in (quiet, digest):
         command.autocomplete("subscription")(moderators_only(subscription_autocomplete))

@@ -11,7 +11,7 @@ from babel import Locale
 from discord import app_commands
 from discord.ext import commands
 
-from medalbot.cogs.answers import NO_PINGS, reply_language
+from medalbot.cogs.answers import NO_PINGS, reply_ephemeral, reply_language
 from medalbot.cogs.moderation_shared import NEEDED_FOR_TEXT, check_can_post
 from medalbot.i18n import N_, SUPPORTED_LOCALES, pN_, translator
 
@@ -49,12 +49,11 @@ class ServerCommands(commands.Cog):
         log.info("guild %d speaks %s now", interaction.guild_id, settings.locale)
         t = translator(settings.locale)  # answered in the new language
         name = Locale.parse(settings.locale).get_display_name(settings.locale) or settings.locale
-        await interaction.response.send_message(
+        await reply_ephemeral(
+            interaction,
             t.gettext("Alerts and replies on this server are now in {language}.").format(
                 language=name
             ),
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
         )
 
     @app_commands.command(
@@ -94,7 +93,7 @@ class ServerCommands(commands.Cog):
                 "This server has no system channel, so I can't tell moderators when alerts "
                 "to a channel are paused. Choose a channel with /alerts logchannel."
             )
-        await interaction.response.send_message(reply, ephemeral=True, allowed_mentions=NO_PINGS)
+        await reply_ephemeral(interaction, reply)
 
 
 async def notify_channel_refused(

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from medalbot.cogs.answers import NO_PINGS, reply_language
+from medalbot.cogs.answers import NO_PINGS, reply_ephemeral, reply_language
 from medalbot.cogs.checks import moderators_only
 from medalbot.cogs.choices import nation_autocomplete, sport_autocomplete
 from medalbot.cogs.moderation_shared import (
@@ -103,13 +103,12 @@ class SubscriptionCommands(commands.Cog):
             target.id,
             sub.id,
         )
-        await interaction.response.send_message(
+        await reply_ephemeral(
+            interaction,
             t.gettext("Subscribed: {subscription}").format(
                 subscription=describe_subscription(sub, locale)
             )
             + note,
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
         )
 
     subscribe.autocomplete("nation")(moderators_only(nation_autocomplete))
@@ -130,12 +129,11 @@ class SubscriptionCommands(commands.Cog):
             sub.channel_id,
         )
         locale = await reply_language(interaction)
-        await interaction.response.send_message(
+        await reply_ephemeral(
+            interaction,
             translator(locale)
             .gettext("Removed: {subscription}")
             .format(subscription=describe_subscription(sub, locale)),
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
         )
 
     unsubscribe.autocomplete("subscription")(moderators_only(subscription_autocomplete))
@@ -161,12 +159,11 @@ class SubscriptionCommands(commands.Cog):
             sub.id,
             sub.channel_id,
         )
-        await interaction.response.send_message(
+        await reply_ephemeral(
+            interaction,
             translator(locale)
             .gettext("Resumed: {subscription}")
             .format(subscription=describe_subscription(sub, locale)),
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
         )
 
     resume.autocomplete("subscription")(moderators_only(subscription_autocomplete))
@@ -181,10 +178,8 @@ class SubscriptionCommands(commands.Cog):
         locale = await reply_language(interaction)
         t = translator(locale)
         if not subs:
-            await interaction.response.send_message(
-                t.gettext("No subscriptions yet. Add one with /alerts subscribe."),
-                ephemeral=True,
-                allowed_mentions=NO_PINGS,
+            await reply_ephemeral(
+                interaction, t.gettext("No subscriptions yet. Add one with /alerts subscribe.")
             )
             return
         lines = []
@@ -247,8 +242,7 @@ class SubscriptionCommands(commands.Cog):
             embeds=list(message.embeds),
             allowed_mentions=NO_PINGS,
         )
-        await interaction.followup.send(
+        await reply_ephemeral(
+            interaction,
             t.gettext("Sample alert posted in {channel}.").format(channel=target.mention),
-            ephemeral=True,
-            allowed_mentions=NO_PINGS,
         )
