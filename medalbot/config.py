@@ -164,6 +164,10 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
             raise ConfigError(f"{path}: no such file") from exc
+        except OSError as exc:  # a directory, no permission
+            raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     _apply_env(raw, env)

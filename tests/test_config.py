@@ -119,3 +119,12 @@ def test_a_backoff_cap_below_its_base_is_named(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"feeds\[0\]: backoff_cap .* at least backoff_base"):
         load_settings(path, env={})
+
+
+def test_a_file_that_cannot_be_read_as_text_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings(tmp_path, env={})  # a directory
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes('[store]\nurl = "sqlite:///médailles.db"\n'.encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_settings(latin1, env={})
