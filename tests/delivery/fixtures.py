@@ -1,11 +1,22 @@
-"""Small builders shared by the delivery tests."""
+"""Builders and fakes shared by the delivery tests: a fake clock, a fake Discord that honours
+nonces like the real one, alerts of the women's 1000m, a sender no rate limit slows down."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from medalbot.domain.models import GamesInfo, Snapshot
+import discord
+
+from medalbot.config import DeliverySettings
+from medalbot.delivery.port import MessagePort
+from medalbot.delivery.render import RenderedMessage
+from medalbot.delivery.sender import OutboxSender
+from medalbot.domain.alerts import Alert, MedalAlert, MedalWon, RecordAlert, RecordSet
+from medalbot.domain.models import EventStatus, GamesInfo, Medal, Snapshot
 from medalbot.domain.state import GamesState
+from medalbot.store.base import Store
 
 
 def minimal_state(sequence: int) -> GamesState:
@@ -17,3 +28,106 @@ def minimal_state(sequence: int) -> GamesState:
         events=(),
     )
     return GamesState(snapshot=snapshot, ledger={})
+
+
+T0 = datetime(2026, 2, 9, 16, 0, tzinfo=UTC)
+
+
+class Clock:
+    """A fake clock the test moves by hand."""
+
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Crash(BaseException):
+    """Stands for the process dying: nothing after it runs."""
+
+
+@dataclass
+class Posted:
+    id: int
+    channel_id: int
+    nonce: str
+    message: RenderedMessage
+    edits: list[list[discord.Embed]] = field(default_factory=list)
+
+
+class FakeDiscord:
+    """Keeps what each channel shows; a repeated nonce returns the first message, like Discord."""
+
+    def __init__(self) -> None:
+        self.posted: list[Posted] = []
+        # per channel, what each next send does: raise, or None to go through
+        self.failures: dict[int, list[BaseException | None]] = {}
+        self.crash_after_commit = False
+        self._next_id = 1000
+
+    def channel(self, channel_id: int) -> list[Posted]:
+        return [p for p in self.posted if p.channel_id == channel_id]
+
+    async def send(self, channel_id: int, message: RenderedMessage, nonce: str) -> int:
+        queued = self.failures.get(channel_id)
+        failure = queued.pop(0) if queued else None
+        if failure is not None:
+            raise failure
+        for p in self.posted:
+            if p.channel_id == channel_id and p.nonce == nonce:
+                return p.id
+        self._next_id += 1
+        self.posted.append(Posted(self._next_id, channel_id, nonce, message))
+        if self.crash_after_commit:
+            raise Crash()
+        return self._next_id
+
+    async def edit(self, channel_id: int, message_id: int, embeds: Sequence[discord.Embed]) -> None:
+        for p in self.posted:
+            if p.id == message_id:
+                p.edits.append(list(embeds))
+
+
+COMMON = dict(
+    games="OWG2026",
+    event="SSKW1000M",
+    detected_at=T0,
+    sport="Speed Skating",
+    event_name="Women's 1000m",
+    event_status=EventStatus.RUNNING,
+)
+KOK = RecordSet("OR", "1:12.59", "NED", "Femke KOK")
+LEERDAM = RecordSet("OR", "1:12.31", "NED", "Jutta LEERDAM")
+PODIUM = (
+    MedalWon(Medal.GOLD, "NED", "Jutta LEERDAM"),
+    MedalWon(Medal.SILVER, "NED", "Femke KOK"),
+    MedalWon(Medal.BRONZE, "JPN", "Miho TAKAGI"),
+)
+
+
+def alerts() -> list[Alert]:
+    return [
+        RecordAlert(id="r-kok", sequence=2, record=KOK, **COMMON),  # type: ignore[arg-type]
+        RecordAlert(id="r-leerdam", sequence=3, record=LEERDAM, **COMMON),  # type: ignore[arg-type]
+        MedalAlert(id="m-podium", sequence=4, medals=PODIUM, podium=PODIUM, **COMMON),  # type: ignore[arg-type]
+    ]
+
+
+def bronzes(count: int, sequence: int = 2) -> list[Alert]:
+    """``count`` bronze medals for the Netherlands, each an alert of its own."""
+    return [
+        MedalAlert(
+            id=f"m-{i}",
+            sequence=sequence,
+            medals=(MedalWon(Medal.BRONZE, "NED", f"Skater {i}"),),
+            **COMMON,  # type: ignore[arg-type]
+        )
+        for i in range(count)
+    ]
+
+
+def sender(store: Store, port: MessagePort, clock: Clock, **settings: object) -> OutboxSender:
+    """A sender that no rate limit slows down."""
+    delivery = DeliverySettings(global_rate=1000, global_burst=1000, channel_rate=1000, **settings)  # type: ignore[arg-type]
+    return OutboxSender(store, port, delivery, clock=clock)

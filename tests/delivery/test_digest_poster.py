@@ -16,8 +16,7 @@ from medalbot.domain.models import Medal
 from medalbot.domain.schedule import Schedule
 from medalbot.store.base import NewSubscription, Subscription
 from medalbot.store.memory import MemoryStore
-from tests.delivery.fixtures import minimal_state
-from tests.delivery.test_sender import COMMON, Crash, FakeDiscord, alerts
+from tests.delivery.fixtures import COMMON, Clock, Crash, FakeDiscord, alerts, minimal_state
 
 AMS = "Europe/Amsterdam"
 DIGEST_AT = datetime(2026, 2, 10, 7, 0, tzinfo=UTC)  # 08:00 in Amsterdam
@@ -26,14 +25,6 @@ CHANNEL = 10
 FAST = DeliverySettings(
     global_rate=1000, global_burst=1000, channel_rate=1000, retry_base=0.001, retry_cap=0.01
 )
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def bronze(alert_id: str, name: str) -> MedalAlert:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import discord
 import pytest
@@ -18,98 +17,26 @@ from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.alerts import (
     Alert,
     CorrectionAlert,
-    MedalAlert,
-    MedalWon,
     RecordAlert,
     RecordSet,
 )
-from medalbot.domain.models import EventStatus, Medal
 from medalbot.domain.state import GamesState
 from medalbot.services.routing import deliveries_for
 from medalbot.store.base import Delivery, NewSubscription, StoreError
 from medalbot.store.memory import MemoryStore
-from tests.delivery.fixtures import minimal_state
-
-T0 = datetime(2026, 2, 9, 16, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-class Crash(BaseException):
-    """Stands for the process dying: nothing after it runs."""
-
-
-@dataclass
-class Posted:
-    id: int
-    channel_id: int
-    nonce: str
-    message: RenderedMessage
-    edits: list[list[discord.Embed]] = field(default_factory=list)
-
-
-class FakeDiscord:
-    """Keeps what each channel shows; a repeated nonce returns the first message, like Discord."""
-
-    def __init__(self) -> None:
-        self.posted: list[Posted] = []
-        # per channel, what each next send does: raise, or None to go through
-        self.failures: dict[int, list[BaseException | None]] = {}
-        self.crash_after_commit = False
-        self._next_id = 1000
-
-    def channel(self, channel_id: int) -> list[Posted]:
-        return [p for p in self.posted if p.channel_id == channel_id]
-
-    async def send(self, channel_id: int, message: RenderedMessage, nonce: str) -> int:
-        queued = self.failures.get(channel_id)
-        failure = queued.pop(0) if queued else None
-        if failure is not None:
-            raise failure
-        for p in self.posted:
-            if p.channel_id == channel_id and p.nonce == nonce:
-                return p.id
-        self._next_id += 1
-        self.posted.append(Posted(self._next_id, channel_id, nonce, message))
-        if self.crash_after_commit:
-            raise Crash()
-        return self._next_id
-
-    async def edit(self, channel_id: int, message_id: int, embeds: Sequence[discord.Embed]) -> None:
-        for p in self.posted:
-            if p.id == message_id:
-                p.edits.append(list(embeds))
-
-
-COMMON = dict(
-    games="OWG2026",
-    event="SSKW1000M",
-    detected_at=T0,
-    sport="Speed Skating",
-    event_name="Women's 1000m",
-    event_status=EventStatus.RUNNING,
+from tests.delivery.fixtures import (
+    COMMON,
+    KOK,
+    LEERDAM,
+    Clock,
+    Crash,
+    FakeDiscord,
+    Posted,
+    alerts,
+    bronzes,
+    minimal_state,
+    sender,
 )
-KOK = RecordSet("OR", "1:12.59", "NED", "Femke KOK")
-LEERDAM = RecordSet("OR", "1:12.31", "NED", "Jutta LEERDAM")
-PODIUM = (
-    MedalWon(Medal.GOLD, "NED", "Jutta LEERDAM"),
-    MedalWon(Medal.SILVER, "NED", "Femke KOK"),
-    MedalWon(Medal.BRONZE, "JPN", "Miho TAKAGI"),
-)
-
-
-def alerts() -> list[Alert]:
-    return [
-        RecordAlert(id="r-kok", sequence=2, record=KOK, **COMMON),  # type: ignore[arg-type]
-        RecordAlert(id="r-leerdam", sequence=3, record=LEERDAM, **COMMON),  # type: ignore[arg-type]
-        MedalAlert(id="m-podium", sequence=4, medals=PODIUM, podium=PODIUM, **COMMON),  # type: ignore[arg-type]
-    ]
 
 
 async def setup(store: MemoryStore, batch: list[Alert], state: GamesState, clock: Clock) -> None:
@@ -117,11 +44,6 @@ async def setup(store: MemoryStore, batch: list[Alert], state: GamesState, clock
     await store.add_subscription(NewSubscription(guild_id=1, channel_id=20, noc="JPN"), clock(), 25)
     subs = await store.list_subscriptions()
     await store.commit_snapshot(state, batch, deliveries_for(batch, subs), clock())
-
-
-def sender(store: MemoryStore, port: FakeDiscord, clock: Clock, **kw: object) -> OutboxSender:
-    settings = DeliverySettings(global_rate=1000, global_burst=1000, channel_rate=1000, **kw)  # type: ignore[arg-type]
-    return OutboxSender(store, port, settings, clock=clock)
 
 
 def titles(p: Posted) -> list[str | None]:
@@ -293,16 +215,7 @@ async def test_an_unexpected_failure_in_one_channel_is_logged_and_the_others_go_
 
 async def test_alerts_waiting_behind_a_failing_message_keep_all_their_attempts() -> None:
     store, port, clock = MemoryStore(), FakeDiscord(), Clock()
-    medals = [
-        MedalAlert(
-            id=f"m-{i}",
-            sequence=2,
-            medals=(MedalWon(Medal.BRONZE, "NED", f"Skater {i}"),),
-            **COMMON,  # type: ignore[arg-type]
-        )
-        for i in range(11)
-    ]
-    await setup(store, medals, minimal_state(sequence=2), clock)  # two messages for #10
+    await setup(store, bronzes(11), minimal_state(sequence=2), clock)  # two messages for #10
     s = sender(store, port, clock, max_attempts=3, retry_base=0.01, retry_cap=0.01)
     # The first message fails twice and then goes; the second then fails once, its first try.
     port.failures[10] = [TransientFailure("HTTP 503"), TransientFailure("HTTP 503")]
@@ -335,16 +248,7 @@ class Stalled:
 
 async def test_rows_another_sender_took_over_after_the_lease_are_not_sent_again() -> None:
     store, port, clock = MemoryStore(), FakeDiscord(), Clock()
-    medals = [
-        MedalAlert(
-            id=f"m-{i}",
-            sequence=2,
-            medals=(MedalWon(Medal.BRONZE, "NED", f"Skater {i}"),),
-            **COMMON,  # type: ignore[arg-type]
-        )
-        for i in range(11)
-    ]
-    await setup(store, medals, minimal_state(sequence=2), clock)  # two messages for #10
+    await setup(store, bronzes(11), minimal_state(sequence=2), clock)  # two messages for #10
     stalled = Stalled(port)
     settings = DeliverySettings(global_rate=1000, global_burst=1000, channel_rate=1000)
     first = asyncio.create_task(OutboxSender(store, stalled, settings, clock=clock).drain_once())

@@ -7,31 +7,28 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from medalbot.config import DeliverySettings
 from medalbot.delivery.port import TransientFailure
-from medalbot.delivery.sender import OutboxSender
-from medalbot.domain.alerts import Alert, MedalAlert, MedalWon, RecordAlert, RecordSet
-from medalbot.domain.models import Medal
+from medalbot.domain.alerts import Alert, RecordAlert, RecordSet
 from medalbot.domain.schedule import Schedule
 from medalbot.services.routing import deliveries_for
 from medalbot.store.base import NewSubscription
 from medalbot.store.memory import MemoryStore
-from tests.delivery.fixtures import minimal_state
-from tests.delivery.test_sender import COMMON, Crash, FakeDiscord, alerts
+from tests.delivery.fixtures import (
+    COMMON,
+    Clock,
+    Crash,
+    FakeDiscord,
+    alerts,
+    bronzes,
+    minimal_state,
+    sender,
+)
 
 NIGHT_START = datetime(2026, 2, 9, 23, 30, tzinfo=UTC)  # 00:30 in Amsterdam
 MORNING = datetime(2026, 2, 10, 6, 0, tzinfo=UTC)  # 07:00 in Amsterdam: quiet hours are over
 QUIET = Schedule(timezone="Europe/Amsterdam", quiet_start=time(23), quiet_end=time(7))
 ROLE = 4242
 NED, JPN = 10, 20  # channels
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 async def world(schedule: Schedule = QUIET) -> tuple[MemoryStore, FakeDiscord, Clock]:
@@ -52,11 +49,6 @@ async def queue(store: MemoryStore, batch: list[Alert], sequence: int, clock: Cl
     await store.commit_snapshot(
         minimal_state(sequence), batch, deliveries_for(batch, subs), clock()
     )
-
-
-def sender(store: MemoryStore, port: FakeDiscord, clock: Clock, **kw: object) -> OutboxSender:
-    settings = DeliverySettings(global_rate=1000, global_burst=1000, channel_rate=1000, **kw)  # type: ignore[arg-type]
-    return OutboxSender(store, port, settings, clock=clock)
 
 
 def lines(text: str | None) -> list[str]:
@@ -133,16 +125,7 @@ async def test_a_record_breaks_through_when_allowed_and_the_medal_waits() -> Non
 
 async def test_one_summary_carries_everything_held_however_small_the_claims() -> None:
     store, port, clock = await world()
-    medals = [
-        MedalAlert(
-            id=f"m-{i}",
-            sequence=2,
-            medals=(MedalWon(Medal.BRONZE, "NED", f"Skater {i}"),),
-            **COMMON,  # type: ignore[arg-type]
-        )
-        for i in range(7)
-    ]
-    await queue(store, medals, 2, clock)
+    await queue(store, bronzes(7), 2, clock)
     s = sender(store, port, clock, batch_size=2)
     while await s.drain_once():
         pass
