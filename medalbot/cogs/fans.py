@@ -112,7 +112,8 @@ class Fans(commands.Cog):
     def queries(self) -> QueryService:
         return self.bot.services.queries
 
-    async def _highlight(self, interaction: Interaction) -> str | None:
+    def _highlight(self, interaction: Interaction) -> str | None:
+        """The nation the server follows, starred in the table."""
         if interaction.guild_id is None:
             return None
         return self.bot.services.subscriptions.followed_nation(interaction.guild_id)
@@ -160,7 +161,7 @@ class Fans(commands.Cog):
             table,
             page,
             locale=await reply_language(interaction),
-            highlight_noc=await self._highlight(interaction),
+            highlight_noc=self._highlight(interaction),
         )
         return embed, table_view(table, page, owner_id)
 
