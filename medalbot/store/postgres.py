@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Final, Literal, cast
 import asyncpg
 
 from medalbot.store.base import StoreError
-from medalbot.store.migrate import apply_migrations
+from medalbot.store.migrate import migrated
 from medalbot.store.sql import Connection, Row, SqlStore
 
 if TYPE_CHECKING:  # generic only in the type stubs
@@ -111,9 +111,4 @@ class PostgresStore(SqlStore):
     @classmethod
     async def open(cls, dsn: str, *, min_size: int = 1, max_size: int = 5) -> PostgresStore:
         db = await PostgresDatabase.connect(dsn, min_size=min_size, max_size=max_size)
-        try:
-            await apply_migrations(db)
-        except BaseException:
-            await db.close()
-            raise
-        return cls(db)
+        return cls(await migrated(db))

@@ -18,7 +18,7 @@ from typing import Final, Literal, cast
 import aiosqlite
 
 from medalbot.store.base import StoreError
-from medalbot.store.migrate import apply_migrations
+from medalbot.store.migrate import migrated
 from medalbot.store.sql import Connection, Row, SqlStore
 
 log = logging.getLogger(__name__)
@@ -163,10 +163,4 @@ class SqliteStore(SqlStore):
 
     @classmethod
     async def open(cls, path: str | Path) -> SqliteStore:
-        db = await SqliteDatabase.connect(path)
-        try:
-            await apply_migrations(db)
-        except BaseException:
-            await db.close()
-            raise
-        return cls(db)
+        return cls(await migrated(await SqliteDatabase.connect(path)))
