@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -15,13 +15,10 @@ import msgspec
 from medalbot.config import ConfigError, load_settings
 from medalbot.domain.alerts import Alert
 from medalbot.domain.describe import describe_alert
-from medalbot.domain.detection import apply_snapshot
-from medalbot.domain.models import Snapshot
 from medalbot.domain.queries import games_records, podium
-from medalbot.domain.state import Applied, GamesState
+from medalbot.domain.state import GamesState
 from medalbot.domain.table import medal_table
 from medalbot.feeds.errors import FeedError
-from medalbot.feeds.native import parse_snapshot
 from medalbot.feeds.sources import ReplaySource
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
@@ -45,10 +42,15 @@ def _print_alert(alert: Alert, as_json: bool, out: TextIO) -> None:
     out.flush()
 
 
-async def _replay(files: Sequence[Path], db: Path | None, as_json: bool) -> int:
+async def _apply_files(
+    files: Sequence[Path], db: Path | None, on_alert: Callable[[Alert], None] | None = None
+) -> GamesState | None:
+    """Apply snapshot files in order as the bot would (state in ``db``, else in memory); say on
+    stderr which were rejected or ignored (not the ones already applied: a second replay)."""
     store = await open_store(f"sqlite:///{db}" if db else "memory://")
     try:
-        service = PollService(store, LiveState())
+        live = LiveState()
+        service = PollService(store, live)
         source = ReplaySource("replay", list(files))
         while not source.exhausted:
             report = await service.poll(source)
@@ -59,35 +61,29 @@ async def _replay(files: Sequence[Path], db: Path | None, as_json: bool) -> int:
                     f"medalbot: snapshot {report.sequence} ignored: {report.reason}",
                     file=sys.stderr,
                 )
-            for alert in report.alerts:
-                _print_alert(alert, as_json, sys.stdout)
+            if on_alert is not None:
+                for alert in report.alerts:
+                    on_alert(alert)
         await source.close()
+        return live.current
     finally:
         await store.close()
+
+
+def _replay(args: argparse.Namespace) -> int:
+    try:
+        asyncio.run(
+            _apply_files(args.snapshot, args.db, lambda a: _print_alert(a, args.json, sys.stdout))
+        )
+    except StoreError as exc:  # the --db file; a store failure elsewhere keeps its traceback
+        print(f"medalbot: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return EXIT_OK
 
 
-def _load(path: Path) -> Snapshot:
-    try:
-        return parse_snapshot(path.read_bytes())
-    except OSError as exc:
-        raise FeedError(f"{path}: {exc.strerror}") from exc
-    except FeedError as exc:
-        raise FeedError(f"{path}: {exc.reason}") from exc
-
-
 def _state_of(paths: Sequence[Path]) -> GamesState:
-    """Apply snapshots in order, in memory, skipping (and reporting) rejected ones."""
-    state: GamesState | None = None
-    for path in paths:
-        try:
-            snapshot = _load(path)
-        except FeedError as exc:
-            print(f"medalbot: rejected {exc.reason}", file=sys.stderr)
-            continue
-        outcome = apply_snapshot(state, snapshot)
-        if isinstance(outcome, Applied):
-            state = outcome.state
+    """The state after the snapshot files, in memory."""
+    state = asyncio.run(_apply_files(paths, None))
     if state is None:
         raise FeedError("no usable snapshot")
     return state
@@ -216,13 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        if args.command == "replay":
-            try:
-                return asyncio.run(_replay(args.snapshot, args.db, args.json))
-            except StoreError as exc:  # the --db file; a store failure elsewhere keeps its trace
-                print(f"medalbot: {exc}", file=sys.stderr)
-                return EXIT_BAD_INPUT
         handlers = {
+            "replay": _replay,
             "table": _table,
             "podium": _podium,
             "records": _records,

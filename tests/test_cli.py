@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from medalbot.samples import sample_files
+import msgspec
+
+from medalbot.domain.models import snapshot_to_json
+from medalbot.samples import load_sample, sample_files
 
 W1000M = [str(p) for p in sample_files("w1000m")]
 
@@ -117,3 +120,21 @@ def test_replay_into_a_database_that_cannot_be_opened_says_why(tmp_path: Path) -
     assert result.returncode != 0
     assert result.stderr.startswith(f"medalbot: cannot open SQLite database {db}")
     assert "Traceback" not in result.stderr
+
+
+def test_table_says_which_snapshot_it_ignored_and_why(tmp_path: Path) -> None:
+    files = sample_files("gamesday")
+    last = load_sample("gamesday")[-1]
+    emptied = msgspec.structs.replace(
+        last,
+        sequence=last.sequence + 1,
+        events=tuple(msgspec.structs.replace(e, results=()) for e in last.events),
+    )
+    blank = tmp_path / "17-blank.json"
+    blank.write_bytes(snapshot_to_json(emptied))
+    result = medalbot("table", "--json", *[str(p) for p in files], str(blank))
+    assert result.returncode == 0
+    assert f"snapshot {emptied.sequence} ignored: announced medals vanished" in result.stderr
+    assert json.loads(result.stdout) == json.loads(
+        medalbot("table", "--json", *[str(p) for p in files]).stdout
+    )
