@@ -73,3 +73,6 @@ def configure_logging(settings: LoggingSettings) -> None:
     # discord.py at DEBUG logs every gateway payload and REST URL, interaction tokens included
     # (each one lets whoever reads the log answer as the bot for 15 minutes): never below INFO.
     logging.getLogger("discord").setLevel(max(logging.INFO, root.level))
+    # APScheduler logs two INFO lines for every run of every job (a poll every few seconds);
+    # its warnings (a missed or skipped run) and errors (a job that raised) are what matter.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))

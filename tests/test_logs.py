@@ -19,11 +19,12 @@ def restore_logging() -> Iterator[None]:
     """configure_logging sets up the process's logging; put it back for the next tests."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    discord_level = logging.getLogger("discord").level
+    libraries = {name: logging.getLogger(name).level for name in ("discord", "apscheduler")}
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
-    logging.getLogger("discord").setLevel(discord_level)
+    for name, library_level in libraries.items():
+        logging.getLogger(name).setLevel(library_level)
 
 
 def lines(err: str) -> list[dict[str, str]]:
@@ -67,3 +68,13 @@ def test_discord_py_never_logs_below_info(capsys: pytest.CaptureFixture[str]) ->
     logging.getLogger("discord.http").debug("POST /interactions/1/secret-token/callback")
     logging.getLogger("discord.gateway").info("Shard ID None has connected to Gateway")
     assert [entry["logger"] for entry in lines(capsys.readouterr().err)] == ["discord.gateway"]
+
+
+def test_apscheduler_tells_only_what_went_wrong(capsys: pytest.CaptureFixture[str]) -> None:
+    configure_logging(LoggingSettings(level="INFO", json=True))
+    executor = logging.getLogger("apscheduler.executors.default")
+    executor.info('Running job "poll main" (scheduled at 2026-02-09 12:00:00+00:00)')
+    executor.warning('Run time of job "poll main" was missed by 0:00:12')
+    assert [entry["message"] for entry in lines(capsys.readouterr().err)] == [
+        'Run time of job "poll main" was missed by 0:00:12'
+    ]

@@ -3,9 +3,10 @@ digest, and runs the outbox sender.
 
 APScheduler 3.x ``AsyncIOScheduler`` with the in-memory job store (jobs are rebuilt from the
 settings and the database at start-up, nothing pickled): ``max_instances=1`` so a slow run is
-never doubled, ``coalesce`` so a backlog of missed runs becomes one, an explicit
-``misfire_grace_time`` (the 1 s default drops runs on a busy loop), and a listener that logs
-what was skipped.
+never doubled, ``coalesce`` so a backlog of missed runs becomes one, and an explicit
+``misfire_grace_time`` (the 1 s default drops runs on a busy loop). APScheduler itself logs a
+missed or skipped run (WARNING) and a job that raised (ERROR, with the traceback), naming the
+job ("poll main", "digest 12"); ``medalbot.logs`` keeps its per-run INFO lines out.
 
 A digest job is a ``CronTrigger`` at the subscription's local digest time in its own time zone;
 moderators' changes reschedule it at once (``schedule_digest``). The job only asks the digest
@@ -22,7 +23,6 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -82,9 +82,6 @@ class Alerts(commands.Cog):
             id="digests:catch-up",
             name="digest catch-up",
             misfire_grace_time=None,
-        )
-        self.scheduler.add_listener(
-            self._job_event, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES | EVENT_JOB_ERROR
         )
         self.scheduler.start()
         self._sender_task = asyncio.create_task(self.bot.sender.run(), name="outbox-sender")
@@ -158,16 +155,6 @@ class Alerts(commands.Cog):
                     await self.post_digest(sub.id)
         finally:
             self.digests_caught_up.set()
-
-    def _job_event(self, event: JobEvent) -> None:
-        if event.code == EVENT_JOB_MISSED:
-            log.warning(
-                "job %s missed its run at %s (loop busy?)", event.job_id, event.scheduled_run_time
-            )
-        elif event.code == EVENT_JOB_MAX_INSTANCES:
-            log.warning("job %s skipped: its previous run is still going", event.job_id)
-        else:
-            log.error("job %s failed", event.job_id, exc_info=getattr(event, "exception", None))
 
 
 async def setup(bot: MedalBot) -> None:

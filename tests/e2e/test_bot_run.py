@@ -33,11 +33,12 @@ def restore_logging() -> Iterator[None]:
     """`run` configures the root logger for the process; put it back for the next tests."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    discord_level = logging.getLogger("discord").level
+    libraries = {name: logging.getLogger(name).level for name in ("discord", "apscheduler")}
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
-    logging.getLogger("discord").setLevel(discord_level)
+    for name, library_level in libraries.items():
+        logging.getLogger(name).setLevel(library_level)
 
 
 @pytest.mark.usefixtures("restore_logging")
