@@ -4,6 +4,7 @@ fan-out), with a UserError that says what to do when a question cannot be answer
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from datetime import datetime
 
 from msgspec import Struct
@@ -36,6 +37,23 @@ from medalbot.services.live import LiveState
 
 # A typed event name is taken as meant when it scores this well and clearly beats the next.
 CONFIDENT = 0.85
+
+
+def match_sport(sports: Iterable[str], text: str) -> str:
+    """The sport of ``sports`` (as the feed names it) that ``text`` means, whatever the case,
+    accents or punctuation typed; otherwise a UserError with close matches."""
+    by_name = {normalize(sport): sport for sport in sorted(sports)}
+    wanted = normalize(text)
+    if wanted in by_name:
+        return by_name[wanted]
+    close = [by_name[s] for s in difflib.get_close_matches(wanted, by_name, n=3, cutoff=0.6)]
+    if close:
+        raise UserError(
+            N_("There is no sport called “{sport}” at these Games. Did you mean {sports}?"),
+            sport=text,
+            sports=", ".join(close),
+        )
+    raise UserError(N_("There is no sport called “{sport}” at these Games."), sport=text)
 
 
 class MedalTable(Struct, frozen=True):
@@ -160,21 +178,7 @@ class QueryService:
     # Records, schedule, athletes ----------------------------------------------------------
 
     def resolve_sport(self, text: str) -> str:
-        """A sport of these Games as the feed names it, whatever the case or accents typed;
-        otherwise a UserError with close matches."""
-        sports = sorted({e.sport for e in self.snapshot().events})
-        by_name = {normalize(sport): sport for sport in sports}
-        wanted = normalize(text)
-        if wanted in by_name:
-            return by_name[wanted]
-        close = [by_name[s] for s in difflib.get_close_matches(wanted, by_name, n=3, cutoff=0.6)]
-        if close:
-            raise UserError(
-                N_("There is no sport called “{sport}” at these Games. Did you mean {sports}?"),
-                sport=text,
-                sports=", ".join(close),
-            )
-        raise UserError(N_("There is no sport called “{sport}” at these Games."), sport=text)
+        return match_sport({e.sport for e in self.snapshot().events}, text)
 
     def records(self, sport: str | None = None) -> list[GamesRecord]:
         found = games_records(self.state())

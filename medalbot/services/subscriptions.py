@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
-
 from medalbot.i18n import N_
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.errors import UserError
 from medalbot.services.live import LiveState
+from medalbot.services.queries import match_sport
 from medalbot.store.base import NewSubscription, Store, Subscription, SubscriptionLimitError
 
 
@@ -77,17 +76,7 @@ class SubscriptionService:
         sports = self.known_sports()
         if not sports:  # before the first snapshot we cannot check; keep what was typed
             return sport.strip()
-        by_fold = {s.casefold(): s for s in sports}
-        if sport.strip().casefold() in by_fold:
-            return by_fold[sport.strip().casefold()]
-        close = difflib.get_close_matches(sport.strip(), sports, n=3, cutoff=0.5)
-        if close:
-            raise UserError(
-                N_("There is no sport called “{sport}” at these Games. Did you mean {sports}?"),
-                sport=sport,
-                sports=", ".join(close),
-            )
-        raise UserError(N_("There is no sport called “{sport}” at these Games."), sport=sport)
+        return match_sport(sports, sport)
 
     async def subscribe(
         self,
