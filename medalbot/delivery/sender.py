@@ -226,13 +226,16 @@ class OutboxSender:
         subs: dict[int, Subscription],
         settings_cache: dict[int, GuildSettings],
     ) -> None:
-        missing = [r.id for r in rows if r.alert_id not in alerts]
-        if missing:
-            await self._store.mark_failed(missing, "alert missing from the log")
-        dropped = [r.id for r in rows if r.subscription_id not in subs]
+        rows = await self._without_missing_alerts(rows, alerts)
+        dropped = [r for r in rows if r.subscription_id not in subs]
         if dropped:  # unsubscribed since the alert was queued: the moderator asked for quiet
-            await self._store.mark_failed(dropped, "subscription removed")
-        rows = [r for r in rows if r.subscription_id in subs and r.alert_id in alerts]
+            log.info(
+                "channel %d: alerts %s not sent, their subscription was removed",
+                dropped[0].channel_id,
+                ",".join(r.alert_id for r in dropped),
+            )
+            await self._store.mark_failed([r.id for r in dropped], "subscription removed")
+        rows = [r for r in rows if r.subscription_id in subs]
         now = self._clock()
         rows = await self._hold_quiet(rows, alerts, subs, now)
         rows = await self._with_all_released(rows, alerts, now)
@@ -252,6 +255,21 @@ class OutboxSender:
                             attempted=False,  # not sent: keep its tries for its own failures
                         )
                     return
+
+    async def _without_missing_alerts(
+        self, rows: list[Delivery], alerts: dict[str, Alert]
+    ) -> list[Delivery]:
+        """The rows whose alert is in the log; the others fail, loudly: the log keeps every
+        alert a row names, so a missing one means a damaged database."""
+        missing = [r for r in rows if r.alert_id not in alerts]
+        if missing:
+            log.error(
+                "channel %d: alerts %s are missing from the log; not sent",
+                missing[0].channel_id,
+                ",".join(r.alert_id for r in missing),
+            )
+            await self._store.mark_failed([r.id for r in missing], "alert missing from the log")
+        return [r for r in rows if r.alert_id in alerts]
 
     async def _hold_quiet(
         self,
@@ -303,10 +321,7 @@ class OutboxSender:
         unknown = sorted({r.alert_id for r in extra} - alerts.keys())
         if unknown:
             alerts.update(await self._store.get_alerts(unknown))
-        lost = [r.id for r in extra if r.alert_id not in alerts]
-        if lost:
-            await self._store.mark_failed(lost, "alert missing from the log")
-        extra = [r for r in extra if r.alert_id in alerts]
+        extra = await self._without_missing_alerts(extra, alerts)
         known = {r.id for r in rows}
         return sorted([*rows, *(r for r in extra if r.id not in known)], key=lambda r: r.id)
 

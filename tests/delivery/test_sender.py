@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -267,3 +268,19 @@ async def test_rows_another_sender_took_over_after_the_lease_are_not_sent_again(
 
     shown = [title for p in port.channel(10) for title in titles(p)]
     assert len(shown) == 12 and len(set(shown)) == 12  # each alert once
+
+
+async def test_alerts_queued_before_an_unsubscribe_are_not_sent(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="medalbot.delivery.sender")
+    store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    await setup(store, alerts(), minimal_state(sequence=4), clock)
+    [ned] = [sub for sub in await store.list_subscriptions() if sub.channel_id == 10]
+    await store.remove_subscription(1, ned.id)
+
+    await sender(store, port, clock).drain_once()
+
+    assert port.channel(10) == [] and len(port.channel(20)) == 1
+    assert (await store.outbox_stats()).failed == 3
+    assert "channel 10: alerts r-kok,r-leerdam,m-podium not sent" in caplog.text
