@@ -25,17 +25,21 @@ def medal_won(result: Result, medal: Medal) -> MedalWon:
     return MedalWon(medal, competitor.noc, competitor.name, competitor.members, result.mark)
 
 
-def podium_medals(event: Event) -> list[MedalWon]:
-    """Every medal of the event, gold first; tied medals keep the order of the results.
-
-    A competitor listed twice with the same medal (a feed glitch) counts once.
-    """
-    by_key: dict[MedalKey, MedalWon] = {}
+def medal_results(event: Event) -> list[tuple[Result, Medal]]:
+    """The results that carry a medal, in the feed's order. A competitor listed twice with the
+    same medal (a feed glitch) counts once: alerts, tallies and replies all count from here."""
+    found: dict[MedalKey, tuple[Result, Medal]] = {}
     for result in event.results:
         if result.medal is not None:
-            won = medal_won(result, result.medal)
-            by_key.setdefault(medal_key(won), won)
-    return sorted(by_key.values(), key=lambda m: m.medal.order)  # sorted() is stable
+            key = (result.medal, result.competitor.noc, result.competitor.name)
+            found.setdefault(key, (result, result.medal))
+    return list(found.values())
+
+
+def podium_medals(event: Event) -> list[MedalWon]:
+    """Every medal of the event, gold first; tied medals keep the order of the results."""
+    won = (medal_won(result, medal) for result, medal in medal_results(event))
+    return sorted(won, key=lambda m: m.medal.order)  # sorted() is stable
 
 
 class FlaggedRecord(NamedTuple):

@@ -9,6 +9,7 @@ from datetime import datetime
 from msgspec import Struct
 
 from medalbot.domain.alerts import RecordSet
+from medalbot.domain.awards import medal_results
 from medalbot.domain.models import (
     Competitor,
     Event,
@@ -98,7 +99,7 @@ def podium(snapshot: Snapshot, event_code: str) -> Podium | None:
     places = sorted(
         (
             PodiumPlace(
-                medal=r.medal,
+                medal=medal,
                 name=r.competitor.name,
                 noc=r.competitor.noc,
                 members=r.competitor.members,
@@ -106,8 +107,7 @@ def podium(snapshot: Snapshot, event_code: str) -> Podium | None:
                 rank=r.rank,
                 records=r.records,
             )
-            for r in event.results
-            if r.medal is not None
+            for r, medal in medal_results(event)
         ),
         key=lambda place: place.medal.order,  # stable: tied medals keep the results' order
     )
@@ -178,11 +178,10 @@ class NationMedal(Struct, frozen=True):
     rank: int | None = None
 
 
-def _nation_medal(event: Event, result: Result) -> NationMedal:
-    assert result.medal is not None
+def _nation_medal(event: Event, result: Result, medal: Medal) -> NationMedal:
     return NationMedal(
         event=event_info(event),
-        medal=result.medal,
+        medal=medal,
         competitor=result.competitor,
         mark=result.mark,
         rank=result.rank,
@@ -205,11 +204,11 @@ def nation_medals(snapshot: Snapshot, noc: str) -> list[NationMedal]:
     """A nation's medals in medal events, golds first, then by event start."""
     wanted = noc.strip().upper()
     return _by_medal_then_time(
-        _nation_medal(event, result)
+        _nation_medal(event, result, medal)
         for event in snapshot.events
         if event.medal_event
-        for result in event.results
-        if result.medal is not None and result.competitor.noc == wanted
+        for result, medal in medal_results(event)
+        if result.competitor.noc == wanted
     )
 
 
@@ -301,10 +300,14 @@ def athlete_summary(state: GamesState, name: str, noc: str | None = None) -> Ath
                     (m for m in competitor.members if normalize(m) == wanted), competitor.name
                 )
             teams.add((event.code, competitor.name, competitor.noc))
-            if result.medal is not None and event.medal_event:
-                medals.append(_nation_medal(event, result))
         if entered:
             events.append(event_info(event))
+            if event.medal_event:
+                medals.extend(
+                    _nation_medal(event, result, medal)
+                    for result, medal in medal_results(event)
+                    if _takes_part(result, wanted, found_noc)
+                )
     if not found_noc:
         return None
     records = tuple(

@@ -8,6 +8,7 @@ from typing import Literal
 from msgspec import Struct
 
 from medalbot.domain.alerts import NocTally
+from medalbot.domain.awards import medal_results
 from medalbot.domain.models import Medal, Snapshot
 
 TableOrder = Literal["medals", "total"]
@@ -32,10 +33,7 @@ def medal_tallies(snapshot: Snapshot) -> dict[str, NocTally]:
     for event in snapshot.events:
         if not event.medal_event:
             continue
-        for result in event.results:
-            medal = result.medal
-            if medal is None:
-                continue
+        for result, medal in medal_results(event):
             noc = result.competitor.noc
             if noc in unranked:
                 continue

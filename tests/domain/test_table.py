@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from medalbot.domain.alerts import MedalAlert, NocTally
+from medalbot.domain.detection import apply_snapshot
 from medalbot.domain.models import Medal
+from medalbot.domain.queries import nation_medals, podium
+from medalbot.domain.state import Applied
 from medalbot.domain.table import TableRow, medal_table
 from tests.domain.factories import B, G, S, event, result, snapshot
 
@@ -97,3 +101,18 @@ def test_a_team_medal_counts_once_for_its_nation() -> None:
 
 def test_an_empty_games_has_an_empty_table() -> None:
     assert medal_table(snapshot(1, event("E1"))) == []
+
+
+def test_a_medallist_listed_twice_counts_once_in_alerts_table_podium_and_nation() -> None:
+    ann = result("Ann", "NED", rank=1, mark="1:12.31", medal=G)
+    snap = snapshot(1, event("E1", ann, ann, result("Bea", "JPN", rank=2, medal=S)))
+    applied = apply_snapshot(None, snap)
+    assert isinstance(applied, Applied)
+    (alert,) = applied.alerts
+    assert isinstance(alert, MedalAlert)
+    assert [m.name for m in alert.medals] == ["Ann", "Bea"]
+    assert alert.tallies == (NocTally("NED", gold=1), NocTally("JPN", silver=1))
+    assert medal_table(snap)[0] == TableRow(1, "NED", 1, 0, 0, 1)
+    found = podium(snap, "E1")
+    assert found is not None and [p.name for p in found.places] == ["Ann", "Bea"]
+    assert len(nation_medals(snap, "NED")) == 1
