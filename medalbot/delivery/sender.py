@@ -227,15 +227,25 @@ class OutboxSender:
         settings_cache: dict[int, GuildSettings],
     ) -> None:
         rows = await self._without_missing_alerts(rows, alerts)
-        dropped = [r for r in rows if r.subscription_id not in subs]
-        if dropped:  # unsubscribed since the alert was queued: the moderator asked for quiet
+        unsent: dict[str, list[Delivery]] = defaultdict(list)
+        keep: list[Delivery] = []
+        for row in rows:
+            sub = subs.get(row.subscription_id)
+            if sub is None:  # unsubscribed since it was queued: the moderator asked for quiet
+                unsent["subscription removed"].append(row)
+            elif sub.paused_reason is not None:  # the channel refused us: another try is a 403
+                unsent["subscription paused"].append(row)
+            else:
+                keep.append(row)
+        for reason, dropped in unsent.items():
             log.info(
-                "channel %d: alerts %s not sent, their subscription was removed",
+                "channel %d: alerts %s not sent: %s",
                 dropped[0].channel_id,
                 ",".join(r.alert_id for r in dropped),
+                reason,
             )
-            await self._store.mark_failed([r.id for r in dropped], "subscription removed")
-        rows = [r for r in rows if r.subscription_id in subs]
+            await self._store.mark_failed([r.id for r in dropped], reason)
+        rows = keep
         now = self._clock()
         rows = await self._hold_quiet(rows, alerts, subs, now)
         rows = await self._with_all_released(rows, alerts, now)

@@ -283,4 +283,20 @@ async def test_alerts_queued_before_an_unsubscribe_are_not_sent(
 
     assert port.channel(10) == [] and len(port.channel(20)) == 1
     assert (await store.outbox_stats()).failed == 3
-    assert "channel 10: alerts r-kok,r-leerdam,m-podium not sent" in caplog.text
+    assert "channel 10: alerts r-kok,r-leerdam,m-podium not sent: subscription removed" in (
+        caplog.text
+    )
+
+
+async def test_alerts_of_a_paused_subscription_still_queued_are_not_sent() -> None:
+    store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    await setup(store, alerts(), minimal_state(sequence=4), clock)
+    # Paused, but its queued rows were not dropped with it (the process died in between, or
+    # a poll queued them as the channel refused us): asking Discord again only costs a 403.
+    await store.pause_subscriptions(10, "Missing Access")
+
+    await sender(store, port, clock).drain_once()
+
+    assert port.channel(10) == [] and len(port.channel(20)) == 1
+    stats = await store.outbox_stats()
+    assert (stats.pending, stats.failed) == (0, 3)
