@@ -54,6 +54,17 @@ class DiscordSettings(Struct, frozen=True, forbid_unknown_fields=True):
     sync_commands: bool = True  # sync the slash commands globally at start-up
     dev_guild_ids: list[int] = []  # also sync to these guilds at once (global sync takes time)
 
+    def __post_init__(self) -> None:
+        # discord.py refuses these only when the bot starts; check-config should say so.
+        if self.shard_ids is None:
+            return
+        if self.shard_count is None:
+            raise ValueError("shard_ids need a shard_count (the same in every process)")
+        if any(not 0 <= i < self.shard_count for i in self.shard_ids):
+            raise ValueError(
+                f"shard_ids {self.shard_ids} must be below shard_count {self.shard_count}"
+            )
+
 
 class FeedSettings(Struct, frozen=True, forbid_unknown_fields=True):
     name: Annotated[str, Meta(min_length=1, max_length=64)]

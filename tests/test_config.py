@@ -128,3 +128,19 @@ def test_a_file_that_cannot_be_read_as_text_is_a_configuration_error(tmp_path: P
     latin1.write_bytes('[store]\nurl = "sqlite:///médailles.db"\n'.encode("latin-1"))
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_settings(latin1, env={})
+
+
+@pytest.mark.parametrize(
+    ("discord", "says"),
+    [
+        ("shard_ids = [0]", "shard_ids need a shard_count"),
+        ("shard_count = 2\nshard_ids = [0, 2]", r"shard_ids \[0, 2\] must be below shard_count 2"),
+    ],
+)
+def test_shard_ids_that_discord_would_refuse_are_named(
+    tmp_path: Path, discord: str, says: str
+) -> None:
+    path = tmp_path / "shards.toml"
+    path.write_text(f"[discord]\n{discord}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"discord: {says}"):
+        load_settings(path, env={})
