@@ -113,12 +113,18 @@ def apply_snapshot(
     ]
 
     vanished = _events_losing_medals([*changed, *gone], ledger)
-    if vanished and len(vanished) >= policy.suspect_min_events:
+    # Early in the Games fewer events have medals than the threshold: medals vanishing from
+    # every one of two or more events at once is as suspect as from many.
+    threshold = policy.suspect_min_events
+    if vanished and len(vanished) < threshold:
+        awarded = sum(1 for entry in ledger.values() if entry.medals)
+        threshold = min(threshold, max(2, awarded))
+    if vanished and len(vanished) >= threshold:
         examples = ", ".join(vanished[:SUSPECT_EXAMPLES])
         more = "…" if len(vanished) > SUSPECT_EXAMPLES else ""
         reason = (
             f"announced medals vanished from {len(vanished)} events at once ({examples}{more}); "
-            f"threshold {policy.suspect_min_events}"
+            f"threshold {threshold}"
         )
         return Ignored(kind="suspect", reason=reason)
 

@@ -329,6 +329,20 @@ def test_the_suspect_threshold_is_a_policy() -> None:
     assert isinstance(strict, Ignored) and strict.kind == "suspect"
 
 
+def test_early_in_the_games_every_awarded_event_emptied_at_once_is_suspect() -> None:
+    first = snapshot(1, event("E1", *PODIUM, start_hour=10), event("E2", *PODIUM, start_hour=11))
+    (applied,) = run(first)
+    # only two events have medals, fewer than the threshold of 3: both emptied is still suspect
+    empty = snapshot(2, event("E1", start_hour=10), event("E2", start_hour=11))
+    outcome = apply_snapshot(applied.state, empty)
+    assert isinstance(outcome, Ignored) and outcome.kind == "suspect"
+    # one of the two withdrawn is a correction, as it may well be
+    one = snapshot(2, event("E1", start_hour=10), event("E2", *PODIUM, start_hour=11))
+    corrected = apply_snapshot(applied.state, one)
+    assert isinstance(corrected, Applied)
+    assert [type(a).__name__ for a in corrected.alerts] == ["CorrectionAlert"]
+
+
 def test_medals_changing_hands_in_many_events_are_corrections_not_suspect() -> None:
     first, codes = three_events_with_medals()
     (applied,) = run(first)
