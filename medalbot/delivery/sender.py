@@ -4,7 +4,8 @@ The protocol (shared/discord-limits.md §5): claim due rows with a lease; before
 the rows of one message to a batch nonce in the store; send with that nonce (Discord returns
 the existing message for a repeated nonce); record the message id. After a crash the leased
 rows come back with their batch nonce and are re-sent as the very same message, so Discord
-deduplicates the retry.
+deduplicates the retry. A pinned batch is therefore claimed whole, and pinned at most once: a
+sender whose lease ran out mid-pass leaves rows another sender took over to that one.
 
 Quiet hours (medalbot.domain.schedule): a claimed row whose subscription is in its quiet hours
 is held, unsent, until they end (a new record goes through if the subscription allows it).
