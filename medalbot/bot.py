@@ -31,7 +31,7 @@ from medalbot.feeds.factory import open_source
 from medalbot.feeds.sources import FeedSource
 from medalbot.i18n import N_, resolve_locale, translator
 from medalbot.i18n.discord_translator import CatalogueTranslator
-from medalbot.logs import REDACTOR, configure_logging
+from medalbot.logs import REDACTOR, configure_logging, set_log_context
 from medalbot.ops.runtime import OpsRuntime
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.errors import UserError
@@ -101,6 +101,12 @@ OUR_FAULT = N_("Sorry, something went wrong on our side. The error has been logg
 
 
 class MedalTree(app_commands.CommandTree["MedalBot"]):
+    async def interaction_check(self, interaction: discord.Interaction[MedalBot], /) -> bool:
+        # each interaction is handled in its own task: its log lines carry who and where
+        command = interaction.command.qualified_name if interaction.command else None
+        set_log_context(guild=interaction.guild_id, channel=interaction.channel_id, command=command)
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction[MedalBot], error: app_commands.AppCommandError
     ) -> None:

@@ -6,7 +6,11 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
+from types import MappingProxyType
 
 from medalbot.config import LoggingSettings
 
@@ -44,6 +48,49 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+# The ids a log line is about (feed, guild, channel, alerts, command), set where the work starts
+# (a poll, a channel's sends, a command) and carried by asyncio into everything it calls.
+CONTEXT_KEYS = ("feed", "guild", "channel", "alerts", "command")
+_CONTEXT: ContextVar[Mapping[str, object]] = ContextVar(
+    "medalbot_log_context", default=MappingProxyType({})
+)
+
+
+@contextmanager
+def log_context(**ids: object) -> Iterator[None]:
+    token = _CONTEXT.set({**_CONTEXT.get(), **ids})
+    try:
+        yield
+    finally:
+        _CONTEXT.reset(token)
+
+
+def set_log_context(**ids: object) -> None:
+    """For a task that lives only for this work (a command's invocation task)."""
+    _CONTEXT.set({**_CONTEXT.get(), **ids})
+
+
+class ContextFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in _CONTEXT.get().items():
+            if not hasattr(record, key):
+                setattr(record, key, value)
+        return True
+
+
+def _context_of(record: logging.LogRecord) -> dict[str, object]:
+    return {key: getattr(record, key) for key in CONTEXT_KEYS if hasattr(record, key)}
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        context = _context_of(record)
+        if not context:
+            return text
+        return text + " [" + " ".join(f"{k}={v}" for k, v in context.items()) + "]"
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
@@ -51,6 +98,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
+            **_context_of(record),
         }
         if record.exc_text:
             entry["exception"] = record.exc_text
@@ -62,11 +110,12 @@ REDACTOR = RedactingFilter()
 
 def configure_logging(settings: LoggingSettings) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(ContextFilter())
     handler.addFilter(REDACTOR)
     if settings.json:
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+        handler.setFormatter(TextFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.level)

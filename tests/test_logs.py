@@ -78,3 +78,32 @@ def test_apscheduler_tells_only_what_went_wrong(capsys: pytest.CaptureFixture[st
     assert [entry["message"] for entry in lines(capsys.readouterr().err)] == [
         'Run time of job "poll main" was missed by 0:00:12'
     ]
+
+
+async def test_log_lines_carry_the_ids_of_the_work_they_belong_to() -> None:
+    import asyncio
+
+    from medalbot.logs import ContextFilter, JsonFormatter, TextFormatter, log_context
+
+    def format_both(record: logging.LogRecord) -> tuple[str, dict[str, object]]:
+        ContextFilter().filter(record)
+        return TextFormatter("%(message)s").format(record), json.loads(
+            JsonFormatter().format(record)
+        )
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("medalbot.x", logging.INFO, __file__, 1, message, None, None)
+
+    async def channel_task(channel: int) -> tuple[str, dict[str, object]]:
+        with log_context(channel=channel):
+            await asyncio.sleep(0)
+            return format_both(record("sent"))
+
+    with log_context(feed="main"):
+        text, entry = format_both(record("applied"))
+        results = await asyncio.gather(channel_task(1), channel_task(2))
+    assert text == "applied [feed=main]" and entry["feed"] == "main"
+    assert [e["channel"] for _, e in results] == [1, 2]  # each task its own ids
+    assert all(e["feed"] == "main" for _, e in results)
+    outside_text, outside = format_both(record("idle"))
+    assert outside_text == "idle" and "feed" not in outside

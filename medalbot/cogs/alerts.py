@@ -32,6 +32,7 @@ from discord.ext import commands
 
 from medalbot.delivery.digest import DigestOutcome, DigestPoster
 from medalbot.domain.schedule import zone
+from medalbot.logs import log_context
 from medalbot.store.base import Subscription
 
 if TYPE_CHECKING:
@@ -96,7 +97,8 @@ class Alerts(commands.Cog):
             await feed.source.close()
 
     async def poll(self, feed: Feed) -> None:
-        report = await self.bot.services.polling.poll(feed.source)
+        with log_context(feed=feed.settings.name):
+            report = await self.bot.services.polling.poll(feed.source)
         if self.bot.ops is not None:
             self.bot.ops.metrics.observe_poll(report, self.bot.clock())
 

@@ -39,6 +39,7 @@ from medalbot.delivery.render import (
 from medalbot.delivery.render_digest import render_quiet_summary
 from medalbot.domain.alerts import Alert, CorrectionAlert
 from medalbot.domain.schedule import held_in_quiet_hours, quiet_hours_end
+from medalbot.logs import set_log_context
 from medalbot.services.clock import Clock, utc_now
 from medalbot.store.base import Delivery, GuildSettings, Store, Subscription
 
@@ -227,6 +228,8 @@ class OutboxSender:
         subs: dict[int, Subscription],
         settings_cache: dict[int, GuildSettings],
     ) -> None:
+        # each channel runs in its own task (gather): its log lines carry its ids
+        set_log_context(guild=rows[0].guild_id, channel=rows[0].channel_id)
         rows = await self._without_missing_alerts(rows, alerts)
         unsent: dict[str, list[Delivery]] = defaultdict(list)
         keep: list[Delivery] = []

@@ -109,7 +109,8 @@ jitter = 0.0
     out, err = "", "".join(seen)
     logs = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     assert logs, "the bot logged nothing"
-    assert any("applied snapshot" in entry["message"] for entry in logs)
+    applied = [entry for entry in logs if "applied snapshot" in entry["message"]]
+    assert applied and all(entry.get("feed") == "main" for entry in applied)
     assert TOKEN not in out + err
     assert TOKEN.split(".")[0] not in out + err  # not even the part that names the bot
 
