@@ -121,7 +121,9 @@ async def test_within_seconds_of_the_feed() -> None:
         sb.advance_feed()  # KOK's record
         started = time.monotonic()
         await wait_titles(sb, "oranje", 1)
-        assert time.monotonic() - started < 2.0
+        # The poll runs every 0.05 s here and a new alert wakes the sender at once, so this is
+        # a fraction of a second; the bound is loose so a slow machine does not fail it.
+        assert time.monotonic() - started < 5.0
 
 
 async def test_a_chosen_role_is_pinged_and_feed_text_pings_nobody(tmp_path: Path) -> None:
