@@ -151,6 +151,16 @@ class DigestRecord(Struct, frozen=True):
         return self.message_id is not None
 
 
+class FeedDocument(Struct, frozen=True):
+    """One document an accumulating feed (ODF) holds: its newest version and that message's
+    XML, kept so that a restarted bot still knows what the feed sent before."""
+
+    key: str  # unique within the feed
+    version: int
+    body: str
+    position: int  # its place in arrival order (of the first version), for the reload
+
+
 class Store(Protocol):
     async def close(self) -> None: ...
 
@@ -300,3 +310,15 @@ class Store(Protocol):
     ) -> None: ...
 
     async def get_digest(self, subscription_id: int, day: date) -> DigestRecord | None: ...
+
+    # Feed documents -------------------------------------------------------------------------
+    async def save_feed_documents(
+        self, feed: str, documents: Sequence[FeedDocument], now: datetime
+    ) -> None:
+        """Keep these documents of ``feed``: each replaces the stored one only if its version
+        is higher (the stored document keeps its position)."""
+        ...
+
+    async def load_feed_documents(self, feed: str) -> list[FeedDocument]:
+        """The documents kept for ``feed``, in arrival order (by position)."""
+        ...

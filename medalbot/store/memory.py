@@ -22,6 +22,7 @@ from medalbot.store.base import (
     Delivery,
     DeliveryStatus,
     DigestRecord,
+    FeedDocument,
     GuildSettings,
     NewDelivery,
     NewSubscription,
@@ -74,6 +75,7 @@ class MemoryStore:
         self._subscription_ids = itertools.count(1)  # never reused, like the databases' keys
         self._delivery_ids = itertools.count(1)
         self._digests: dict[tuple[int, date], DigestRecord] = {}
+        self._feed_documents: dict[tuple[str, str], FeedDocument] = {}
 
     async def close(self) -> None:
         """Nothing to release."""
@@ -469,6 +471,25 @@ class MemoryStore:
 
     async def get_digest(self, subscription_id: int, day: date) -> DigestRecord | None:
         return self._digests.get((subscription_id, day))
+
+    # Feed documents -------------------------------------------------------------------------
+
+    async def save_feed_documents(
+        self, feed: str, documents: Sequence[FeedDocument], now: datetime
+    ) -> None:
+        as_stored(now)  # the same check of ``now`` as the databases' columns get
+        for document in documents:
+            held = self._feed_documents.get((feed, document.key))
+            if held is None:
+                self._feed_documents[(feed, document.key)] = document
+            elif document.version > held.version:
+                self._feed_documents[(feed, document.key)] = replace_struct(
+                    document, position=held.position
+                )
+
+    async def load_feed_documents(self, feed: str) -> list[FeedDocument]:
+        kept = [d for (name, _), d in self._feed_documents.items() if name == feed]
+        return sorted(kept, key=lambda d: (d.position, d.key))
 
     # Helpers ----------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from medalbot.store.base import (
     Delivery,
     DeliveryStatus,
     DigestRecord,
+    FeedDocument,
     GuildSettings,
     NewDelivery,
     NewSubscription,
@@ -754,3 +755,40 @@ class SqlStore:
                 day.isoformat(),
             )
         return None if row is None else _digest(row)
+
+    # Feed documents -------------------------------------------------------------------------
+
+    async def save_feed_documents(
+        self, feed: str, documents: Sequence[FeedDocument], now: datetime
+    ) -> None:
+        if not documents:
+            return
+        now_us = to_epoch_us(now)
+        async with self._db.transaction() as conn:
+            # A version not above the stored one changes nothing, whatever order saves land in.
+            await conn.execute_many(
+                "INSERT INTO feed_documents"
+                " (feed, document_key, version, body, position, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (feed, document_key) DO UPDATE SET version = excluded.version,"
+                " body = excluded.body, updated_at = excluded.updated_at"
+                " WHERE excluded.version > feed_documents.version",
+                [(feed, d.key, d.version, d.body, d.position, now_us) for d in documents],
+            )
+
+    async def load_feed_documents(self, feed: str) -> list[FeedDocument]:
+        async with self._db.reading() as conn:
+            rows = await conn.fetch(
+                "SELECT document_key, version, body, position FROM feed_documents"
+                " WHERE feed = ? ORDER BY position, document_key",
+                feed,
+            )
+        return [
+            FeedDocument(
+                key=row["document_key"],
+                version=row["version"],
+                body=row["body"],
+                position=row["position"],
+            )
+            for row in rows
+        ]

@@ -56,7 +56,8 @@ def test_every_placeholder_is_filled_for_each_dialect(dialect: Dialect) -> None:
     for migration in BUNDLED:
         rendered = migration.render(dialect)
         assert "${" not in rendered
-        assert ("AS IDENTITY PRIMARY KEY" in rendered) == (dialect == "postgresql")
+        if "${identity_pk}" in migration.template:  # not every migration makes an id column
+            assert ("AS IDENTITY PRIMARY KEY" in rendered) == (dialect == "postgresql")
 
 
 async def test_a_fresh_database_gets_every_version_recorded(db: Database) -> None:
