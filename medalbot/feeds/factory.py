@@ -10,6 +10,7 @@ from medalbot.config import FeedSettings
 from medalbot.feeds.errors import FeedRejected
 from medalbot.feeds.native import parse_snapshot
 from medalbot.feeds.odf import OdfAccumulator, OdfAdapter
+from medalbot.feeds.odf_documents import FeedDocumentStore, OdfDocumentKeeper
 from medalbot.feeds.poller import (
     JSON_CONTENT_TYPES,
     XML_CONTENT_TYPES,
@@ -38,6 +39,21 @@ def open_source(settings: FeedSettings) -> FeedSource:
             settings.name, path, pattern=pattern, adapter=adapter, max_bytes=settings.max_bytes
         )
     return ReplaySource(settings.name, [path], adapter=adapter, max_bytes=settings.max_bytes)
+
+
+async def open_kept_source(settings: FeedSettings, store: FeedDocumentStore) -> FeedSource:
+    """Like ``open_source``, but an ODF feed over HTTP keeps its documents in ``store``: it
+    starts with the ones saved before and saves what each body brings. A replay reads its
+    files from the first again on every start, so it keeps nothing; native snapshots are
+    whole, so they need nothing kept."""
+    if settings.format != "odf" or not settings.url.startswith(("http://", "https://")):
+        return open_source(settings)
+    keeper = OdfDocumentKeeper(settings.name, OdfAccumulator(max_bytes=settings.max_bytes), store)
+    await keeper.restore()
+    poller = HttpPoller(settings.name, poller_settings(settings))
+    return HttpFeedSource(
+        settings.name, poller, OdfAdapter(keeper.accumulator), after_poll=keeper.save
+    )
 
 
 def poller_settings(settings: FeedSettings) -> PollerSettings:

@@ -3,7 +3,8 @@
 ODF sends many small messages, each a new version of one document (a unit's results, an event's
 medallists, a discipline's records). ``OdfAccumulator`` keeps the newest version of each and
 assembles a whole-Games ``Snapshot`` from them on demand; ``OdfAdapter`` plugs it into an HTTP
-feed source. What is read, and how events are assembled, is listed in ``ODF.md``.
+feed source. What is read, and how events are assembled, is listed in ``ODF.md``. The documents
+it took can be exported and read back after a restart (``odf_documents.OdfDocumentKeeper``).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 import logging
 import math
 import sys
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from xml.etree.ElementTree import Element
 
 from medalbot.domain.models import (
     FEED_FORMAT,
@@ -40,8 +42,10 @@ from medalbot.feeds.odf_messages import (
     UnitEntry,
     UnitResults,
     message_elements,
+    message_xml,
     parse_message,
 )
+from medalbot.store.base import FeedDocument
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +77,11 @@ class OdfAccumulator:
         self._medallists: dict[str, EventMedallists] = {}
         self._records: dict[tuple[str, str, str], Records] = {}
         self._events: dict[str, None] = {}
+        # Where each document first arrived (kept across restarts), and the newest versions
+        # taken since the last ``mark_saved``, as they would be saved.
+        self._positions: dict[tuple[str, str, str], int] = {}
+        self._next_position = 0
+        self._unsaved: dict[str, FeedDocument] = {}
 
     def ingest(self, xml: bytes) -> bool:
         """Read one ODF message, or a wrapper of several; True if the snapshot would change.
@@ -81,11 +90,48 @@ class OdfAccumulator:
         is raised and nothing in the body is applied. Test messages (FeedFlag="T"), message
         types medalbot does not read, and versions not above the one held are skipped.
         """
+        return self._ingest(xml, position=None)
+
+    def seed(self, documents: Iterable[FeedDocument]) -> int:
+        """Take back documents saved before a restart, in arrival order; returns how many.
+
+        They count as saved already. A saved document that is now refused (another Games is
+        configured, or it no longer parses) is skipped with a warning: the feed's own messages
+        are what counts, and a bot must start.
+        """
+        taken = 0
+        for document in sorted(documents, key=lambda d: d.position):
+            try:
+                self._ingest(document.body.encode("utf-8"), position=document.position)
+            except FeedError as exc:
+                log.warning(
+                    "skipping saved ODF document %s v%d: %s",
+                    document.key,
+                    document.version,
+                    exc.reason,
+                )
+                continue
+            taken += 1
+        return taken
+
+    def unsaved_documents(self) -> list[FeedDocument]:
+        """The documents whose newest version was taken since the last ``mark_saved`` (every
+        one a changed body brought), in arrival order, with that message's XML."""
+        return sorted(self._unsaved.values(), key=lambda d: d.position)
+
+    def mark_saved(self, documents: Iterable[FeedDocument]) -> None:
+        """These documents are in the store; a newer version taken meanwhile stays unsaved."""
+        for document in documents:
+            held = self._unsaved.get(document.key)
+            if held is not None and held.version == document.version:
+                del self._unsaved[document.key]
+
+    def _ingest(self, xml: bytes, *, position: int | None) -> bool:
         if len(xml) > self._max_bytes:
             raise FeedRejected(
                 f"body larger than {describe_size(self._max_bytes)} ({describe_size(len(xml))})"
             )
-        parsed = []
+        parsed: list[tuple[Message, Element]] = []
         games_code = self._games_code
         for i, element in enumerate(message_elements(xml)):
             try:
@@ -102,13 +148,14 @@ class OdfAccumulator:
                     f"message {i + 1}: {message.header.label} is for competition "
                     f"{competition}, not {games_code}"
                 )
-            parsed.append(message)
+            parsed.append((message, element))
         if parsed and games_code is None:
             raise FeedRejected("no CompetitionCode in the messages and no Games code configured")
         self._games_code = games_code
         changed = False
-        for message in parsed:
-            changed = self._apply(message) or changed
+        for message, element in parsed:
+            if self._take(message, element, position):
+                changed = self._apply(message) or changed
         return changed
 
     @property
@@ -144,13 +191,31 @@ class OdfAccumulator:
         """How many documents (newest versions) are held."""
         return len(self._versions)
 
-    def _apply(self, message: Message) -> bool:
+    def _take(self, message: Message, element: Element, position: int | None) -> bool:
+        """Record a version newer than the one held (False: ignore the message). Seeded
+        documents (``position`` given) keep their saved place and are not unsaved."""
         header = message.header
         held = self._versions.get(header.key)
         if held is not None and header.version <= held:
             log.debug("ignoring %s: version %d is already held", header.label, held)
             return False
         self._versions[header.key] = header.version
+        if header.key not in self._positions:
+            self._positions[header.key] = self._next_position if position is None else position
+            self._next_position = max(self._next_position, self._positions[header.key] + 1)
+        if position is None:
+            key = _join_key(header.key)
+            self._unsaved[key] = FeedDocument(
+                key=key,
+                version=header.version,
+                body=message_xml(element),
+                position=self._positions[header.key],
+            )
+        return True
+
+    def _apply(self, message: Message) -> bool:
+        """Put a newly taken version in place; True if the snapshot changes."""
+        header = message.header
         if isinstance(message, UnitResults):
             before: Message | None = self._units.get(header.key)
             self._units[header.key] = message
@@ -197,6 +262,11 @@ class OdfAdapter:
         now = self._clock()
         self._sequence = max(self._sequence + 1, int(now.timestamp() * 1000))
         return self.accumulator.snapshot(self._sequence, now)
+
+
+def _join_key(key: tuple[str, str, str]) -> str:
+    """A document's identity as stored: ODF codes never contain ``|``."""
+    return "|".join(key)
 
 
 def _content(message: Message) -> object:

@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Collection
 from typing import Final, TypeVar
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, tostring
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
@@ -117,6 +117,12 @@ def message_elements(body: bytes) -> list[Element]:
         f"unsupported root element <{_local(root.tag)}> "
         "(expected <OdfBody> or a wrapper of <OdfBody> elements)"
     )
+
+
+def message_xml(element: Element) -> str:
+    """One message as XML text, to be read again by ``message_elements`` (namespaces kept).
+    Writing XML parses nothing, so the standard library's serialiser is safe here."""
+    return tostring(element, encoding="unicode")
 
 
 def parse_message(element: Element, *, record_types: Collection[str]) -> Message | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Protocol
@@ -28,6 +28,9 @@ from medalbot.feeds.poller import (
 
 BodyAdapter = Callable[[bytes], Snapshot | None]
 """Turns a fetched body into a snapshot (None: valid, but nothing new); raises ``FeedError``."""
+AfterPoll = Callable[[], Awaitable[None]]
+"""Run after every poll that did not fail, before its snapshot is handed on (ODF: save the
+documents the body brought, or retry a save that failed)."""
 
 
 class FeedSource(Protocol):
@@ -49,10 +52,18 @@ class FeedSource(Protocol):
 class HttpFeedSource:
     """Polls one URL and hands accepted bodies to an adapter (native JSON or ODF)."""
 
-    def __init__(self, name: str, poller: HttpPoller, adapter: BodyAdapter) -> None:
+    def __init__(
+        self,
+        name: str,
+        poller: HttpPoller,
+        adapter: BodyAdapter,
+        *,
+        after_poll: AfterPoll | None = None,
+    ) -> None:
         self.name = name
         self.poller = poller
         self._adapter = adapter
+        self._after_poll = after_poll
 
     @classmethod
     def native(cls, name: str, settings: PollerSettings) -> HttpFeedSource:
@@ -61,11 +72,19 @@ class HttpFeedSource:
         return cls(name, HttpPoller(name, settings), adapter)
 
     @classmethod
-    def odf(cls, name: str, settings: PollerSettings, adapter: BodyAdapter) -> HttpFeedSource:
-        """An ODF XML feed read through ``adapter`` (an ``OdfAdapter``)."""
+    def odf(
+        cls,
+        name: str,
+        settings: PollerSettings,
+        adapter: BodyAdapter,
+        *,
+        after_poll: AfterPoll | None = None,
+    ) -> HttpFeedSource:
+        """An ODF XML feed read through ``adapter`` (an ``OdfAdapter``); ``after_poll`` is
+        typically ``OdfDocumentKeeper.save``."""
         if settings.content_types == JSON_CONTENT_TYPES:  # the default; ODF is served as XML
             settings = msgspec.structs.replace(settings, content_types=XML_CONTENT_TYPES)
-        return cls(name, HttpPoller(name, settings), adapter)
+        return cls(name, HttpPoller(name, settings), adapter, after_poll=after_poll)
 
     @property
     def backing_off(self) -> bool:
@@ -73,14 +92,17 @@ class HttpFeedSource:
 
     async def poll(self) -> Snapshot | None:
         outcome = await self.poller.fetch()
-        if not isinstance(outcome, Fetched):
-            return None  # 304, still fresh, or backing off after a failure already raised
-        try:
-            # Decoding a few MiB takes milliseconds; keep them off the event loop anyway.
-            snapshot = await asyncio.to_thread(self._adapter, outcome.body)
-        except FeedError as exc:
-            raise self.poller.reject(outcome, exc.reason) from exc
-        self.poller.accept(outcome)
+        snapshot = None  # 304, still fresh, or backing off after a failure already raised
+        if isinstance(outcome, Fetched):
+            try:
+                # Decoding a few MiB takes milliseconds; keep them off the event loop anyway.
+                snapshot = await asyncio.to_thread(self._adapter, outcome.body)
+            except FeedError as exc:
+                raise self.poller.reject(outcome, exc.reason) from exc
+            self.poller.accept(outcome)
+        if self._after_poll is not None:
+            # Before the snapshot is handed on: what detection sees must survive a restart.
+            await self._after_poll()
         return snapshot
 
     async def close(self) -> None:
