@@ -49,11 +49,11 @@ async def open_kept_source(settings: FeedSettings, store: FeedDocumentStore) -> 
     if settings.format != "odf" or not settings.url.startswith(("http://", "https://")):
         return open_source(settings)
     keeper = OdfDocumentKeeper(settings.name, OdfAccumulator(max_bytes=settings.max_bytes), store)
-    await keeper.restore()
+    adapter = OdfAdapter(keeper.accumulator)
+    if await keeper.restore():
+        adapter.resync()  # the first body is compared with the saved state, changed or not
     poller = HttpPoller(settings.name, poller_settings(settings))
-    return HttpFeedSource(
-        settings.name, poller, OdfAdapter(keeper.accumulator), after_poll=keeper.save
-    )
+    return HttpFeedSource(settings.name, poller, adapter, after_poll=keeper.save)
 
 
 def poller_settings(settings: FeedSettings) -> PollerSettings:

@@ -255,10 +255,18 @@ class OdfAdapter:
         self.accumulator = accumulator
         self._clock = clock or (lambda: datetime.now(UTC))
         self._sequence = 0
+        self._resync = False
+
+    def resync(self) -> None:
+        """Make the next body yield a snapshot even if it changes nothing: after a restart the
+        saved documents may be ahead of the saved state (a crash between the two saves)."""
+        self._resync = True
 
     def __call__(self, body: bytes) -> Snapshot | None:
-        if not self.accumulator.ingest(body):
+        changed = self.accumulator.ingest(body)
+        if not changed and not self._resync:
             return None
+        self._resync = False
         now = self._clock()
         self._sequence = max(self._sequence + 1, int(now.timestamp() * 1000))
         return self.accumulator.snapshot(self._sequence, now)

@@ -96,6 +96,26 @@ async def test_a_restarted_odf_feed_still_has_what_it_was_sent_before(
     assert all(isinstance(a, MedalAlert) for a in outcome.alerts)
 
 
+async def test_after_a_restart_the_first_body_is_compared_even_if_it_brings_nothing_new(
+    tmp_path: Path, store: Store
+) -> None:
+    # A crash after the documents were saved but before the snapshot was: the restarted feed
+    # is served the very same body, and must still hand it on so the missed alerts go out.
+    body = tmp_path / "1.xml"
+    body.write_bytes(_batch("result_ssk_w1000m_official.xml", "medallists_ssk_w1000m.xml"))
+    async with ReplayFeedServer([body]) as server:
+        settings = FeedSettings(name="odf", url=server.url, format="odf")
+        assert await _poll_once(await open_kept_source(settings, store)) is not None
+        restarted = await open_kept_source(settings, store)
+        try:
+            again = await restarted.poll()
+            assert again is not None and len(_medals(again, "SSKW1000M")) == 3
+            # from then on, an unchanged body is nothing new, as before
+            assert await restarted.poll() is None
+        finally:
+            await restarted.close()
+
+
 async def test_seeded_documents_make_the_same_snapshot_in_the_same_order(store: Store) -> None:
     # Two units of one event: the final arrives after the quarter-final but sorts before it.
     names = (
