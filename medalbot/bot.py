@@ -37,7 +37,7 @@ from medalbot.services.clock import Clock, utc_now
 from medalbot.services.errors import UserError
 from medalbot.services.guilds import GuildSettingsService
 from medalbot.services.live import LiveState
-from medalbot.services.polling import PollService
+from medalbot.services.polling import OfficialEvent, PollReport, PollService
 from medalbot.services.queries import QueryService
 from medalbot.services.schedules import ScheduleService
 from medalbot.services.subscriptions import SubscriptionService
@@ -215,7 +215,9 @@ class MedalBot(commands.AutoShardedBot):
             on_channel_refused=self._channel_refused,
             idle_check=settings.delivery.idle_check,
         )
-        services.polling.set_on_committed(lambda _report: self.sender.wake())
+        # edits of alert messages whose event became official, running beside the poll
+        self._official_edits: set[asyncio.Task[None]] = set()
+        services.polling.set_on_committed(self._committed)
         if ops is not None:
             ops.set_sender_stats(lambda: self.sender.stats)
 
@@ -254,6 +256,28 @@ class MedalBot(commands.AutoShardedBot):
 
     async def _channel_refused(self, guild_id: int, channel_id: int, reason: str) -> None:
         await notify_channel_refused(self, guild_id, channel_id, reason)
+
+    def _committed(self, report: PollReport) -> None:
+        """New outbox rows go out now; messages of events now official are edited in tasks
+        of their own, so that the poll never waits on Discord."""
+        self.sender.wake()
+        for event in report.became_official:
+            task = asyncio.create_task(self._mark_official(event), name=f"official-{event.event}")
+            self._official_edits.add(task)
+            task.add_done_callback(self._official_edits.discard)
+
+    async def _mark_official(self, event: OfficialEvent) -> None:
+        try:
+            await self.sender.mark_official(event.games, event.event, event.alert_ids)
+        except Exception:
+            # cosmetic: the alerts went out; the next official event is tried afresh
+            log.exception("event %s: marking its alert messages official failed", event.event)
+
+    async def close(self) -> None:
+        for task in list(self._official_edits):
+            task.cancel()
+        await asyncio.gather(*self._official_edits, return_exceptions=True)
+        await super().close()
 
 
 def point_discord_at(api_base: str, gateway_url: str | None) -> None:

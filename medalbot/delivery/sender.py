@@ -26,6 +26,10 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from enum import Enum, auto
+from typing import TypeVar
+
+import discord
+import msgspec
 
 from medalbot.config import DeliverySettings
 from medalbot.delivery.port import ChannelRefused, MessagePort, MessageRejected, TransientFailure
@@ -37,13 +41,16 @@ from medalbot.delivery.render import (
     split_for_discord,
 )
 from medalbot.delivery.render_digest import render_quiet_summary
-from medalbot.domain.alerts import Alert, CorrectionAlert
+from medalbot.domain.alerts import Alert, AlertBase, CorrectionAlert
+from medalbot.domain.models import EventStatus
 from medalbot.domain.schedule import held_in_quiet_hours, quiet_hours_end
 from medalbot.logs import set_log_context
 from medalbot.services.clock import Clock, utc_now
 from medalbot.store.base import Delivery, GuildSettings, Store, Subscription
 
 log = logging.getLogger(__name__)
+
+AlertT = TypeVar("AlertT", bound=AlertBase)
 
 ChannelRefusedHook = Callable[[int, int, str], Awaitable[None]]  # guild_id, channel_id, reason
 
@@ -461,19 +468,77 @@ class OutboxSender:
             if message_id is not None and message_id not in message_ids:
                 message_ids.append(message_id)
         for message_id in message_ids:
-            alert_ids = await self._store.message_alerts(channel_id, message_id)
-            originals = await self._store.get_alerts(alert_ids)
+            originals = await self._message_alerts(channel_id, message_id)
             embeds = render_corrected_message(
-                [originals[a] for a in alert_ids if a in originals],
-                correction,
-                locale=locale,
-                highlight_noc=highlight_noc,
+                originals, correction, locale=locale, highlight_noc=highlight_noc
             )
-            await self._bucket.acquire()
-            try:
-                await self._port.edit(channel_id, message_id, embeds)
-            except (ChannelRefused, MessageRejected, TransientFailure) as exc:
-                # The notice already went out; a failed edit is logged, not retried forever.
-                log.warning(
-                    "channel %d: could not edit message %d: %s", channel_id, message_id, exc.reason
+            # The notice already went out; a failed edit is logged, not retried forever.
+            await self._edit(channel_id, message_id, embeds)
+
+    async def mark_official(self, games: str, event: str, alert_ids: Sequence[str]) -> int:
+        """The event's result became official: edit the messages that carried these alerts
+        (its medals, announced while unofficial) to say so. Edits ping nobody; one that fails
+        is logged, not retried (it is cosmetic). Returns how many messages were edited."""
+        messages = await self._store.sent_messages(alert_ids)
+        if not messages:
+            return 0
+        subs = await self._store.get_subscriptions(sorted({m.subscription_id for m in messages}))
+        # an earlier edit for a correction shows its alerts corrected: keep showing them so
+        corrections = [
+            a
+            for a in await self._store.list_alerts(games)
+            if isinstance(a, CorrectionAlert) and a.event == event
+        ]
+        settings_cache: dict[int, GuildSettings] = {}
+        edited = 0
+        for sent in messages:
+            set_log_context(guild=sent.guild_id, channel=sent.channel_id)
+            sub = subs.get(sent.subscription_id)
+            if sub is None or sub.paused_reason is not None:
+                log.info(
+                    "channel %d: message %d not marked official: subscription %s",
+                    sent.channel_id,
+                    sent.message_id,
+                    "removed" if sub is None else "paused",
                 )
+                continue
+            guild = await self._guild_settings(sent.guild_id, settings_cache)
+            alerts = [
+                _as_official(a) if a.event == event else a
+                for a in await self._message_alerts(sent.channel_id, sent.message_id)
+            ]
+            ids = {a.id for a in alerts}
+            correction = next((c for c in reversed(corrections) if ids & set(c.corrects)), None)
+            if correction is None:
+                embeds = render_batch(alerts, locale=guild.locale, highlight_noc=sub.noc).embeds
+            else:
+                embeds = render_corrected_message(
+                    alerts, _as_official(correction), locale=guild.locale, highlight_noc=sub.noc
+                )
+            if await self._edit(sent.channel_id, sent.message_id, embeds):
+                edited += 1
+        log.info("event %s is official: %d of %d messages edited", event, edited, len(messages))
+        return edited
+
+    async def _message_alerts(self, channel_id: int, message_id: int) -> list[Alert]:
+        """A sent message's alerts, in their order (any missing from the log left out)."""
+        alert_ids = await self._store.message_alerts(channel_id, message_id)
+        found = await self._store.get_alerts(alert_ids)
+        return [found[a] for a in alert_ids if a in found]
+
+    async def _edit(self, channel_id: int, message_id: int, embeds: list[discord.Embed]) -> bool:
+        """Replace a sent message's embeds, paced by the global bucket. A failure is logged and
+        reported (False), never raised: an edit only touches up what people already saw."""
+        await self._bucket.acquire()
+        try:
+            await self._port.edit(channel_id, message_id, embeds)
+        except (ChannelRefused, MessageRejected, TransientFailure) as exc:
+            log.warning(
+                "channel %d: could not edit message %d: %s", channel_id, message_id, exc.reason
+            )
+            return False
+        return True
+
+
+def _as_official(alert: AlertT) -> AlertT:
+    return msgspec.structs.replace(alert, event_status=EventStatus.OFFICIAL)

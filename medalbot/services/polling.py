@@ -14,8 +14,8 @@ from msgspec import Struct
 
 from medalbot.domain.alerts import Alert
 from medalbot.domain.detection import DetectionPolicy, apply_snapshot
-from medalbot.domain.models import Snapshot
-from medalbot.domain.state import Ignored
+from medalbot.domain.models import EventStatus, Snapshot
+from medalbot.domain.state import GamesState, Ignored
 from medalbot.feeds.errors import FeedError
 from medalbot.feeds.sources import FeedSource
 from medalbot.services.clock import Clock, utc_now
@@ -28,14 +28,44 @@ log = logging.getLogger(__name__)
 PollOutcome = Literal["unchanged", "backing_off", "applied", "ignored", "failed"]
 
 
+class OfficialEvent(Struct, frozen=True):
+    """An event whose result became official after its medals were announced."""
+
+    games: str
+    event: str
+    alert_ids: tuple[str, ...]  # the alerts that announced its medals, oldest first
+
+
 class PollReport(Struct, frozen=True):
     feed: str
     outcome: PollOutcome
     alerts: tuple[Alert, ...] = ()
+    # their alert messages still say "unofficial": the bot edits them (no new message)
+    became_official: tuple[OfficialEvent, ...] = ()
     deliveries: int = 0
     sequence: int | None = None
     reason: str | None = None
     stale: bool = False  # ignored because it was already applied (a replay, a repeat)
+
+
+def newly_official(before: GamesState | None, after: GamesState) -> tuple[OfficialEvent, ...]:
+    """Events official in ``after`` but not in ``before`` whose medals ``before`` had announced.
+
+    Medals first announced in ``after`` itself were announced as official already."""
+    if before is None:
+        return ()
+    found: list[OfficialEvent] = []
+    for code, ledger in after.ledger.items():
+        old = before.ledger.get(code)
+        if old is None or old.status is EventStatus.OFFICIAL:
+            continue
+        if ledger.status is not EventStatus.OFFICIAL:
+            continue
+        earlier = {m.alert_id for m in old.medals}
+        ids = tuple(dict.fromkeys(m.alert_id for m in ledger.medals if m.alert_id in earlier))
+        if ids:
+            found.append(OfficialEvent(games=after.games_code, event=code, alert_ids=ids))
+    return tuple(found)
 
 
 class PollService:
@@ -142,6 +172,7 @@ class PollService:
             alerts=outcome.alerts,
             deliveries=len(rows),
             sequence=snapshot.sequence,
+            became_official=newly_official(state, outcome.state),
         )
         log.info(
             "feed %s: applied snapshot %d of %s: %d alerts, %d deliveries queued",

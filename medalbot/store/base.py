@@ -127,6 +127,15 @@ class Delivery(Struct, frozen=True):
     held_at: datetime | None = None
 
 
+class SentMessage(Struct, frozen=True):
+    """A Discord message that carried alerts as embeds, and to whom (for editing it later)."""
+
+    guild_id: int
+    channel_id: int
+    message_id: int
+    subscription_id: int
+
+
 class OutboxStats(Struct, frozen=True):
     pending: int  # pending or sending (held rows not counted)
     oldest_pending_at: datetime | None
@@ -278,6 +287,11 @@ class Store(Protocol):
 
     async def message_alerts(self, channel_id: int, message_id: int) -> list[str]:
         """The alerts a sent message carried as embeds, in the order of their deliveries."""
+        ...
+
+    async def sent_messages(self, alert_ids: Sequence[str]) -> list[SentMessage]:
+        """The messages that carried any of these alerts as embeds, each once, oldest first
+        (not quiet-hours summaries: those are not edited)."""
         ...
 
     async def hold_deliveries(

@@ -27,6 +27,7 @@ from medalbot.store.base import (
     NewDelivery,
     NewSubscription,
     OutboxStats,
+    SentMessage,
     StaleStateError,
     StoreError,
     Subscription,
@@ -395,6 +396,23 @@ class MemoryStore:
             == (channel_id, message_id, DeliveryStatus.SENT)
             and r.delivery.held_at is None
         ]
+
+    async def sent_messages(self, alert_ids: Sequence[str]) -> list[SentMessage]:
+        wanted = set(alert_ids)
+        found: dict[tuple[int, int], SentMessage] = {}
+        for _, r in sorted(self._deliveries.items()):
+            d = r.delivery
+            if (
+                d.alert_id in wanted
+                and d.status == DeliveryStatus.SENT
+                and d.held_at is None
+                and d.message_id is not None
+            ):
+                found.setdefault(
+                    (d.channel_id, d.message_id),
+                    SentMessage(d.guild_id, d.channel_id, d.message_id, d.subscription_id),
+                )
+        return list(found.values())
 
     async def hold_deliveries(
         self, delivery_ids: Sequence[int], until: datetime, now: datetime

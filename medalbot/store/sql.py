@@ -25,6 +25,7 @@ from medalbot.store.base import (
     NewDelivery,
     NewSubscription,
     OutboxStats,
+    SentMessage,
     StaleStateError,
     Subscription,
     SubscriptionLimitError,
@@ -655,6 +656,30 @@ class SqlStore:
                 message_id,
             )
         return [row["alert_id"] for row in rows]
+
+    async def sent_messages(self, alert_ids: Sequence[str]) -> list[SentMessage]:
+        found: dict[tuple[int, int], tuple[int, SentMessage]] = {}
+        async with self._db.reading() as conn:
+            for chunk in _chunks(sorted(set(alert_ids))):
+                rows = await conn.fetch(
+                    "SELECT id, guild_id, channel_id, message_id, subscription_id FROM deliveries"
+                    f" WHERE alert_id IN ({_marks(len(chunk))})"
+                    " AND status = 'sent' AND held_at IS NULL",
+                    *chunk,
+                )
+                for row in rows:
+                    key = (row["channel_id"], row["message_id"])
+                    if key not in found or row["id"] < found[key][0]:
+                        found[key] = (
+                            row["id"],
+                            SentMessage(
+                                guild_id=row["guild_id"],
+                                channel_id=row["channel_id"],
+                                message_id=row["message_id"],
+                                subscription_id=row["subscription_id"],
+                            ),
+                        )
+        return [message for _, message in sorted(found.values(), key=lambda f: f[0])]
 
     async def hold_deliveries(
         self, delivery_ids: Sequence[int], until: datetime, now: datetime

@@ -15,6 +15,7 @@ from medalbot.store.base import (
     DeliveryStatus,
     GuildSettings,
     OutboxStats,
+    SentMessage,
     StaleStateError,
     Store,
     StoreError,
@@ -268,6 +269,31 @@ async def test_sent_rows_record_their_message(store: Store) -> None:
     assert [d.alert_id for d in await store.claim_deliveries(at(LEASE), 10, LEASE)] == ["a3"]
     stats = await store.outbox_stats()
     assert (stats.pending, stats.sent, stats.failed) == (1, 2, 0)
+
+
+async def test_sent_messages_of_alerts_are_listed_once_each(store: Store) -> None:
+    alerts = [medal_alert(a, sequence=1) for a in ("a1", "a2", "a3")]
+    rows = [
+        delivery("a1", CHANNEL),
+        delivery("a2", CHANNEL),
+        delivery("a1", OTHER_CHANNEL, subscription_id=2, guild_id=OTHER_GUILD),
+        delivery("a3", CHANNEL),
+    ]
+    await store.commit_snapshot(state(1), alerts, rows, T0)
+    claimed = {
+        (d.alert_id, d.channel_id): d.id for d in await store.claim_deliveries(T0, 10, LEASE)
+    }
+    await store.mark_sent([claimed["a1", CHANNEL], claimed["a2", CHANNEL]], 11, at(1))
+    await store.mark_sent([claimed["a1", OTHER_CHANNEL]], 12, at(1))
+
+    in_channel = SentMessage(guild_id=GUILD, channel_id=CHANNEL, message_id=11, subscription_id=1)
+    elsewhere = SentMessage(
+        guild_id=OTHER_GUILD, channel_id=OTHER_CHANNEL, message_id=12, subscription_id=2
+    )
+    assert await store.sent_messages(["a1", "a2", "a3"]) == [in_channel, elsewhere]
+    assert await store.sent_messages(["a2"]) == [in_channel]
+    assert await store.sent_messages(["a3"]) == []  # claimed, not sent
+    assert await store.sent_messages([]) == []
 
 
 async def test_retry_waits_until_its_time(store: Store) -> None:
