@@ -214,6 +214,7 @@ class MedalBot(commands.AutoShardedBot):
             clock=clock,
             on_channel_refused=self._channel_refused,
             idle_check=settings.delivery.idle_check,
+            official_now=services.live.is_official,
         )
         # edits of alert messages whose event became official, running beside the poll
         self._official_edits: set[asyncio.Task[None]] = set()

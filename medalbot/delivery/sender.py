@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 AlertT = TypeVar("AlertT", bound=AlertBase)
 
 ChannelRefusedHook = Callable[[int, int, str], Awaitable[None]]  # guild_id, channel_id, reason
+OfficialNow = Callable[[str, str], bool]  # (games, event) -> the result is official by now
 
 
 def batch_nonce(deliveries: Sequence[Delivery]) -> str:
@@ -92,8 +93,13 @@ class OutboxSender:
         clock: Clock = utc_now,
         on_channel_refused: ChannelRefusedHook | None = None,
         idle_check: float = 1.0,
+        official_now: OfficialNow | None = None,
     ) -> None:
         self._store = store
+        # whether an event's result is official by now: an alert queued (or held in quiet
+        # hours) while the result turned official goes out saying so, as mark_official would
+        # have edited it to
+        self._official_now = official_now
         self._port = port
         self._settings = settings
         self._clock = clock
@@ -368,7 +374,7 @@ class OutboxSender:
                 ",".join(r.alert_id for r in batch),
             )
             return _After.LEAVE
-        batch_alerts = [alerts[r.alert_id] for r in batch]
+        batch_alerts = [self._with_status_now(alerts[r.alert_id]) for r in batch]
         message = self._render(batch, batch_alerts, sub, guild.locale)
         try:
             message_id = await self.post(first.guild_id, channel_id, message, nonce)
@@ -402,6 +408,12 @@ class OutboxSender:
             if isinstance(alert, CorrectionAlert):
                 await self._edit_originals(channel_id, alert, guild.locale, sub.noc)
         return _After.NEXT
+
+    def _with_status_now(self, alert: Alert) -> Alert:
+        official = self._official_now is not None and self._official_now(alert.games, alert.event)
+        if official and alert.event_status is not EventStatus.OFFICIAL:
+            return _as_official(alert)
+        return alert
 
     @staticmethod
     def _render(

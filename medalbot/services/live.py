@@ -3,6 +3,7 @@ database or on a running fan-out."""
 
 from __future__ import annotations
 
+from medalbot.domain.models import EventStatus
 from medalbot.domain.state import GamesState
 
 
@@ -22,3 +23,9 @@ class LiveState:
     def set(self, state: GamesState) -> None:
         self._games[state.games_code] = state
         self._current = state.games_code
+
+    def is_official(self, games_code: str, event_code: str) -> bool:
+        """Whether the event's result is official in the latest state applied."""
+        state = self._games.get(games_code)
+        ledger = state.ledger.get(event_code) if state is not None else None
+        return ledger is not None and ledger.status is EventStatus.OFFICIAL

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 import discord
 import msgspec
 
+from medalbot.config import DeliverySettings
 from medalbot.delivery.port import TransientFailure
+from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.alerts import Alert, AlertBase, CorrectionAlert, MedalAlert, RecordAlert
 from medalbot.domain.models import EventStatus
 from medalbot.services.routing import deliveries_for
@@ -148,3 +150,22 @@ async def test_nothing_is_edited_for_alerts_never_sent_or_an_unsubscribed_channe
 
     assert await s.mark_official(GAMES, EVENT, ["m-podium"]) == 1
     assert port.channel(20)[0].edits == []
+
+
+async def test_an_alert_sent_after_the_result_became_official_says_so_at_once() -> None:
+    # The podium was still queued when the official result came in: mark_official found no
+    # message to edit, so the message itself must go out saying "official".
+    store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    await subscribe(store, clock)
+    await queue(store, [unofficial(a) for a in alerts()], 4, clock)
+    official = {(GAMES, EVENT)}
+    s = OutboxSender(
+        store,
+        port,
+        DeliverySettings(global_rate=1000, global_burst=1000, channel_rate=1000),
+        clock=clock,
+        official_now=lambda games, event: (games, event) in official,
+    )
+    await s.drain_once()
+    [oranje] = port.channel(10)
+    assert statuses(oranje.message.embeds) == ["✅ Official"] * 3
