@@ -50,7 +50,10 @@ def postgres_server() -> Iterator[PostgresServer]:
     name = f"medalbot_test_{uuid.uuid4().hex[:12]}"
     try:
         asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+    # Only an unreachable server (nothing listening, a timeout, still starting up) skips: a server
+    # that answers but refuses us (bad password, no such database, no right to create one) is a
+    # broken setup, and skipping would hide every PostgreSQL failure behind it.
+    except (OSError, TimeoutError, asyncpg.CannotConnectNowError) as exc:
         yield PostgresServer(None, f"PostgreSQL at {ADMIN_URL} is unreachable: {exc!r}")
         return
     try:
