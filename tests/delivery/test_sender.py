@@ -100,6 +100,21 @@ async def test_a_5xx_is_retried_later_with_the_same_nonce() -> None:
     assert len(port.channel(10)) == 1
 
 
+async def test_a_429_is_not_retried_before_discord_said_even_after_a_restart() -> None:
+    store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    await setup(store, alerts()[:1], minimal_state(sequence=2), clock)
+    port.failures[10] = [TransientFailure("HTTP 429: You are being rate limited.", retry_after=30)]
+    quick = {"retry_base": 0.01, "retry_cap": 0.01}  # backoff alone would retry at once
+    await sender(store, port, clock, **quick).drain_once()
+    assert port.channel(10) == []
+    # A restarted sender has no memory of the 429 (its pacer is new): the outbox row must.
+    clock.now += timedelta(seconds=29)
+    assert await sender(store, port, clock, **quick).drain_once() == 0
+    clock.now += timedelta(seconds=2)
+    await sender(store, port, clock, **quick).drain_once()
+    assert len(port.channel(10)) == 1
+
+
 async def test_a_refusing_channel_is_paused_and_reported_once() -> None:
     store, port, clock = MemoryStore(), FakeDiscord(), Clock()
     await setup(store, alerts(), minimal_state(sequence=4), clock)
