@@ -13,7 +13,7 @@ import pytest
 
 from medalbot.config import DeliverySettings
 from medalbot.delivery.port import ChannelRefused, TransientFailure
-from medalbot.delivery.render import RenderedMessage
+from medalbot.delivery.render import RenderedMessage, render_batch
 from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.alerts import (
     Alert,
@@ -113,6 +113,21 @@ async def test_a_429_is_not_retried_before_discord_said_even_after_a_restart() -
     clock.now += timedelta(seconds=2)
     await sender(store, port, clock, **quick).drain_once()
     assert len(port.channel(10)) == 1
+
+
+async def test_after_a_429_nothing_else_goes_to_that_channel_while_discord_holds_it() -> None:
+    store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    await setup(store, alerts()[:1], minimal_state(sequence=2), clock)
+    port.failures[10] = [TransientFailure("HTTP 429: You are being rate limited.", retry_after=30)]
+    s = sender(store, port, clock)
+    await s.drain_once()
+    digest = render_batch(alerts()[:1], locale="en")  # a message that is no outbox row
+    await asyncio.wait_for(s.post(1, 20, digest, "other-channel"), timeout=5)
+    assert len(port.channel(20)) == 1  # other channels are not held up
+    # The held channel's send must still be waiting (it would go at once without the hold).
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(s.post(1, 10, digest, "held-channel"), timeout=0.3)
+    assert port.channel(10) == []
 
 
 async def test_a_refusing_channel_is_paused_and_reported_once() -> None:
