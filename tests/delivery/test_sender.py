@@ -23,7 +23,7 @@ from medalbot.domain.alerts import (
 )
 from medalbot.domain.state import GamesState
 from medalbot.services.routing import deliveries_for
-from medalbot.store.base import Delivery, NewSubscription, StoreError
+from medalbot.store.base import Delivery, GuildSettings, NewSubscription, StoreError
 from medalbot.store.memory import MemoryStore
 from tests.delivery.fixtures import (
     COMMON,
@@ -154,8 +154,10 @@ async def test_a_refusing_channel_is_paused_and_reported_once() -> None:
     assert (await store.outbox_stats()).pending == 0
 
 
-async def test_a_correction_edits_the_original_and_posts_a_notice() -> None:
+async def withdraw_kok_record(locale: str) -> tuple[MemoryStore, Posted, Posted]:
+    """Kok's record goes out in a server speaking ``locale``, then is withdrawn."""
     store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    await store.save_guild_settings(GuildSettings(guild_id=1, locale=locale))
     await setup(store, alerts()[:1], minimal_state(sequence=2), clock)
     s = sender(store, port, clock)
     await s.drain_once()
@@ -168,8 +170,28 @@ async def test_a_correction_edits_the_original_and_posts_a_notice() -> None:
     )
     await s.drain_once()
     original, notice = port.channel(10)
+    return store, original, notice
+
+
+async def test_a_correction_edits_the_original_and_posts_a_notice() -> None:
+    store, original, notice = await withdraw_kok_record("en")
     assert len(original.edits) == 1 and len(notice.message.embeds) == 1
     assert await store.message_for("c-kok", 10) == notice.id
+    (edited,) = original.edits[0]
+    assert edited.title == "⚠️ Corrected: Speed Skating · Women's 1000m"
+    shown = edited.description or ""
+    assert shown.startswith("~~⚡ New Olympic record: Femke KOK") and shown.endswith("→ withdrawn")
+    assert (notice.message.embeds[0].description or "").endswith("→ withdrawn")
+
+
+async def test_a_correction_is_shown_in_the_servers_language_in_the_edit_too() -> None:
+    _, original, notice = await withdraw_kok_record("nl")
+    (edited,) = original.edits[0]
+    assert edited.title == "⚠️ Gecorrigeerd: Schaatsen · Women's 1000m"
+    shown = edited.description or ""
+    assert shown.startswith("~~⚡ Nieuw olympisch record: Femke KOK")
+    assert shown.endswith("→ ingetrokken")
+    assert (notice.message.embeds[0].title or "").startswith("⚠️ Correctie: Schaatsen")
 
 
 async def test_a_pinned_batch_cut_by_the_claim_limit_still_shows_every_alert() -> None:
