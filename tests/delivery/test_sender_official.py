@@ -73,6 +73,9 @@ async def test_the_messages_of_the_podium_are_edited_to_official_in_each_guilds_
     assert statuses(last_shown(oranje)) == ["✅ Official"] * 3
     assert [e.title for e in last_shown(oranje)] == [e.title for e in oranje.message.embeds]
     assert statuses(last_shown(japan)) == ["✅ Officieel"]
+    # the edit keeps telling each channel about its own nation's medal
+    assert [e.title for e in last_shown(japan)] == ["🥉 Miho TAKAGI wint brons voor 🇯🇵 Japan"]
+    assert [e.title for e in last_shown(japan)] == [e.title for e in japan.message.embeds]
 
 
 async def test_another_events_alert_in_the_same_message_is_left_as_it_was() -> None:
