@@ -208,7 +208,7 @@ def render_corrected_message(
     """
     t = translator(locale)
     cards = [
-        _corrected_card(a, correction, t)
+        _corrected_card(a, correction, t, highlight_noc)
         if a.id in correction.corrects
         else _card(a, t, highlight_noc)
         for a in alerts[:EMBEDS_MAX]
@@ -280,19 +280,21 @@ def _correction_card(alert: CorrectionAlert, t: Translator, highlight_noc: str |
     )
 
 
-def _corrected_card(original: Alert, correction: CorrectionAlert, t: Translator) -> Card:
+def _corrected_card(
+    original: Alert, correction: CorrectionAlert, t: Translator, highlight_noc: str | None = None
+) -> Card:
     event = event_label(original.sport, original.event_name, t, bold_sport=False)
     corrected = t.gettext("This alert was corrected {when}:").format(
         when=timestamp(correction.detected_at, "R")
     )
     lines = [
-        strike(_card(original, t, None).title),
+        strike(_card(original, t, highlight_noc).title),  # the headline the channel saw
         "",
         corrected,
         *_correction_lines(correction, t),
     ]
     fields = [*_podium_fields(correction.podium, (), correction.event_status, t)]
-    fields += _tally_fields(correction, t, None)
+    fields += _tally_fields(correction, t, highlight_noc)
     fields += _status_fields(correction, t)
     title = t.gettext("Corrected: {event}").format(event=event)
     return Card(

@@ -29,6 +29,7 @@ from tests.delivery.fixtures import (
     COMMON,
     KOK,
     LEERDAM,
+    PODIUM,
     Clock,
     Crash,
     FakeDiscord,
@@ -192,6 +193,26 @@ async def test_a_correction_is_shown_in_the_servers_language_in_the_edit_too() -
     assert shown.startswith("~~⚡ Nieuw olympisch record: Femke KOK")
     assert shown.endswith("→ ingetrokken")
     assert (notice.message.embeds[0].title or "").startswith("⚠️ Correctie: Schaatsen")
+
+
+async def test_a_corrected_podium_keeps_the_channels_own_nation_in_the_edited_headline() -> None:
+    store, port, clock = MemoryStore(), FakeDiscord(), Clock()
+    await setup(store, alerts()[2:], minimal_state(sequence=4), clock)  # the podium only
+    s = sender(store, port, clock)
+    await s.drain_once()
+    takagi = PODIUM[2]
+    correction = CorrectionAlert(
+        id="c-takagi", sequence=5, before=(takagi,), after=(), corrects=("m-podium",), **COMMON
+    )  # type: ignore[arg-type]
+    subs = await store.list_subscriptions()
+    await store.commit_snapshot(
+        minimal_state(sequence=5), [correction], deliveries_for([correction], subs), clock()
+    )
+    await s.drain_once()
+    original, _notice = port.channel(20)
+    assert original.message.embeds[0].title == "🥉 Miho TAKAGI wins bronze for 🇯🇵 Japan"
+    (edited,) = original.edits[0]
+    assert (edited.description or "").startswith("~~🥉 Miho TAKAGI wins bronze for 🇯🇵 Japan~~")
 
 
 async def test_a_pinned_batch_cut_by_the_claim_limit_still_shows_every_alert() -> None:
