@@ -77,9 +77,7 @@ async def test_the_1000m_reaches_a_ned_channel_in_order_once_and_jpn_gets_the_br
         await sb.start_bot()
         await sb.subscribe("oranje", nation="NED")
         await sb.subscribe("japan", nation="JPN", records=False)
-        shown_at: dict[int, float] = {}
         while sb.advance_feed():
-            shown_at[sb.feed.position] = time.monotonic()
             await sb.emulator.wait_for(
                 lambda: (
                     (s := sb.bot.services.live.current) is not None  # type: ignore[union-attr]
