@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -129,6 +130,30 @@ async def test_after_a_429_nothing_else_goes_to_that_channel_while_discord_holds
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(s.post(1, 10, digest, "held-channel"), timeout=0.3)
     assert port.channel(10) == []
+
+
+async def test_messages_wait_for_the_global_and_the_channel_rate_limits() -> None:
+    # Real time, as the sender's limiters use it; only lower bounds, which a slow machine
+    # cannot break. The asyncio clock may wake a hair early, hence the 0.01 s allowance.
+    message = render_batch(alerts()[:1], locale="en")
+    everywhere = OutboxSender(
+        MemoryStore(),
+        FakeDiscord(),
+        DeliverySettings(global_rate=20, global_burst=1, channel_rate=1000),
+    )
+    started = time.monotonic()
+    for channel in (10, 20, 30):  # three channels: only the global limit applies
+        await everywhere.post(1, channel, message, f"global-{channel}")
+    assert time.monotonic() - started >= 0.1 - 0.01  # a burst of 1 at 20/s: two waits of 0.05 s
+    one_channel = OutboxSender(
+        MemoryStore(),
+        FakeDiscord(),
+        DeliverySettings(global_rate=1000, global_burst=1000, channel_rate=2, channel_period=0.1),
+    )
+    started = time.monotonic()
+    for n in range(3):  # the third message waits for the channel's window to move on
+        await one_channel.post(1, 10, message, f"channel-{n}")
+    assert time.monotonic() - started >= 0.1 - 0.01
 
 
 async def test_a_refusing_channel_is_paused_and_reported_once() -> None:
