@@ -8,10 +8,8 @@ explicit ``allowed_mentions`` that allows at most the one role a subscription ch
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
 
 import discord
 
@@ -63,7 +61,6 @@ __all__ = [
     "render_batch",
     "render_corrected_message",
     "render_corrected_original",
-    "render_correction_notice",
     "render_headline",
     "sample_alert",
     "split_for_discord",
@@ -72,7 +69,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # A jump URL goes into markdown link syntax, so it must not be able to close the link early.
-_SAFE_URL: Final = re.compile(r"^https://[^\s()<>\[\]]+$")
 
 
 @dataclass(frozen=True)
@@ -157,32 +153,6 @@ def split_for_discord(
         groups[-1].append(alert)
         group_size += size
     return groups
-
-
-def render_correction_notice(
-    alert: CorrectionAlert, *, locale: str, original_jump_url: str | None
-) -> RenderedMessage:
-    """A short notice posted in addition to editing the original message; it pings nobody."""
-    t = translator(locale)
-    lines = [event_label(alert.sport, alert.event_name, t), *_correction_lines(alert, t)]
-    if original_jump_url is not None:
-        if _SAFE_URL.match(original_jump_url):
-            label = t.gettext("Show the original alert")
-            lines += ["", f"[{label}]({original_jump_url})"]
-        else:
-            log.warning("not linking correction %s to unsafe URL %r", alert.id, original_jump_url)
-    title = t.gettext("Correction to an earlier alert")
-    card = Card(
-        title=f"{CORRECTION_EMOJI} {title}",
-        colour=CORRECTION_COLOUR,
-        description=_with_banner(alert, t, lines),
-        footer=_footer(alert, t),
-    )
-    return RenderedMessage(
-        content=None,
-        embeds=[to_embed(fit_card(card))],
-        allowed_mentions=discord.AllowedMentions.none(),
-    )
 
 
 def render_corrected_original(

@@ -15,7 +15,6 @@ from medalbot.delivery.render import (
     render_batch,
     render_corrected_message,
     render_corrected_original,
-    render_correction_notice,
     sample_alert,
     split_for_discord,
 )
@@ -207,36 +206,6 @@ def test_a_huge_podium_is_cut_within_the_field_limit() -> None:
 
 
 # --- corrections -------------------------------------------------------------------------------
-
-
-def test_the_correction_notice_links_to_the_original_and_pings_nobody() -> None:
-    alert = correction_alert((TAKAGI,), (BLONDIN,))
-    url = "https://discord.com/channels/1/2/3"
-    english = render_correction_notice(alert, locale="en", original_jump_url=url)
-
-    assert english.content is None
-    assert english.allowed_mentions.to_dict() == {"parse": []}
-    (embed,) = english.embeds
-    assert embed.title == "⚠️ Correction to an earlier alert"
-    assert lines(embed) == [
-        "**Speed Skating** · Women's 1000m",
-        "~~🥉 🇯🇵 Miho TAKAGI (JPN) · 1:13.95~~",
-        "→ 🥉 🇨🇦 Ivanie BLONDIN (CAN) · 1:14.00",
-        "",
-        f"[Show the original alert]({url})",
-    ]
-    dutch = render_correction_notice(alert, locale="nl", original_jump_url=url).embeds[0]
-    assert dutch.title == "⚠️ Correctie op een eerdere melding"
-    assert lines(dutch)[-1] == f"[Bekijk de oorspronkelijke melding]({url})"
-
-
-@pytest.mark.parametrize(
-    "url", [None, "https://e.x/a) [phish](https://evil.example", "javascript:x"]
-)
-def test_the_correction_notice_links_only_to_a_plain_https_url(url: str | None) -> None:
-    alert = correction_alert((TAKAGI,), (BLONDIN,))
-    embed = render_correction_notice(alert, locale="en", original_jump_url=url).embeds[0]
-    assert lines(embed)[-1] == "→ 🥉 🇨🇦 Ivanie BLONDIN (CAN) · 1:14.00"
 
 
 def test_the_corrected_original_strikes_the_old_headline_and_shows_the_podium_now() -> None:
