@@ -189,6 +189,38 @@ class UserActions:
             ) from exc
         return result
 
+    def _dispatch_command(
+        self,
+        kind: InteractionType,
+        command: str,
+        options: Mapping[str, Any],
+        focused: str | None,
+        *,
+        member: Member,
+        channel: Channel,
+        locale: str,
+        ignore_default_permissions: bool,
+    ) -> InteractionResult:
+        """Build a slash command (or its autocomplete) interaction as Discord would, and send it."""
+        name, path = _command_path(command)
+        guild, permissions = self._context(member, channel)
+        registered = self._command(
+            name,
+            guild,
+            member,
+            channel,
+            permissions,
+            ignore_default_permissions=ignore_default_permissions,
+        )
+        interaction_id, token, payload = self._base_payload(
+            kind, member, channel, guild, permissions, locale
+        )
+        builder = OptionBuilder(
+            self._core.world, guild, channel, member, self._core.world.snowflakes.next
+        )
+        payload["data"] = builder.build(registered, path, options, focused=focused)
+        return self._dispatch(kind, payload, interaction_id, token, member, channel)
+
     # --- the actions ---------------------------------------------------------------------------
 
     async def invoke(
@@ -203,25 +235,15 @@ class UserActions:
         timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
         ignore_default_permissions: bool = False,
     ) -> InteractionResult:
-        name, path = _command_path(command)
-        guild, permissions = self._context(member, channel)
-        registered = self._command(
-            name,
-            guild,
-            member,
-            channel,
-            permissions,
+        result = self._dispatch_command(
+            InteractionType.APPLICATION_COMMAND,
+            command,
+            options or {},
+            None,
+            member=member,
+            channel=channel,
+            locale=locale,
             ignore_default_permissions=ignore_default_permissions,
-        )
-        interaction_id, token, payload = self._base_payload(
-            InteractionType.APPLICATION_COMMAND, member, channel, guild, permissions, locale
-        )
-        builder = OptionBuilder(
-            self._core.world, guild, channel, member, self._core.world.snowflakes.next
-        )
-        payload["data"] = builder.build(registered, path, options or {})
-        result = self._dispatch(
-            InteractionType.APPLICATION_COMMAND, payload, interaction_id, token, member, channel
         )
         return await self._wait(result, until, timeout, f"/{command.strip().removeprefix('/')}")
 
@@ -239,27 +261,15 @@ class UserActions:
         ignore_default_permissions: bool = False,
     ) -> list[JsonObject]:
         """The choices the user is offered while typing `typed` into option `focused`."""
-        name, path = _command_path(command)
-        guild, permissions = self._context(member, channel)
-        registered = self._command(
-            name,
-            guild,
-            member,
-            channel,
-            permissions,
+        result = self._dispatch_command(
+            InteractionType.AUTOCOMPLETE,
+            command,
+            {**(options or {}), focused: typed},
+            focused,
+            member=member,
+            channel=channel,
+            locale=locale,
             ignore_default_permissions=ignore_default_permissions,
-        )
-        interaction_id, token, payload = self._base_payload(
-            InteractionType.AUTOCOMPLETE, member, channel, guild, permissions, locale
-        )
-        builder = OptionBuilder(
-            self._core.world, guild, channel, member, self._core.world.snowflakes.next
-        )
-        payload["data"] = builder.build(
-            registered, path, {**(options or {}), focused: typed}, focused=focused
-        )
-        result = self._dispatch(
-            InteractionType.AUTOCOMPLETE, payload, interaction_id, token, member, channel
         )
         await self._wait(
             result, lambda r: r.choices is not None, timeout, f"autocomplete {focused}"
