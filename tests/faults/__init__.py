@@ -1,0 +1,1 @@
+"""Fault-injection suite (issue #5): crashes, hostile feeds and input, Discord faults, security."""
