@@ -1,0 +1,510 @@
+"""Crash rig: ``medalbot run`` in an OS process of its own, killed with SIGKILL mid-fan-out and
+started again, while the emulator (in this process) keeps the transcript.
+
+Shared by ``tests/faults/test_crash.py`` (500 channels) and ``bench/crash.py`` (5,000). The
+world is ``guilds`` servers of ``per_guild`` text channels, each subscribed to everything
+through the store (SQLite file) before the first start. The feed replays the women's 1000 m up
+to the unofficial result: three alerts per channel (KOK's OR, LEERDAM's OR, the podium), sent
+one per message so that the fan-out has many points to be killed at. Rate limits are raised on
+both sides so that the fan-out runs as fast as the bot sends.
+
+A kill either lands wherever the fan-out is when it has posted a given number of messages, or
+while a message request is held on the wire (``Emulator.slow``): Discord then creates the
+message after the bot died, so the bot never recorded it and must re-send it with its nonce.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Final, Literal, Self, TypeVar
+
+import msgspec
+
+from medalbot.config import (
+    DeliverySettings,
+    DiscordSettings,
+    FeedSettings,
+    LoggingSettings,
+    Settings,
+    StoreSettings,
+)
+from medalbot.delivery.render import render_batch
+from medalbot.feeds.server import ReplayFeedServer
+from medalbot.ops.settings import OpsSettings
+from medalbot.samples import load_sample, sample_files
+from medalbot.store import open_store
+from medalbot.store.base import NewSubscription, Store
+
+from .config import EmulatorConfig
+from .recorder import RecordedRequest
+from .server import MESSAGE_CREATE_ROUTE, Emulator
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+SAMPLE: Final = "w1000m"
+REPLAYED: Final = 4  # up to the unofficial result: an official one would edit every message
+ALERTS_PER_CHANNEL: Final = 3  # KOK's OR, LEERDAM's OR, the podium
+UNLIMITED: Final = 1_000_000
+HOLD_S: Final = 0.3  # how long a held request waits before Discord creates its message
+_POST_PATH: Final = re.compile(r"/channels/(\d+)/messages")
+
+
+@dataclass(frozen=True)
+class Scale:
+    guilds: int = 1
+    per_guild: int = 500  # Discord's maximum of channels per server
+
+    @property
+    def channels(self) -> int:
+        return self.guilds * self.per_guild
+
+    @property
+    def messages(self) -> int:
+        return self.channels * ALERTS_PER_CHANNEL
+
+
+def crash_delivery(lease_seconds: float = 1.0) -> DeliverySettings:
+    """One alert per message, no limit the fan-out waits on, a short lease (a restarted bot
+    takes over the dead one's claimed rows this soon) and quick retries."""
+    return DeliverySettings(
+        global_rate=float(UNLIMITED),
+        global_burst=1_000,
+        channel_rate=1_000,
+        max_embeds_per_message=1,
+        lease_seconds=lease_seconds,
+        retry_base=0.05,
+        retry_cap=0.5,
+        idle_check=0.05,
+    )
+
+
+# The kill schedule ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KillPoint:
+    after: int  # SIGKILL once Discord holds this many of the fan-out's messages
+    held: bool  # ... and a message request is held on the wire
+
+
+def kill_schedule(total: int, kills: int, held: int, rng: random.Random) -> list[KillPoint]:
+    """``kills`` points spread over the whole fan-out: one drawn at random from each of
+    ``kills`` equal slices of (0, total); ``held`` of them, at random, hold a request."""
+    if not 0 <= held <= kills or total < 2 * kills + 1:
+        raise ValueError(f"cannot place {kills} kills ({held} held) in {total} messages")
+    holding = set(rng.sample(range(kills), held))
+    points = []
+    for i in range(kills):
+        low = max(1, i * total // kills)
+        high = min(total - 1, (i + 1) * total // kills - 1)
+        points.append(KillPoint(rng.randint(low, high), i in holding))
+    return points
+
+
+# What the emulator saw -----------------------------------------------------------------------
+
+
+class PostLog:
+    """The bot's message posts as the emulator answered them, read incrementally from its
+    request log (a rescan per check would be quadratic in a 15,000-message fan-out)."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self._entries = emulator.core.requests.entries
+        self._read = 0
+        self.posts = 0  # POST .../messages requests answered
+        self.created: set[int] = set()  # ids of the messages they created (or returned)
+        self.answers: dict[str, list[int]] = {}  # nonce -> message id of each answer
+        self.held: list[str] = []  # nonces of requests held on the wire
+        # posts answered when each login (GET /users/@me) came: a bot process's first request,
+        # so its first post is the first one after its login in the log
+        self.posts_at_login: list[int] = []
+
+    def update(self) -> Self:
+        new, self._read = self._entries[self._read :], len(self._entries)
+        for entry in new:
+            if entry.method == "POST" and _POST_PATH.fullmatch(entry.path):
+                self._take(entry)
+            elif entry.method == "GET" and entry.path == "/users/@me":
+                self.posts_at_login.append(self.posts)
+        return self
+
+    def _take(self, entry: RecordedRequest) -> None:
+        self.posts += 1
+        nonce = str((entry.json or {}).get("nonce"))
+        if entry.fault == "delay":
+            self.held.append(nonce)
+        if 200 <= entry.status < 300 and isinstance(entry.response, dict):
+            message_id = int(entry.response["id"])
+            self.created.add(message_id)
+            self.answers.setdefault(nonce, []).append(message_id)
+
+    @property
+    def messages(self) -> int:
+        return len(self.update().created)
+
+    def resent(self) -> dict[str, list[int]]:
+        """Nonces posted more than once, with the message each answer named."""
+        return {n: ids for n, ids in self.update().answers.items() if len(ids) > 1}
+
+
+# The bot's process ---------------------------------------------------------------------------
+
+
+def settings_toml(settings: Settings) -> str:
+    """``settings`` as the TOML file an operator would write (None values left out)."""
+    lines: list[str] = []
+
+    def table(header: str, values: Mapping[str, Any]) -> None:
+        lines.append(header)
+        nested = []
+        for key, value in values.items():
+            if isinstance(value, dict):
+                nested.append((key, value))
+            elif value is not None:
+                lines.append(f"{key} = {json.dumps(value)}")  # JSON scalars/arrays are TOML
+        lines.append("")
+        name = header.strip("[]")
+        for key, value in nested:
+            table(f"[{name}.{key}]", value)
+
+    for section, values in msgspec.to_builtins(settings).items():
+        if isinstance(values, list):
+            for item in values:
+                table(f"[[{section}]]", item)
+        else:
+            table(f"[{section}]", values)
+    return "\n".join(lines)
+
+
+class BotProcess:
+    """``python -m medalbot.cli run --config FILE``, token in DISCORD_TOKEN, output appended
+    to ``log_path``. Killed on exit from the ``with`` whatever happened."""
+
+    def __init__(self, config: Path, token: str, log_path: Path) -> None:
+        self._argv = [sys.executable, "-m", "medalbot.cli", "run", "--config", str(config)]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("MEDALBOT_", "DISCORD_"))}
+        self._env = {**env, "DISCORD_TOKEN": token, "PYTHONUNBUFFERED": "1"}
+        self.log_path = log_path
+        self._log: IO[bytes] | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        if self.running:
+            raise RuntimeError("the bot is already running")
+        if self._log is None:
+            self._log = self.log_path.open("ab")
+        self.starts += 1
+        self._log.write(f"--- start {self.starts} ---\n".encode())
+        self._log.flush()
+        self._process = subprocess.Popen(
+            self._argv,
+            env=self._env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def check_alive(self) -> None:
+        """Raise if the bot ended on its own (it should only ever be killed)."""
+        if self._process is not None and self._process.poll() is not None:
+            raise RuntimeError(
+                f"the bot exited by itself with {self._process.returncode}:\n{self.log_tail()}"
+            )
+
+    async def kill(self, sig: int = signal.SIGKILL) -> int:
+        """Send ``sig`` and wait for the exit; returns the exit code (-9 after a SIGKILL)."""
+        process = self._process
+        if process is None:
+            raise RuntimeError("the bot was never started")
+        if process.poll() is None:
+            process.send_signal(sig)
+        code = await asyncio.to_thread(process.wait, 30)
+        self._process = None
+        return code
+
+    def close(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait(30)
+        self._process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_path.exists():
+            return "(no output)"
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+# The rig --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Kill:
+    point: KillPoint
+    posted: int  # messages on Discord when the SIGKILL went out
+    exit_code: int
+    held_nonce: str | None  # the held request's nonce: created after the bot died
+
+
+@dataclass
+class CrashRun:
+    kills: list[Kill] = field(default_factory=list)
+    first_post_s: list[float] = field(default_factory=list)  # per start, to its first POST
+    total_s: float = 0.0  # first start to an empty outbox
+
+
+@dataclass(frozen=True)
+class Audit:
+    expected: list[str]  # titles of the logged alerts, in the log's (the feed's) order
+    shown: dict[int, list[str]]  # channel -> embed titles of the bot's messages, oldest first
+    other: int  # bot messages outside the subscribed channels, or not of one embed
+
+    @property
+    def delivered(self) -> int:
+        return sum(len(titles) for titles in self.shown.values())
+
+    @property
+    def duplicates(self) -> int:
+        return sum(len(t) - len(set(t)) for t in self.shown.values())
+
+    @property
+    def lost(self) -> int:
+        return sum(len(set(self.expected) - set(t)) for t in self.shown.values())
+
+    @property
+    def wrong(self) -> dict[int, list[str]]:
+        """Channels not showing exactly the expected titles in order."""
+        return {c: t for c, t in self.shown.items() if t != self.expected}
+
+
+class CrashRig:
+    """Emulator + replay feed in this process, the bot in its own; see the module's doc."""
+
+    def __init__(
+        self,
+        workdir: Path,
+        scale: Scale,
+        *,
+        delivery: DeliverySettings | None = None,
+        log_level: LogLevel = "WARNING",
+        deadline_s: float = 120.0,
+    ) -> None:
+        self.workdir = workdir
+        self.scale = scale
+        self.delivery = delivery or crash_delivery()
+        self.log_level = log_level
+        self.deadline_s = deadline_s  # for each wait on a condition
+        self.emulator = Emulator(
+            EmulatorConfig(global_rate_limit=UNLIMITED, channel_message_limit=UNLIMITED)
+        )
+        self._snapshots = load_sample(SAMPLE)[:REPLAYED]
+        self.feed = ReplayFeedServer(sample_files(SAMPLE)[:REPLAYED])
+        self.store_url = f"sqlite:///{workdir / 'medalbot.db'}"
+        self._store: Store | None = None
+        self.channels: dict[int, list[int]] = {}  # guild id -> channel ids
+        self.posts = PostLog(self.emulator)
+        self.bot = BotProcess(workdir / "bot.toml", self.emulator.token, workdir / "bot.log")
+
+    async def __aenter__(self) -> Self:
+        try:
+            await self.emulator.start()
+            await self.feed.start()
+            world = self.emulator.world
+            for g in range(self.scale.guilds):
+                guild = world.add_guild(f"Crash server {g}")
+                self.channels[guild.id] = [
+                    world.add_channel(guild, f"alerts-{c}").id for c in range(self.scale.per_guild)
+                ]
+            self._store = await open_store(self.store_url)
+            now = datetime.now(UTC)
+            for guild_id, channel_ids in self.channels.items():
+                for channel_id in channel_ids:
+                    await self._store.add_subscription(
+                        NewSubscription(guild_id=guild_id, channel_id=channel_id),
+                        now,
+                        max_per_guild=len(channel_ids),
+                    )
+            self.bot.log_path.unlink(missing_ok=True)
+            (self.workdir / "bot.toml").write_text(settings_toml(self._settings()))
+        except BaseException:
+            await self._close()
+            raise
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self._close()
+
+    async def _close(self) -> None:
+        self.bot.close()  # first: never leave a bot process behind
+        if self._store is not None:
+            await self._store.close()
+        await self.feed.close()
+        await self.emulator.stop()
+
+    def _settings(self) -> Settings:
+        return Settings(
+            discord=DiscordSettings(
+                api_base=self.emulator.api_base,
+                gateway_url=self.emulator.gateway_url,
+                guild_ready_timeout=0.05,
+            ),
+            store=StoreSettings(url=self.store_url),
+            delivery=self.delivery,
+            logging=LoggingSettings(level=self.log_level),
+            ops=OpsSettings(enabled=False),
+            feeds=[
+                FeedSettings(
+                    name="replay",
+                    url=self.feed.url,
+                    interval=0.05,
+                    jitter=0.0,
+                    backoff_base=0.05,
+                    backoff_cap=0.2,
+                )
+            ],
+        )
+
+    @property
+    def store(self) -> Store:
+        assert self._store is not None, "the rig is not started"
+        return self._store
+
+    # --- running ------------------------------------------------------------------------------
+
+    async def run(self, schedule: list[KillPoint]) -> CrashRun:
+        """Start the bot, kill it at each point of ``schedule`` and start it again, then let it
+        finish: until the outbox holds nothing pending."""
+        run = CrashRun()
+        started = time.monotonic()
+        feeding = asyncio.create_task(self._drive_feed(), name="drive-feed")
+        try:
+            for point in schedule:
+                await self._start_until_first_post(run)
+                run.kills.append(await self._kill_at(point))
+            await self._start_until_first_post(run)
+            await self._until_drained(feeding)
+            run.total_s = time.monotonic() - started
+            await self.bot.kill(signal.SIGTERM)
+        finally:
+            feeding.cancel()
+            await asyncio.gather(feeding, return_exceptions=True)
+        return run
+
+    async def _start_until_first_post(self, run: CrashRun) -> None:
+        # Posts of the dead process still being answered are not this one's: count from the
+        # new process's login on.
+        logins = len(self.posts.update().posts_at_login)
+        started = time.monotonic()
+        self.bot.start()
+
+        def posted_since_login() -> bool:
+            at_login = self.posts.update().posts_at_login
+            return len(at_login) > logins and self.posts.posts > at_login[logins]
+
+        await self._until(posted_since_login, "the first post after a start")
+        run.first_post_s.append(time.monotonic() - started)
+
+    async def _kill_at(self, point: KillPoint) -> Kill:
+        await self._until(lambda: self.posts.messages >= point.after, f"{point.after} messages")
+        held = len(self.posts.held)
+        if point.held:
+            fault = self.emulator.slow(MESSAGE_CREATE_ROUTE, HOLD_S, times=1)
+            await self._until(lambda: fault.hits > 0, "a request to hold", recheck=0.002)
+        posted = self.posts.messages
+        exit_code = await self.bot.kill()
+        nonce = None
+        if point.held:  # Discord creates the held message now that nobody waits for it
+            await self._until(lambda: len(self.posts.update().held) > held, "the held message")
+            nonce = self.posts.held[-1]
+        log.info("killed at %d messages (%s): exit %d", posted, point, exit_code)
+        return Kill(point, posted, exit_code, nonce)
+
+    async def _until(
+        self, predicate: Callable[[], T], what: str, *, recheck: float | None = 0.05
+    ) -> T:
+        def alive_and(check: Callable[[], T]) -> T:
+            self.bot.check_alive()
+            return check()
+
+        try:
+            return await self.emulator.wait_for(
+                lambda: alive_and(predicate), timeout=self.deadline_s, recheck=recheck
+            )
+        except TimeoutError as exc:
+            raise TimeoutError(
+                f"{what}: not within {self.deadline_s} s; bot output:\n{self.bot.log_tail()}"
+            ) from exc
+
+    async def _drive_feed(self) -> None:
+        """Serve the next snapshot once the bot committed the current one (as the store says),
+        through kills and restarts."""
+        games = self._snapshots[0].games.code
+        while True:
+            state = await self.store.load_state(games)
+            if state is not None and state.sequence >= self._snapshots[self.feed.position].sequence:
+                if not self.feed.advance():
+                    return
+                continue
+            await asyncio.sleep(0.02)
+
+    async def _until_drained(self, feeding: asyncio.Task[None]) -> None:
+        deadline = time.monotonic() + self.deadline_s
+        while True:
+            self.bot.check_alive()
+            if feeding.done():
+                feeding.result()  # its failure, if it failed
+                if (await self.store.outbox_stats()).pending == 0:
+                    return
+            if time.monotonic() > deadline:
+                stats = await self.store.outbox_stats()
+                raise TimeoutError(
+                    f"the outbox did not drain within {self.deadline_s} s ({stats}); "
+                    f"bot output:\n{self.bot.log_tail()}"
+                )
+            await asyncio.sleep(0.05)
+
+    # --- what the channels show ---------------------------------------------------------------
+
+    async def audit(self) -> Audit:
+        """Every subscribed channel read as a person would, against the alert log."""
+        alerts = await self.store.list_alerts(self._snapshots[0].games.code)
+        expected = [str(render_batch([a], locale="en").embeds[0].title) for a in alerts]
+        shown: dict[int, list[str]] = {}
+        bot_id = self.emulator.bot_user.id
+        other = len([m for m in self.emulator.core.store.all() if m.author.id == bot_id])
+        for channel_ids in self.channels.values():
+            for channel_id in channel_ids:
+                messages = [
+                    m
+                    for m in self.emulator.transcript(channel_id)
+                    if m.author.id == bot_id and len(m.version.embeds) == 1
+                ]
+                shown[channel_id] = [str(m.version.embeds[0].get("title")) for m in messages]
+                other -= len(messages)
+        return Audit(expected, shown, other)
