@@ -17,10 +17,13 @@ from msgspec import Meta, Struct
 FEED_FORMAT: Final = "medalbot.feed/1"
 
 Noc = Annotated[str, Meta(pattern=r"^[A-Z]{3}$", description="three-letter NOC code")]
-EventCode = Annotated[str, Meta(min_length=1, max_length=64)]
+# Codes become database keys, and PostgreSQL text cannot hold a NUL character.
+CODE_PATTERN: Final = r"^[^\x00]+$"
+EventCode = Annotated[str, Meta(min_length=1, max_length=64, pattern=CODE_PATTERN)]
 Name = Annotated[str, Meta(min_length=1, max_length=200)]
 AwareDatetime = Annotated[datetime, Meta(tz=True)]
 RecordType = Annotated[str, Meta(pattern=r"^[A-Z0-9]{1,8}$", description="OR, WR or another code")]
+MAX_SEQUENCE: Final = 2**63 - 1  # the stores keep sequences in a BIGINT
 
 
 class Medal(StrEnum):
@@ -85,7 +88,7 @@ class Event(Struct, frozen=True):
 
 
 class GamesInfo(Struct, frozen=True):
-    code: Annotated[str, Meta(min_length=1, max_length=32)]
+    code: Annotated[str, Meta(min_length=1, max_length=32, pattern=CODE_PATTERN)]
     name: Name
 
 
@@ -105,7 +108,7 @@ class Snapshot(Struct, frozen=True):
 
     format: Literal["medalbot.feed/1"]
     games: GamesInfo
-    sequence: Annotated[int, Meta(ge=0)]
+    sequence: Annotated[int, Meta(ge=0, le=MAX_SEQUENCE)]
     generated_at: AwareDatetime
     events: tuple[Event, ...]
     unranked_nocs: tuple[Noc, ...] = ()

@@ -38,15 +38,26 @@ def parse_snapshot(body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Snapsh
         )
     body = body.removeprefix(_UTF8_BOM)
     _reject_markup(body)
-    _check_format_tag(body)
+    # msgspec raises these two outside its own error types: a string that is not UTF-8
+    # (a producer writing Latin-1), and nesting deeper than the interpreter's recursion limit.
     try:
-        snapshot = _snapshot_decoder.decode(body)
+        _check_format_tag(body)
+        snapshot = _decode(body)
+    except UnicodeDecodeError as exc:
+        raise FeedRejected(f"not UTF-8: a string holds byte 0x{exc.object[exc.start]:02x}") from exc
+    except RecursionError as exc:
+        raise FeedRejected("JSON nested too deeply") from exc
+    check_snapshot(snapshot)
+    return snapshot
+
+
+def _decode(body: bytes) -> Snapshot:
+    try:
+        return _snapshot_decoder.decode(body)
     except msgspec.ValidationError as exc:
         raise FeedRejected(_describe_validation_error(exc, body)) from exc
     except msgspec.DecodeError as exc:  # pragma: no cover - the header decode saw the same bytes
         raise FeedRejected(f"not JSON: {exc}") from exc
-    check_snapshot(snapshot)
-    return snapshot
 
 
 def encode_snapshot(snapshot: Snapshot) -> bytes:
@@ -123,6 +134,7 @@ def _describe_validation_error(exc: msgspec.ValidationError, body: bytes) -> str
 _FRIENDLY_PATTERNS: Final = {
     r"^[A-Z]{3}$": "a three-letter NOC",
     r"^[A-Z0-9]{1,8}$": "a record code such as 'OR' or 'WR'",
+    r"^[^\\x00]+$": "a code without NUL characters",  # msgspec doubles the backslash
 }
 _MISSING: Final = object()
 _PATH_STEP: Final = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
@@ -130,7 +142,10 @@ _PATH_STEP: Final = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
 
 def _value_at(body: bytes, location: str) -> object:
     """The offending value, for the error message (only decoded when there is an error)."""
-    node: object = msgspec.json.decode(body)
+    try:
+        node: object = msgspec.json.decode(body)
+    except (msgspec.MsgspecError, UnicodeDecodeError, RecursionError):
+        return _MISSING  # e.g. 1e400: out of range untyped as well; the message says enough
     for name, index in _PATH_STEP.findall(location):
         if index and isinstance(node, list) and int(index) < len(node):
             node = node[int(index)]

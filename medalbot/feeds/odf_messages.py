@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 SUPPORTED_TYPES: Final = frozenset({"DT_RESULT", "DT_MEDALLISTS", "DT_RECORD"})
 _NOC: Final = re.compile(r"^[A-Z]{3}$")
 _MAX_GAMES_CODE: Final = 32  # GamesInfo.code
+_MAX_DIGITS: Final = 18  # below 2**63
+_MAX_DEPTH: Final = 32
 _S = TypeVar("_S", bound=Struct)
 
 
@@ -108,6 +110,9 @@ def message_elements(body: bytes) -> list[Element]:
         raise FeedRejected(f"unsafe XML refused: {exc}") from exc
     except ParseError as exc:
         raise FeedRejected(f"malformed XML: {exc}") from exc
+    except (LookupError, ValueError) as exc:  # the declared encoding: unknown, or unsupported
+        raise FeedRejected(f"unreadable XML encoding: {exc}") from exc
+    _check_depth(root)
     if _local(root.tag) == "OdfBody":
         return [root]
     children = list(root)
@@ -117,6 +122,17 @@ def message_elements(body: bytes) -> list[Element]:
         f"unsupported root element <{_local(root.tag)}> "
         "(expected <OdfBody> or a wrapper of <OdfBody> elements)"
     )
+
+
+def _check_depth(root: Element) -> None:
+    """Refuse deep nesting, level by level: serialising a message again (``message_xml``)
+    recurses once per level and would hit the interpreter's recursion limit."""
+    level, depth = [root], 1
+    while level:
+        if depth > _MAX_DEPTH:
+            raise FeedRejected(f"XML nested deeper than {_MAX_DEPTH} levels (ODF needs about 10)")
+        level = [child for node in level for child in node]
+        depth += 1
 
 
 def message_xml(element: Element) -> str:
@@ -150,7 +166,8 @@ def _header(element: Element, document_type: str) -> Header:
     if not is_rsc(code):
         raise FeedRejected(f"{where}: DocumentCode {code!r} is not an RSC")
     version = element.get("Version", "")
-    if not version.isdigit():
+    number = _whole_number(version)
+    if number is None:
         raise FeedRejected(f"{where}: Version {version!r} is not a whole number")
     competition = element.get("CompetitionCode")
     if competition is None:  # older messages carry it on <Competition Code="...">
@@ -162,7 +179,7 @@ def _header(element: Element, document_type: str) -> Header:
         document_code=code,
         document_type=document_type,
         document_subcode=element.get("DocumentSubcode", ""),
-        version=int(version),
+        version=number,
         competition=competition,
     )
 
@@ -263,7 +280,7 @@ def _competitor(element: Element, where: str) -> tuple[str, Competitor]:
         raise FeedRejected(f"{where}: Organisation must be a three-letter NOC, got {noc!r}")
     athletes = sorted(
         (a for a in _iter_path(element, "Composition", "Athlete")),
-        key=lambda a: int(a.get("Order", "0")) if a.get("Order", "0").isdigit() else 0,
+        key=lambda a: _whole_number(a.get("Order")) or 0,
     )
     names = tuple(_athlete_name(a, where) for a in athletes)
     description = _child(element, "Description")
@@ -296,7 +313,7 @@ def _record_flags(
 ) -> tuple[RecordFlag, ...]:
     indicators = sorted(
         _children(line, "RecordIndicator"),
-        key=lambda r: int(r.get("Order", "0")) if r.get("Order", "0").isdigit() else 0,
+        key=lambda r: _whole_number(r.get("Order")) or 0,
     )
     flags: list[RecordFlag] = []
     for indicator in indicators:
@@ -312,8 +329,17 @@ def _record_flags(
 def _rank(value: str | None, where: str) -> int | None:
     if value is None or value == "":
         return None
-    if not value.isdigit() or int(value) < 1:
+    rank = _whole_number(value)
+    if rank is None or rank < 1:
         raise FeedRejected(f"{where}: Rank {value!r} is not a positive whole number")
+    return rank
+
+
+def _whole_number(value: str | None) -> int | None:
+    """ASCII digits only (``str.isdigit`` also takes '²' and '١', which ``int`` refuses or
+    reads), and few enough for the stores' BIGINT columns."""
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > _MAX_DIGITS:
+        return None
     return int(value)
 
 
