@@ -127,9 +127,10 @@ class Pipeline:
     ) -> None:
         core = self._core
         status = response.status
-        if status in INVALID_STATUSES and not (
-            status == 429 and response.headers.get("X-RateLimit-Scope") == "shared"
-        ):
+        scope = response.headers.get("X-RateLimit-Scope")
+        if status == 429:
+            core.limiter.record_limited(scope or "unknown")
+        if status in INVALID_STATUSES and not (status == 429 and scope == "shared"):
             core.limiter.record_invalid()
         answer: Any = None
         if (

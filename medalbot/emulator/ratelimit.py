@@ -10,7 +10,7 @@ over a rolling 10 minutes, the figure Cloudflare bans on.
 from __future__ import annotations
 
 import math
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 
 from .clock import Clock
@@ -92,6 +92,10 @@ class RateLimiter:
         self._global: dict[str, WindowBucket] = {}
         self._channels: dict[int, WindowBucket] = {}
         self._invalid: deque[float] = deque()
+        self.limited: Counter[str] = Counter()  # 429 answers by X-RateLimit-Scope, ever
+
+    def record_limited(self, scope: str) -> None:
+        self.limited[scope] += 1
 
     def take_global(self, token: str) -> RateLimitVerdict:
         now = self._clock.monotonic()

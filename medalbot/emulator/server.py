@@ -274,6 +274,11 @@ class Emulator:
         return self.core.limiter.invalid_requests()
 
     @property
+    def rate_limited(self) -> dict[str, int]:
+        """429 answers so far by scope: 'global', 'user' (a route's bucket), 'shared'."""
+        return dict(self.core.limiter.limited)
+
+    @property
     def gateway(self) -> Gateway:
         """Gateway state and faults: .close(code), .reconnect(), .invalidate_session(resumable)."""
         return self.core.gateway
