@@ -7,6 +7,7 @@ shared/discord-limits.md §2); every 429 counts towards Discord's invalid-reques
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -14,9 +15,18 @@ from collections.abc import Awaitable, Callable
 Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
+SECOND = 1.0  # the window of Discord's global limit (50 requests per second)
+
 
 class TokenBucket:
-    """``rate`` requests per second on average, bursts of at most ``burst``; fair (FIFO)."""
+    """``rate`` requests per second on average, bursts of at most ``burst``; fair (FIFO).
+
+    A burst is also taken out of its second's ``rate``: never more than ``rate`` requests (at
+    least one) in any one second. A full burst on top of a second's rate (10 + 40 = 50) would
+    use up all the headroom Discord's global limit of 50/s leaves above ``rate`` for the bot's
+    other requests (start-up, command sync), and the next one was a global 429
+    (bench/fanout_limits.py).
+    """
 
     def __init__(
         self,
@@ -35,6 +45,8 @@ class TokenBucket:
         self._sleep = sleep
         self._updated = monotonic()
         self._lock = asyncio.Lock()
+        self._per_second = max(1, math.floor(rate))
+        self._last_second: deque[float] = deque()  # when the requests of the last second went
 
     def _refill(self) -> None:
         now = self._monotonic()
@@ -47,7 +59,18 @@ class TokenBucket:
             if self._tokens < 1:
                 await self._sleep((1 - self._tokens) / self.rate)
                 self._refill()
+            await self._second_not_full()
             self._tokens -= 1
+            self._last_second.append(self._monotonic())
+
+    async def _second_not_full(self) -> None:
+        window, now = self._last_second, self._monotonic()
+        while window and window[0] <= now - SECOND:
+            window.popleft()
+        if len(window) >= self._per_second:
+            await self._sleep(window[0] + SECOND - now)
+            window.popleft()  # waited until the oldest left the window
+            self._refill()
 
 
 class WindowPacer:
