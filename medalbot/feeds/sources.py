@@ -7,6 +7,7 @@ Every source is independent: it owns its HTTP session and its backoff, so a fail
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
@@ -25,6 +26,8 @@ from medalbot.feeds.poller import (
     HttpPoller,
     PollerSettings,
 )
+
+log = logging.getLogger(__name__)
 
 BodyAdapter = Callable[[bytes], Snapshot | None]
 """Turns a fetched body into a snapshot (None: valid, but nothing new); raises ``FeedError``."""
@@ -99,6 +102,14 @@ class HttpFeedSource:
                 snapshot = await asyncio.to_thread(self._adapter, outcome.body)
             except FeedError as exc:
                 raise self.poller.reject(outcome, exc.reason) from exc
+            except Exception as exc:
+                # A decoder bug: refuse the body like any bad one (backoff, old state kept,
+                # fetched again) rather than crash every poll; the traceback is for us.
+                log.exception(
+                    "feed %s: the decoder failed on a body from %s", self.name, outcome.url
+                )
+                reason = f"could not be read (decoder error: {type(exc).__name__})"
+                raise self.poller.reject(outcome, reason) from exc
             self.poller.accept(outcome)
         if self._after_poll is not None:
             # Before the snapshot is handed on: what detection sees must survive a restart.

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from medalbot.domain.models import Snapshot
 from medalbot.feeds.errors import FeedError, FeedRejected, FeedUnavailable
 from medalbot.feeds.native import parse_snapshot
 from medalbot.feeds.poller import HttpPoller, PollerSettings
@@ -172,3 +173,34 @@ async def test_native_constructor_polls_a_real_server(tmp_path: Path) -> None:
         await source.close()
 
     assert snapshot is not None and snapshot.sequence == 3
+
+
+async def test_a_decoder_bug_refuses_the_body_backs_off_and_recovers(
+    tmp_path: Path, clock: FakeClock, jitter: RecordingJitter, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An exception other than FeedError from a decoder is a refused body, not a crashed poll."""
+    calls = 0
+
+    def flaky(body: bytes) -> Snapshot | None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ValueError("a bug in the decoder")
+        return parse_snapshot(body)
+
+    async with ReplayFeedServer(write_snapshots(tmp_path, [4])) as server:
+        poller = HttpPoller("main", PollerSettings(url=server.url), clock=clock, uniform=jitter)
+        source = HttpFeedSource("main", poller, flaky)
+        with pytest.raises(FeedRejected) as caught:
+            await source.poll()
+        assert await source.poll() is None  # backing off: no request
+        clock.advance(caught.value.retry_in or 0.0)
+        snapshot = await source.poll()
+        await source.close()
+
+    assert caught.value.reason == (
+        f"could not be read (decoder error: ValueError) (from {server.url})"
+    )
+    assert snapshot is not None and snapshot.sequence == 4
+    assert server.requests == 2
+    assert "a bug in the decoder" in caplog.text
