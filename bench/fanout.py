@@ -19,37 +19,29 @@ lasts; the fan-out's throughput; the bot's event loop lag in both phases.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import multiprocessing
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import aiohttp
-from aiohttp import web
 
-from medalbot.bot import MedalBot, build_bot, close_bot
-from medalbot.config import (
-    DeliverySettings,
-    DiscordSettings,
-    FeedSettings,
-    Settings,
-    StoreSettings,
+from bench._remote import (
+    Scale,
+    control_get,
+    remote_emulator,
+    running_bot,
+    subscribe_every_channel,
+    until,
 )
-from medalbot.emulator import Emulator, EmulatorConfig, point_discord_at
+from medalbot.bot import MedalBot
+from medalbot.config import DeliverySettings
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.ops.loop_lag import LoopLagMonitor
-from medalbot.ops.settings import OpsSettings
 from medalbot.samples import sample_files
-from medalbot.store import open_store
-from medalbot.store.base import NewSubscription
 
 SAMPLES: Final = 100  # /medals with no fan-out; during it, one every PACE_S while it lasts
 PACE_S: Final = 0.02  # between one /medals answer and the next question
@@ -59,102 +51,7 @@ FANOUT_LIMIT_S: Final = 900.0
 # Far above what the bot can send, so neither limit is what is measured.
 UNLIMITED: Final = 1_000_000
 DELIVERY: Final = DeliverySettings(global_rate=float(UNLIMITED), global_burst=1_000)
-
-
-@dataclass(frozen=True)
-class Scale:
-    guilds: int = 20
-    per_guild: int = 500  # Discord's maximum of channels per server
-
-    @property
-    def channels(self) -> int:
-        return self.guilds * self.per_guild
-
-
 FULL: Final = Scale()
-
-
-# The emulator's process ---------------------------------------------------------------------
-
-
-def _emulator_process(reply: Connection, scale: Scale) -> None:
-    """Run the emulator and a small control API until told to stop."""
-    logging.disable(logging.WARNING)
-    asyncio.run(_serve_emulator(reply, scale))
-
-
-async def _serve_emulator(reply: Connection, scale: Scale) -> None:
-    async with Emulator(EmulatorConfig(global_rate_limit=UNLIMITED)) as emulator:
-        world = emulator.world
-        guilds = [world.add_guild(f"Fan server {g}") for g in range(scale.guilds)]
-        channels = {
-            guild.id: [world.add_channel(guild, f"alerts-{c}").id for c in range(scale.per_guild)]
-            for guild in guilds
-        }
-        fan = world.add_member(guilds[0], "fan")
-        asked_in = world.channel(channels[guilds[0].id][0])
-        assert asked_in is not None
-        bot_id = emulator.bot_user.id
-        stopped = asyncio.Event()
-
-        async def medals(_request: web.Request) -> web.Response:
-            result = await emulator.invoke("/medals", member=fan, channel=asked_in, timeout=10.0)
-            title = result.embeds[0].get("title") if result.embeds else None
-            return web.json_response({"latency_s": result.response_latency, "title": title})
-
-        async def messages(_request: web.Request) -> web.Response:
-            alerts = [
-                m
-                for m in emulator.core.store.all()
-                if m.author.id == bot_id and m.interaction_id is None
-            ]
-            return web.json_response(
-                {"alerts": len(alerts), "channels": len({m.channel_id for m in alerts})}
-            )
-
-        async def stop(_request: web.Request) -> web.Response:
-            stopped.set()
-            return web.json_response({})
-
-        app = web.Application()
-        app.router.add_post("/medals", medals)
-        app.router.add_get("/messages", messages)
-        app.router.add_post("/stop", stop)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        reply.send(
-            {
-                "api_base": emulator.api_base,
-                "gateway_url": emulator.gateway_url,
-                "token": emulator.token,
-                "control": f"http://127.0.0.1:{runner.addresses[0][1]}",
-                "channels": channels,
-            }
-        )
-        try:
-            await stopped.wait()
-        finally:
-            await runner.cleanup()
-
-
-@contextlib.contextmanager
-def emulator_process(scale: Scale) -> Iterator[dict[str, Any]]:
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter, no inherited loop
-    ours, theirs = context.Pipe(duplex=False)
-    process = context.Process(target=_emulator_process, args=(theirs, scale), name="emulator")
-    process.start()
-    try:
-        deadline = time.monotonic() + 120
-        while not ours.poll(0.1):
-            if not process.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the emulator process did not start ({process.exitcode=})")
-        yield ours.recv()
-    finally:
-        process.join(timeout=10)
-        if process.is_alive():
-            process.terminate()
-            process.join()
 
 
 # The bot's process --------------------------------------------------------------------------
@@ -189,34 +86,12 @@ def percentile(values: list[float], pct: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
-async def subscribe_every_channel(store_url: str, channels: dict[int, list[int]]) -> float:
-    started = time.perf_counter()
-    store = await open_store(store_url)
-    try:
-        now = datetime.now(UTC)
-        for guild_id, channel_ids in channels.items():
-            for channel_id in channel_ids:
-                sub = NewSubscription(guild_id=guild_id, channel_id=channel_id)
-                await store.add_subscription(sub, now, max_per_guild=len(channel_ids))
-    finally:
-        await store.close()
-    return time.perf_counter() - started
-
-
 async def ask_medals(http: aiohttp.ClientSession, control: str) -> float:
     async with http.post(f"{control}/medals") as response:
         answer = await response.json()
     if not str(answer.get("title", "")).startswith("Medal table"):
         raise RuntimeError(f"/medals did not answer with the table: {answer}")
     return float(answer["latency_s"]) * 1000
-
-
-async def until(predicate: Callable[[], bool], timeout: float, what: str) -> None:  # noqa: ASYNC109
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not within {timeout} s")
-        await asyncio.sleep(0.01)
 
 
 async def phases(
@@ -252,43 +127,21 @@ async def phases(
 
 
 async def measure(scale: Scale = FULL) -> Figures:
-    with emulator_process(scale) as emulator, tempfile.TemporaryDirectory() as tmp:
-        store_url = f"sqlite:///{Path(tmp) / 'fanout.db'}"
-        subscribe_s = await subscribe_every_channel(store_url, emulator["channels"])
-        patch = point_discord_at(emulator["api_base"], emulator["gateway_url"])
-        async with (
-            ReplayFeedServer(sample_files("w1000m")) as feed,
-            aiohttp.ClientSession() as http,
-        ):
-            settings = Settings(
-                discord=DiscordSettings(
-                    api_base=emulator["api_base"],
-                    gateway_url=emulator["gateway_url"],
-                    guild_ready_timeout=0.5,
-                ),
-                store=StoreSettings(url=store_url),
-                delivery=DELIVERY,
-                ops=OpsSettings(enabled=False),
-                feeds=[FeedSettings(name="replay", url=feed.url, interval=0.1, jitter=0.0)],
-            )
-            bot = await build_bot(settings)
-            running: asyncio.Task[None] | None = None
-            try:
-                await bot.__aenter__()  # sets up the client's asyncio objects before start()
-                running = asyncio.create_task(bot.start(emulator["token"]))
-                await asyncio.wait_for(bot.wait_until_ready(), timeout=120)
+    async with (
+        remote_emulator(scale, global_rate_limit=UNLIMITED) as emulator,
+        ReplayFeedServer(sample_files("w1000m")) as feed,
+        aiohttp.ClientSession() as http,
+    ):
+        with tempfile.TemporaryDirectory() as tmp:
+            store_url = f"sqlite:///{Path(tmp) / 'fanout.db'}"
+            subscribe_s = await subscribe_every_channel(store_url, emulator.channels)
+            async with running_bot(
+                emulator, store_url=store_url, feed_url=feed.url, delivery=DELIVERY
+            ) as bot:
                 baseline, during, fanout_s = await phases(
-                    bot, feed, http, emulator["control"], scale.channels
+                    bot, feed, http, emulator.control, scale.channels
                 )
-                async with http.get(f"{emulator['control']}/messages") as response:
-                    seen = await response.json()
-            finally:
-                await close_bot(bot)
-                if running is not None:
-                    await asyncio.wait({running}, timeout=10)
-                async with http.post(f"{emulator['control']}/stop"):
-                    pass
-                patch.undo()
+            seen = await control_get(emulator, "/messages")
     return Figures(
         scale, subscribe_s, baseline, during, fanout_s, int(seen["alerts"]), int(seen["channels"])
     )
