@@ -49,12 +49,16 @@ class OptionBuilder:
         channel: Channel,
         invoker: Member,
         next_id: Callable[[], int],
+        *,
+        cross_guild: bool = False,
     ) -> None:
         self._world = world
         self._guild = guild
         self._channel = channel
         self._invoker = invoker
         self._next_id = next_id
+        # channel and role options may name another server's (a crafted interaction)
+        self._cross_guild = cross_guild
         self._resolved = _Resolved()
 
     def build(
@@ -219,6 +223,9 @@ class OptionBuilder:
             self._resolved.members[str(user.id)] = member_payload
         return str(user.id)
 
+    def _foreign_ok(self, guild_id: int) -> bool:
+        return guild_id == self._guild.id or self._cross_guild
+
     def _resolve_role(self, where: str, name: str, value: Any) -> str:
         role = (
             value
@@ -227,7 +234,7 @@ class OptionBuilder:
             if isinstance(value, int)
             else None
         )
-        if role is None or role.guild_id != self._guild.id:
+        if role is None or not self._foreign_ok(role.guild_id):
             raise ValueError(f"/{where} {name} takes a role of {self._guild.name}, not {value!r}")
         self._resolved.roles[str(role.id)] = payloads.role(role)
         return str(role.id)
@@ -241,7 +248,7 @@ class OptionBuilder:
             if isinstance(value, int)
             else None
         )
-        if channel is None or channel.guild_id != self._guild.id:
+        if channel is None or not self._foreign_ok(channel.guild_id):
             raise ValueError(
                 f"/{where} {name} takes a channel of {self._guild.name}, not {value!r}"
             )

@@ -24,7 +24,7 @@ class EmulatorCore:
         self.clock = self.world.clock
         self.signal = ChangeSignal()
         self.requests = RequestLog()
-        self.faults = FaultInjector()
+        self.faults = FaultInjector(self.clock)
         self.limiter = RateLimiter(
             self.clock,
             global_limit=config.global_rate_limit,

@@ -1,10 +1,13 @@
-"""Faults injected on demand for a route pattern and/or a channel."""
+"""Faults injected on demand for a route pattern and/or a channel, for a number of requests
+and/or for a while (a storm: every matching request for N seconds)."""
 
 from __future__ import annotations
 
 import enum
 import re
 from dataclasses import dataclass
+
+from .clock import Clock
 
 
 class FaultKind(enum.Enum):
@@ -49,9 +52,10 @@ class Fault:
     scope: str = "user"
     delay: float = 0.0
     hits: int = 0
+    expires_at: float | None = None  # emulator monotonic clock; None: no time limit
 
-    def matches(self, method: str, path: str, channel_id: int | None) -> bool:
-        if self.remaining is not None and self.remaining <= 0:
+    def matches(self, method: str, path: str, channel_id: int | None, now: float) -> bool:
+        if not self.is_armed(now):
             return False
         if self.method is not None and self.method != method:
             return False
@@ -59,9 +63,15 @@ class Fault:
             return False
         return self.pattern.fullmatch(path) is not None
 
+    def is_armed(self, now: float) -> bool:
+        if self.remaining is not None and self.remaining <= 0:
+            return False
+        return self.expires_at is None or now < self.expires_at
+
 
 class FaultInjector:
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
         self._faults: list[Fault] = []
 
     def add(self, fault: Fault) -> Fault:
@@ -70,8 +80,9 @@ class FaultInjector:
 
     def take(self, method: str, path: str, channel_id: int | None) -> Fault | None:
         """The first armed fault for this request, counting the use."""
+        now = self._clock.monotonic()
         for fault in self._faults:
-            if fault.matches(method, path, channel_id):
+            if fault.matches(method, path, channel_id, now):
                 fault.hits += 1
                 if fault.remaining is not None:
                     fault.remaining -= 1
@@ -87,4 +98,5 @@ class FaultInjector:
 
     @property
     def armed(self) -> list[Fault]:
-        return [f for f in self._faults if f.remaining is None or f.remaining > 0]
+        now = self._clock.monotonic()
+        return [f for f in self._faults if f.is_armed(now)]

@@ -146,6 +146,7 @@ class Emulator:
         until: Until = _responded,
         timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
         ignore_default_permissions: bool = False,
+        cross_guild_options: bool = False,
     ) -> InteractionResult:
         """Run '/command sub ...' as `member` in `channel`; returns once `until(result)` holds
         (by default: the first response arrived). Raises InteractionTimeout, or
@@ -154,7 +155,10 @@ class Emulator:
         `ignore_default_permissions=True` sends it even though the command's
         default_member_permissions would hide it from `member`, as happens when a server's
         Integrations settings allow it for them, or with a crafted interaction: the bot's own
-        checks are then all that stands in the way."""
+        checks are then all that stands in the way. `cross_guild_options=True` lets channel and
+        role options name another server's channels and roles, which Discord's client never
+        offers (and Discord refuses: "A channel id specified is invalid"); a bot should not
+        depend on that alone."""
         return await self._actions.invoke(
             command,
             options,
@@ -164,6 +168,7 @@ class Emulator:
             until=until,
             timeout=timeout,
             ignore_default_permissions=ignore_default_permissions,
+            cross_guild_options=cross_guild_options,
         )
 
     async def autocomplete(
@@ -305,11 +310,22 @@ class Emulator:
         route: str,
         channel: ChannelRef | None,
         times: int | None,
+        duration: float | None = None,
         **fields: Any,
     ) -> Fault:
         method, pattern = compile_route(route)
+        expires_at = None if duration is None else self.core.clock.monotonic() + duration
         return self.core.faults.add(
-            Fault(kind, route, method, pattern, _channel_id(channel), times, **fields)
+            Fault(
+                kind,
+                route,
+                method,
+                pattern,
+                _channel_id(channel),
+                times,
+                expires_at=expires_at,
+                **fields,
+            )
         )
 
     def fail(
@@ -321,14 +337,23 @@ class Emulator:
         message: str | None = None,
         times: int | None = 1,
         channel: ChannelRef | None = None,
+        duration: float | None = None,
     ) -> Fault:
         """Answer the next `times` matching requests with `status`/`code` (None: until cleared).
 
         `route` is 'METHOD /path' relative to /api/v10 with {placeholders} or '*',
-        e.g. 'POST /channels/{channel_id}/messages'."""
+        e.g. 'POST /channels/{channel_id}/messages'. Every fault also takes `duration`: armed
+        for that many seconds only (with `times=None`, a storm hitting everything it matches)."""
         text = message or CODE_MESSAGES.get(code, "Error")
         return self._add_fault(
-            FaultKind.ERROR, route, channel, times, status=status, code=code, message=text
+            FaultKind.ERROR,
+            route,
+            channel,
+            times,
+            duration,
+            status=status,
+            code=code,
+            message=text,
         )
 
     def rate_limit(
@@ -340,6 +365,7 @@ class Emulator:
         scope: str | None = None,
         times: int | None = 1,
         channel: ChannelRef | None = None,
+        duration: float | None = None,
     ) -> Fault:
         """Answer 429 with `retry_after` (route scope 'user', or 'global', or 'shared')."""
         return self._add_fault(
@@ -347,6 +373,7 @@ class Emulator:
             route,
             channel,
             times,
+            duration,
             status=429,
             retry_after=retry_after,
             is_global=is_global,
@@ -354,10 +381,16 @@ class Emulator:
         )
 
     def slow(
-        self, route: str, delay: float, *, times: int | None = 1, channel: ChannelRef | None = None
+        self,
+        route: str,
+        delay: float,
+        *,
+        times: int | None = 1,
+        channel: ChannelRef | None = None,
+        duration: float | None = None,
     ) -> Fault:
         """Wait `delay` seconds before handling matching requests normally."""
-        return self._add_fault(FaultKind.DELAY, route, channel, times, delay=delay)
+        return self._add_fault(FaultKind.DELAY, route, channel, times, duration, delay=delay)
 
     def commit_then_fail(
         self,
@@ -366,9 +399,12 @@ class Emulator:
         *,
         times: int | None = 1,
         channel: ChannelRef | None = None,
+        duration: float | None = None,
     ) -> Fault:
         """Handle the request (the message IS created) but answer `status` anyway."""
-        return self._add_fault(FaultKind.COMMIT_THEN_FAIL, route, channel, times, status=status)
+        return self._add_fault(
+            FaultKind.COMMIT_THEN_FAIL, route, channel, times, duration, status=status
+        )
 
     def clear_faults(self) -> None:
         self.core.faults.clear()

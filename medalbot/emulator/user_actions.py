@@ -200,6 +200,7 @@ class UserActions:
         channel: Channel,
         locale: str,
         ignore_default_permissions: bool,
+        cross_guild_options: bool = False,
     ) -> InteractionResult:
         """Build a slash command (or its autocomplete) interaction as Discord would, and send it."""
         name, path = _command_path(command)
@@ -216,7 +217,12 @@ class UserActions:
             kind, member, channel, guild, permissions, locale
         )
         builder = OptionBuilder(
-            self._core.world, guild, channel, member, self._core.world.snowflakes.next
+            self._core.world,
+            guild,
+            channel,
+            member,
+            self._core.world.snowflakes.next,
+            cross_guild=cross_guild_options,
         )
         payload["data"] = builder.build(registered, path, options, focused=focused)
         return self._dispatch(kind, payload, interaction_id, token, member, channel)
@@ -234,6 +240,7 @@ class UserActions:
         until: Until = _responded,
         timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
         ignore_default_permissions: bool = False,
+        cross_guild_options: bool = False,
     ) -> InteractionResult:
         result = self._dispatch_command(
             InteractionType.APPLICATION_COMMAND,
@@ -244,6 +251,7 @@ class UserActions:
             channel=channel,
             locale=locale,
             ignore_default_permissions=ignore_default_permissions,
+            cross_guild_options=cross_guild_options,
         )
         return await self._wait(result, until, timeout, f"/{command.strip().removeprefix('/')}")
 

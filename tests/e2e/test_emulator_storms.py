@@ -1,0 +1,107 @@
+"""Emulator additions for the fault suite (tests/faults): faults armed for a while (a 429 storm
+of N seconds) and crafted interactions naming another server's channel or role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import aiohttp
+import discord
+import pytest
+from discord import app_commands
+from discord.ext import commands
+
+from medalbot.emulator import (
+    DemoWorld,
+    Emulator,
+    EmulatorConfig,
+    ManualClock,
+    build_demo_world,
+    running_bot,
+)
+
+from .conftest import EmulatorFactory
+
+BotFactory = Callable[..., commands.Bot]
+MESSAGE_CREATE = "POST /channels/{channel_id}/messages"
+
+
+async def test_a_fault_with_a_duration_answers_every_match_until_it_ends(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    clock = ManualClock()
+    emulator = await emulator_factory(EmulatorConfig(clock=clock))
+    demo = build_demo_world(emulator.world)
+    auth = {"Authorization": f"Bot {emulator.token}"}
+    storm = emulator.rate_limit(MESSAGE_CREATE, 0.5, is_global=True, times=None, duration=2.0)
+    burst = emulator.fail(MESSAGE_CREATE, 503, times=1, duration=10.0, channel=demo.golds)
+
+    async def post(channel_id: int) -> tuple[int, object]:
+        url = f"{emulator.api_base}/channels/{channel_id}/messages"
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(url, json={"content": "x"}, headers=auth) as response,
+        ):
+            return response.status, (await response.json()).get("global")
+
+    assert [await post(demo.oranje.id) for _ in range(3)] == [(429, True)] * 3
+    clock.advance(1.999)
+    assert await post(demo.general.id) == (429, True)  # still storming
+    clock.advance(0.001)
+    assert await post(demo.oranje.id) == (200, None)  # the storm is over
+    assert storm.hits == 4
+    assert await post(demo.golds.id) == (503, None)
+    assert await post(demo.golds.id) == (200, None)  # `times` ran out before the duration
+    assert burst.hits == 1
+    assert emulator.invalid_requests == 4  # the 429s; a 503 is not an invalid request
+    assert [m.content for m in emulator.transcript(demo.oranje)] == ["x"]
+
+
+class PickCog(commands.Cog):
+    @app_commands.command(name="pick", description="Name a channel and a role")
+    async def pick(
+        self,
+        interaction: discord.Interaction,
+        where: app_commands.AppCommandChannel,
+        ping: discord.Role,
+    ) -> None:
+        await interaction.response.send_message(f"{where.id} {ping.id}", ephemeral=True)
+
+
+async def test_a_crafted_interaction_can_name_another_servers_channel_and_role(
+    emulator: Emulator, demo: DemoWorld, bot_factory: BotFactory
+) -> None:
+    other = emulator.world.add_guild("Elsewhere")
+    elsewhere = emulator.world.add_channel(other, "secret")
+    their_role = emulator.world.add_role(other, "their role")
+    bot = bot_factory()
+
+    async def setup_hook() -> None:
+        await bot.add_cog(PickCog())
+        await bot.tree.sync()
+
+    bot.setup_hook = setup_hook  # type: ignore[method-assign]
+    async with running_bot(bot, emulator):
+        options = {"where": elsewhere, "ping": their_role}
+        # what Discord's client lets a user do: only this server's channels and roles
+        with pytest.raises(ValueError, match="channel of Oranje Fans"):
+            await emulator.invoke("/pick", options, member=demo.moderator, channel=demo.general)
+        with pytest.raises(ValueError, match="role of Oranje Fans"):
+            await emulator.invoke(
+                "/pick",
+                {"where": demo.oranje, "ping": their_role},
+                member=demo.moderator,
+                channel=demo.general,
+            )
+        crafted = await emulator.invoke(
+            "/pick",
+            options,
+            member=demo.moderator,
+            channel=demo.general,
+            cross_guild_options=True,
+        )
+    assert crafted.content == f"{elsewhere.id} {their_role.id}"
+    resolved = crafted.payload["data"]["resolved"]
+    assert resolved["channels"][str(elsewhere.id)]["guild_id"] == str(other.id)
+    assert str(their_role.id) in resolved["roles"]
+    assert crafted.payload["guild_id"] == str(demo.guild.id)  # sent from Oranje Fans
