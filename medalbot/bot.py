@@ -97,6 +97,9 @@ def build_services(
 MODERATORS_ONLY = N_("Only moderators (Manage Server) can use this command.")
 SERVERS_ONLY = N_("This command only works in a server.")
 NOT_HERE = N_("You can't use this command here.")
+# discord.py looks a channel option up in the server's cache: another server's channel (a
+# crafted interaction; Discord's client never offers one) cannot be converted.
+OTHER_SERVER = N_("Pick a channel or role of this server.")
 OUR_FAULT = N_("Sorry, something went wrong on our side. The error has been logged.")
 
 
@@ -129,6 +132,9 @@ async def answer_error(interaction: discord.Interaction[MedalBot], error: Except
         message = t.gettext(SERVERS_ONLY)
     elif isinstance(error, app_commands.CheckFailure):
         message = t.gettext(NOT_HERE)
+    elif isinstance(error, app_commands.TransformerError):
+        log.warning("%s: refused option value %r: %s", what, error.value, error)
+        message = t.gettext(OTHER_SERVER)
     else:
         log.error(
             "%s failed (guild %s, channel %s, user %s)",
@@ -209,7 +215,7 @@ class MedalBot(commands.AutoShardedBot):
         linear_bucket_cleanup(self.http)  # a fan-out makes a bucket per channel: keep it O(N)
         self.sender = OutboxSender(
             services.store,
-            DiscordPort(self),
+            DiscordPort(self, send_timeout=settings.delivery.send_timeout),
             settings.delivery,
             clock=clock,
             on_channel_refused=self._channel_refused,
@@ -218,6 +224,8 @@ class MedalBot(commands.AutoShardedBot):
         )
         # edits of alert messages whose event became official, running beside the poll
         self._official_edits: set[asyncio.Task[None]] = set()
+        # notices about paused channels waiting for the gateway to deliver their server
+        self._pending_notices: set[asyncio.Task[None]] = set()
         services.polling.set_on_committed(self._committed)
         if ops is not None:
             ops.set_sender_stats(lambda: self.sender.stats)
@@ -256,7 +264,28 @@ class MedalBot(commands.AutoShardedBot):
                 await self.tree.sync(guild=guild)
 
     async def _channel_refused(self, guild_id: int, channel_id: int, reason: str) -> None:
-        await notify_channel_refused(self, guild_id, channel_id, reason)
+        if self.get_guild(guild_id) is not None:
+            await notify_channel_refused(self, guild_id, channel_id, reason)
+            return
+        # The sender starts before the gateway has delivered the servers: a backlog sent at
+        # start-up can be refused before the bot knows where to tell the moderators. The
+        # pause happens only once, so the notice waits (without holding up the sender).
+        task = asyncio.create_task(
+            self._notify_when_ready(guild_id, channel_id, reason), name=f"notice-{channel_id}"
+        )
+        self._pending_notices.add(task)
+        task.add_done_callback(self._pending_notices.discard)
+
+    async def _notify_when_ready(self, guild_id: int, channel_id: int, reason: str) -> None:
+        try:
+            await self.wait_until_ready()
+            await notify_channel_refused(self, guild_id, channel_id, reason)
+        except Exception:
+            log.exception(
+                "guild %d: telling moderators that channel %d is paused failed",
+                guild_id,
+                channel_id,
+            )
 
     def _committed(self, report: PollReport) -> None:
         """New outbox rows go out now; messages of events now official are edited in tasks
@@ -275,9 +304,10 @@ class MedalBot(commands.AutoShardedBot):
             log.exception("event %s: marking its alert messages official failed", event.event)
 
     async def close(self) -> None:
-        for task in list(self._official_edits):
+        tasks = [*self._official_edits, *self._pending_notices]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._official_edits, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         await super().close()
 
 

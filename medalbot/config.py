@@ -112,6 +112,7 @@ class DeliverySettings(Struct, frozen=True, forbid_unknown_fields=True):
     batch_size: Annotated[int, Meta(ge=1)] = 200  # rows claimed per pass
     workers: Annotated[int, Meta(ge=1)] = 8  # channels sent to concurrently
     idle_check: Positive = 1.0  # when idle, look for retries that came due this often (s)
+    send_timeout: Positive = 10.0  # a send Discord has not answered by then is retried
 
 
 class AlertSettings(Struct, frozen=True, forbid_unknown_fields=True):

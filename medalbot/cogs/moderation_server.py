@@ -103,7 +103,12 @@ async def notify_channel_refused(
     in the log channel (/alerts logchannel), else the system channel. The sender calls
     this once per pause (when subscriptions become paused), not for every alert."""
     guild = bot.get_guild(guild_id)
-    if guild is None:
+    if guild is None:  # the bot left the server, or it is unavailable (an outage)
+        log.warning(
+            "guild %d is unknown: cannot tell moderators that channel %d is paused",
+            guild_id,
+            channel_id,
+        )
         return
     settings = await bot.services.guilds.get(guild_id)
     log_channel = guild.get_channel(settings.log_channel_id) if settings.log_channel_id else None

@@ -80,6 +80,11 @@ class SubscriptionCommands(commands.Cog):
         check_can_post(target, locale)
         if role is not None and role.is_default():
             raise UserError(N_("I never mention @everyone. Pick a specific role instead."))
+        if role is not None and (
+            interaction.guild is None or not interaction.guild.get_role(role.id)
+        ):
+            # discord.py takes any role a (crafted) interaction names as this server's
+            raise UserError(N_("Pick a channel or role of this server."))
         sub = await self.bot.services.subscriptions.subscribe(
             guild_id=interaction.guild_id,
             channel_id=target.id,

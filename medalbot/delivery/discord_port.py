@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Final
@@ -34,8 +35,13 @@ def _refused(exc: discord.HTTPException) -> ChannelRefused:
 
 
 class DiscordPort:
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, *, send_timeout: float = 10.0) -> None:
         self._client = client
+        # discord.py waits up to aiohttp's default 5 minutes for an answer, and the sender's
+        # pass waits for its slowest channel: one hung request held up every channel's alerts
+        # (tests/faults/test_discord_faults.py). Given up after this, the send is retried with
+        # the same nonce, so a request Discord did handle still shows once.
+        self._send_timeout = send_timeout
 
     def _lacks_embed_links(self, channel_id: int) -> bool:
         """From the gateway's cache; unknown channels are tried (Discord then decides)."""
@@ -55,12 +61,13 @@ class DiscordPort:
             raise ChannelRefused(NO_EMBED_LINKS, status=403, code=50013)
         channel = self._client.get_partial_messageable(channel_id)
         try:
-            sent = await channel.send(
-                content=message.content,
-                embeds=list(message.embeds),
-                allowed_mentions=message.allowed_mentions,
-                nonce=nonce,  # discord.py adds enforce_nonce: Discord returns the first copy
-            )
+            async with asyncio.timeout(self._send_timeout):
+                sent = await channel.send(
+                    content=message.content,
+                    embeds=list(message.embeds),
+                    allowed_mentions=message.allowed_mentions,
+                    nonce=nonce,  # discord.py adds enforce_nonce: Discord returns the first copy
+                )
         except discord.NotFound as exc:
             if exc.code == UNKNOWN_MESSAGE:
                 # Our retry's nonce names a message someone deleted since (enforce_nonce does
@@ -73,7 +80,9 @@ class DiscordPort:
             raise _refused(exc) from exc
         except discord.HTTPException as exc:
             raise _translate(exc) from exc
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        except TimeoutError as exc:
+            raise TransientFailure(f"no answer within {self._send_timeout:g} s") from exc
+        except (aiohttp.ClientError, OSError) as exc:
             raise TransientFailure(f"network: {exc!r}") from exc
         if message.embeds and not sent.embeds:  # the cache was behind: take the hollow post back
             await self._delete_hollow(channel_id, sent)
@@ -94,7 +103,8 @@ class DiscordPort:
     async def edit(self, channel_id: int, message_id: int, embeds: Sequence[discord.Embed]) -> None:
         message = self._client.get_partial_messageable(channel_id).get_partial_message(message_id)
         try:
-            await message.edit(embeds=list(embeds))
+            async with asyncio.timeout(self._send_timeout):
+                await message.edit(embeds=list(embeds))
         except (discord.Forbidden, discord.NotFound) as exc:
             raise _refused(exc) from exc
         except discord.HTTPException as exc:
