@@ -1,0 +1,211 @@
+"""Memory per subscription at 100,000 subscriptions, against 1,000 in the same run.
+
+100,000 subscriptions need 4,000 servers (the bot allows 25 per server; Discord 500 channels):
+one subscription per channel, inserted through the store (SQLite), after the women's 1000 m up
+to LEERDAM's Olympic record. Their options are a mix (everything, one nation, one sport, golds
+only, a role, quiet hours, one in ten with a daily digest), all of which want the medals of the
+next snapshot: its one medal alert (LEERDAM, KOK, TAKAGI) is routed to every subscription.
+
+Each count is measured in a fresh process (``bench/_memory_probe.py``): what the bot holds once
+started (the services' caches, the digest jobs), and its peak while that snapshot is polled
+(every subscription read, the outbox rows built and committed). Per subscription is the
+difference between 100,000 and 1,000 divided by 99,000, so what any bot holds is left out.
+Not counted: discord.py's own cache of the servers and channels (Discord's state, held for a
+server whether it subscribes or not).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any, Final
+
+from bench._memory_probe import probe
+from bench._stats import load_note
+from medalbot.feeds.native import parse_snapshot
+from medalbot.samples import sample_files
+from medalbot.services.live import LiveState
+from medalbot.services.polling import PollService
+from medalbot.store import open_store
+from medalbot.store.base import NewSubscription
+
+BASELINE: Final = 1_000
+FULL: Final = 100_000
+PER_GUILD: Final = 25  # AlertSettings.max_subscriptions_per_guild
+TARGET_BYTES: Final = 2 * 1024
+ZONES: Final = ("Europe/Amsterdam", "Asia/Tokyo", "America/New_York", "Europe/Oslo", "UTC")
+
+
+def subscription(i: int) -> NewSubscription:
+    """The ``i``-th subscription: one channel each, 25 to a server."""
+    guild_id, channel_id = 10_000 + i // PER_GUILD, 1_000_000 + i
+    zone = ZONES[i % len(ZONES)]
+    kind = i % 10
+    digest = clock_time(21, 0) if i % 10 == 3 else None
+    options: dict[str, Any] = {"timezone": zone, "digest_time": digest}
+    if kind == 5:
+        options["noc"] = "NED"
+    elif kind == 6:
+        options["noc"] = "JPN"
+    elif kind == 7:
+        options["sport"] = "Speed Skating"
+    elif kind == 8:
+        options["golds_only"] = True
+    elif kind == 9:
+        options.update(records=False, quiet_start=clock_time(23), quiet_end=clock_time(7))
+    if i % 4 == 0:
+        options["role_id"] = channel_id + 7
+    return NewSubscription(guild_id, channel_id, **options)
+
+
+def guild_ids(count: int) -> list[int]:
+    return sorted({subscription(i).guild_id for i in range(count)})
+
+
+async def build(path: Path, count: int) -> float:
+    """A store with the Games up to the second record and ``count`` subscriptions."""
+    store = await open_store(f"sqlite:///{path}")
+    try:
+        polling = PollService(store, LiveState())
+        for file in sample_files("w1000m")[:3]:
+            await polling.apply(parse_snapshot(file.read_bytes()))
+        started = time.perf_counter()
+        now = datetime.now(UTC)
+        for i in range(count):
+            await store.add_subscription(subscription(i), now, PER_GUILD)
+        return time.perf_counter() - started
+    finally:
+        await store.close()
+
+
+@dataclass(frozen=True)
+class Probe:
+    count: int
+    traced: dict[str, Any]  # a run with tracemalloc on
+    untraced: dict[str, Any]  # a run without, for the resident set
+
+    def __getitem__(self, key: str) -> Any:
+        return self.traced[key]
+
+
+def run_probe(path: Path, count: int, trace: bool) -> dict[str, Any]:
+    body = sample_files("w1000m")[3].read_bytes()  # the medals: one alert for everyone
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe(duplex=False)
+    args = (theirs, f"sqlite:///{path}", guild_ids(count), body, trace)
+    process = context.Process(target=probe, args=args, name=f"memory-{count}")
+    process.start()
+    try:
+        deadline = time.monotonic() + 600
+        while not ours.poll(0.2):
+            if not process.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the probe of {count} ended without figures")
+        figures: dict[str, Any] = ours.recv()
+        return figures
+    finally:
+        process.join(timeout=30)
+        if process.is_alive():
+            process.terminate()
+            process.join()
+
+
+def per_sub(full: dict[str, Any], base: dict[str, Any], key: str, scale: int = 1) -> float:
+    return float(full[key] - base[key]) * scale / (FULL - BASELINE)
+
+
+def mib(size: float) -> str:
+    return f"{size / 2**20:6.1f} MiB"
+
+
+def measure() -> tuple[Probe, Probe, float]:
+    # On tmpfs when there is one: inserting 100,000 subscriptions one transaction at a time
+    # waits on fsync for many minutes on a disk, and the disk is not what is measured.
+    shm = Path("/dev/shm")
+    with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as tmp:
+        base_path, full_path = Path(tmp) / "base.db", Path(tmp) / "full.db"
+        asyncio.run(build(base_path, BASELINE))
+        insert_s = asyncio.run(build(full_path, FULL))
+        probes = [
+            # each probe polls the medals once: a copy each, or the second would find them
+            # applied already (stale) and route nothing
+            Probe(
+                count,
+                run_probe(copy(path, "traced"), count, True),
+                run_probe(copy(path, "untraced"), count, False),
+            )
+            for path, count in ((base_path, BASELINE), (full_path, FULL))
+        ]
+        return probes[0], probes[1], insert_s
+
+
+def copy(path: Path, suffix: str) -> Path:
+    """A copy of a closed SQLite database (closing it checkpointed its WAL)."""
+    target = path.with_name(f"{path.stem}-{suffix}.db")
+    shutil.copyfile(path, target)
+    return target
+
+
+def main() -> bool:
+    logging.disable(logging.WARNING)
+    load_before = load_note()
+    try:
+        base, full, insert_s = measure()
+    finally:
+        logging.disable(logging.NOTSET)
+    guilds = len(guild_ids(FULL))
+    print(
+        f"{FULL:,} subscriptions in {guilds:,} servers (inserted through the store in "
+        f"{insert_s:.0f} s), baseline {BASELINE:,}; SQLite; each measured in a fresh process"
+    )
+    for p in (base, full):
+        print(
+            f"  {p.count:>7,}: traced: held {mib(p['held'])}, start-up peak "
+            f"{mib(p['startup_peak'])}, poll peak {mib(p['poll_peak'])}; untraced: resident "
+            f"{mib(p.untraced['rss_poll'] * 1024)}, peak {mib(p.untraced['hwm_poll'] * 1024)}; "
+            f"{p.untraced['deliveries']:,} deliveries queued in {p.untraced['poll_s']:.2f} s "
+            f"(event loop held up to {p.untraced['max_lag_s'] * 1e3:.0f} ms)"
+        )
+    t_full, t_base, r_full, r_base = full.traced, base.traced, full.untraced, base.untraced
+    held = per_sub(t_full, t_base, "held")
+    startup = per_sub(t_full, t_base, "startup_peak")
+    peak = per_sub(t_full, t_base, "poll_peak")
+    rss_ready = per_sub(r_full, r_base, "rss_ready", 1024)
+    rss_peak = per_sub(r_full, r_base, "hwm_poll", 1024)
+    jobs = full["digest_bytes"] / max(1, full["digest_jobs"])
+    print(f"per subscription ({FULL:,} minus {BASELINE:,}, divided by the difference):")
+    print(f"  traced Python memory held while running:  {held:6.0f} B")
+    print(f"  traced peak at start-up:                  {startup:6.0f} B")
+    print(f"  traced peak while an alert is routed:     {peak:6.0f} B")
+    print(f"  resident set after start-up (untraced):   {rss_ready:6.0f} B")
+    print(f"  resident peak, start-up and poll:         {rss_peak:6.0f} B")
+    print(
+        f"  digest jobs: {full['digest_jobs']:,} of {jobs:,.0f} B each, traced "
+        f"(one subscription in ten has a daily digest)"
+    )
+    share = full["digest_jobs"] / FULL
+    others = max(held, startup, peak, rss_ready, rss_peak) - share * jobs
+    print(
+        f"  without the digest jobs the worst of these is {others:,.0f} B; the goal holds while "
+        f"at most {max(0.0, (TARGET_BYTES - others) / jobs):.0%} of subscriptions have a digest"
+    )
+    ratio = full["poll_peak"] / base["poll_peak"]
+    print(f"ratio: {FULL // BASELINE}x the subscriptions of the baseline, {ratio:.1f}x its peak")
+    print(f"{load_before} at the start; {load_note()} at the end")
+    met = max(peak, held, startup, rss_ready, rss_peak) <= TARGET_BYTES
+    print(
+        f"goal: at most {TARGET_BYTES} B per subscription (held and peaks, traced and resident): "
+        f"{'PASS' if met else 'MISS'}"
+    )
+    return met
+
+
+if __name__ == "__main__":
+    raise SystemExit(0 if main() else 1)
