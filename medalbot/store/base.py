@@ -248,7 +248,12 @@ class Store(Protocol):
     ) -> list[Delivery]:
         """Claim due rows (pending with next_attempt_at <= now, or sending with an expired
         lease), best priority then oldest first; they become ``sending`` until ``now + lease``.
-        A batch pinned to one message (``set_batch``) is claimed whole, even past ``limit``."""
+        Each channel is a FIFO: its due rows are a prefix in id order, none behind a row on the
+        wire or waiting for a retry. Channels are claimed whole: up to ``limit`` rows, stopping
+        before a channel that would not fit (so the limit never splits a channel's waiting
+        alerts into one message more), except a first channel longer than ``limit``, which is
+        cut at ``limit``. A batch pinned to one message (``set_batch``) is claimed whole, even
+        past ``limit``."""
         ...
 
     async def mark_sent(

@@ -35,6 +35,7 @@ from medalbot.store.base import (
 )
 from medalbot.store.checks import MAX_NONCE_LENGTH, check_commit_batch
 from medalbot.store.codec import decode_alert, decode_state, encode_alert, encode_state
+from medalbot.store.sql import whole_channels
 from medalbot.store.times import as_stored
 
 _UNFINISHED = frozenset({DeliveryStatus.PENDING, DeliveryStatus.SENDING})
@@ -301,7 +302,10 @@ class MemoryStore:
         def order(d: Delivery) -> tuple[int, int, int]:
             return head_priority[d.channel_id], d.channel_id, d.id
 
-        due = sorted(candidates, key=order)[: max(limit, 0)]
+        if limit <= 0:
+            return []
+        due = sorted(candidates, key=order)[: limit + 1]
+        due = due[: whole_channels([d.channel_id for d in due], limit)]
         # A batch pinned to one message is claimed whole, past the limit (see the SQL store).
         pinned = {(d.channel_id, d.batch_nonce) for d in due if d.batch_nonce}
         taken_ids = {d.id for d in due}

@@ -127,6 +127,24 @@ def _chunks(ids: Sequence[int] | Sequence[str]) -> list[list[Any]]:
     return [list(ids[i : i + _IN_CHUNK]) for i in range(0, len(ids), _IN_CHUNK)]
 
 
+def whole_channels(channels: Sequence[int], limit: int) -> int:
+    """How many of the claim's candidate rows to take, given their channels in claim order
+    (each channel's rows together) and up to one row past ``limit``: whole channels only, so
+    that a channel's waiting alerts go out in as few messages as they fit in, not cut in two
+    by the limit (one more message per claim, e.g. 1,010 messages for three alerts waiting in
+    each of 1,000 channels). A first channel longer than ``limit`` is cut: its rows past the
+    limit wait for its next claim (FIFO)."""
+    if len(channels) <= limit:
+        return len(channels)
+    cut = channels[limit]
+    if channels[limit - 1] != cut:
+        return limit
+    start = limit - 1
+    while start > 0 and channels[start - 1] == cut:
+        start -= 1
+    return start or limit
+
+
 async def _lease(conn: Connection, ids: Sequence[int], lease_until: int) -> list[Delivery]:
     """Claim rows: ``sending`` until ``lease_until``, one attempt more."""
     leased: list[Delivery] = []
@@ -520,7 +538,8 @@ class SqlStore:
             await conn.lock(CLAIM_LOCK_KEY)
             # Each channel is a FIFO: a row waits while an earlier one of its channel is on
             # the wire (leased) or waiting for a retry. Channels go in the order of their most
-            # urgent row, and a channel's rows are claimed as a prefix in id order.
+            # urgent row, and a channel's rows are claimed as a prefix in id order. One row
+            # past the limit tells whether the last channel was cut (see whole_channels).
             due = await conn.fetch(
                 "SELECT d.id, d.channel_id, d.batch_nonce FROM deliveries d"
                 f" WHERE {_DUE} AND NOT EXISTS (SELECT 1 FROM deliveries e"
@@ -535,8 +554,9 @@ class SqlStore:
                 now_us,
                 now_us,
                 now_us,
-                limit,
+                limit + 1,
             )
+            due = due[: whole_channels([row["channel_id"] for row in due], limit)]
             if not due:
                 return []
             ids = [row["id"] for row in due]
