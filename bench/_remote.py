@@ -1,10 +1,12 @@
-"""Shared by the fan-out benchmarks: the Discord emulator in a process of its own, its control
-API, and the real bot pointed at it.
+"""Shared by the benchmarks whose Discord emulator runs in a process of its own (fanout,
+fanout_limits, latency): that process, its control API, and the real bot pointed at it.
 
-The emulator runs apart (as Discord would: its CPU is not the bot's) with ``scale.guilds``
-servers of ``scale.per_guild`` text channels. The bench talks to it over a small HTTP control
-API: ``POST /medals`` (a fan asks /medals), ``GET /messages`` (the bot's alert messages),
-``GET /rate_limits`` (429s by scope, invalid requests, the busiest second) and ``POST /stop``.
+The emulator runs apart (as Discord would: its CPU is not the bot's) with the servers it is
+given: ``scale.guilds`` servers of ``scale.per_guild`` text channels, or a layout of named
+servers of their own sizes. The bench talks to it over a small HTTP control API:
+``POST /medals`` (a fan asks /medals), ``GET /messages`` (the bot's alert messages, counted),
+``GET /posts`` (each message created: when, and in which channel), ``GET /rate_limits`` (429s by
+scope, invalid requests, the busiest second) and ``POST /stop``.
 
 Both processes read the same system-wide monotonic clock (CLOCK_MONOTONIC on Linux), so the
 emulator's request times compare with the bench's ``time.monotonic()``.
@@ -18,11 +20,13 @@ import contextlib
 import logging
 import multiprocessing
 import re
+import tempfile
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any, Final
 
 import aiohttp
@@ -38,29 +42,16 @@ from medalbot.config import (
 )
 from medalbot.emulator import Emulator, EmulatorConfig, StoredMessage, point_discord_at
 from medalbot.emulator.app import TOKENLESS
+from medalbot.emulator.botprocess import Scale, add_servers, subscribe_everywhere
+from medalbot.feeds.server import ReplayFeedServer
 from medalbot.ops.settings import OpsSettings
+from medalbot.samples import sample_files
 from medalbot.store import open_store
-from medalbot.store.base import NewSubscription
 
-MAX_PER_GUILD: Final = 500  # Discord's maximum of channels per server
 DISCORD_GLOBAL_LIMIT: Final = EmulatorConfig().global_rate_limit  # 50 requests/s
-MESSAGE_CREATE: Final = re.compile(r"^/channels/\d+/messages$")
+MESSAGE_CREATE: Final = re.compile(r"^/channels/(\d+)/messages$")
 
-
-@dataclass(frozen=True)
-class Scale:
-    guilds: int = 20
-    per_guild: int = MAX_PER_GUILD
-
-    @property
-    def channels(self) -> int:
-        return self.guilds * self.per_guild
-
-    @classmethod
-    def of(cls, channels: int) -> Scale:
-        """About ``channels`` channels (exactly, for multiples of 500 and below 500)."""
-        guilds = -(-channels // MAX_PER_GUILD)
-        return cls(guilds, -(-channels // guilds))
+Layout = Sequence[tuple[str, int]]  # servers as (name, text channels)
 
 
 @dataclass(frozen=True)
@@ -69,16 +60,16 @@ class RemoteEmulator:
     gateway_url: str
     token: str
     control: str  # the control API's base URL
-    channels: dict[int, list[int]]  # channel ids by guild id
+    channels: dict[int, list[int]]  # channel ids by guild id, in the layout's order
 
 
 # The emulator's process ---------------------------------------------------------------------
 
 
-def _emulator_process(reply: Connection, scale: Scale, global_rate_limit: int) -> None:
+def _emulator_process(reply: Connection, layout: Layout, global_rate_limit: int) -> None:
     """Run the emulator and its control API until told to stop."""
     logging.disable(logging.WARNING)
-    asyncio.run(_serve_emulator(reply, scale, global_rate_limit))
+    asyncio.run(_serve_emulator(reply, layout, global_rate_limit))
 
 
 def _alert_messages(emulator: Emulator) -> list[StoredMessage]:
@@ -88,13 +79,14 @@ def _alert_messages(emulator: Emulator) -> list[StoredMessage]:
     ]
 
 
-def _posts(emulator: Emulator) -> list[float]:
-    """When each message create was answered 200, in the emulator's (monotonic) time."""
-    return [
-        r.at
-        for r in emulator.requests_to("POST", "/messages")
-        if r.status == 200 and MESSAGE_CREATE.match(r.path)
-    ]
+def _posts(emulator: Emulator) -> list[tuple[float, int]]:
+    """Each message create answered 200: when (the emulator's monotonic time), which channel."""
+    found = []
+    for r in emulator.requests_to("POST", "/messages"):
+        match = MESSAGE_CREATE.match(r.path)
+        if match and r.status == 200:
+            found.append((r.at, int(match.group(1))))
+    return found
 
 
 def _peak_per_second(emulator: Emulator) -> int:
@@ -105,16 +97,13 @@ def _peak_per_second(emulator: Emulator) -> int:
     )
 
 
-async def _serve_emulator(reply: Connection, scale: Scale, global_rate_limit: int) -> None:
+async def _serve_emulator(reply: Connection, layout: Layout, global_rate_limit: int) -> None:
     async with Emulator(EmulatorConfig(global_rate_limit=global_rate_limit)) as emulator:
         world = emulator.world
-        guilds = [world.add_guild(f"Fan server {g}") for g in range(scale.guilds)]
-        channels = {
-            guild.id: [world.add_channel(guild, f"alerts-{c}").id for c in range(scale.per_guild)]
-            for guild in guilds
-        }
-        fan = world.add_member(guilds[0], "fan")
-        asked_in = world.channel(channels[guilds[0].id][0])
+        channels = add_servers(world, layout)
+        first_guild = next(iter(channels))
+        fan = world.add_member(world.guilds[first_guild], "fan")
+        asked_in = world.channel(channels[first_guild][0])
         assert asked_in is not None
         stopped = asyncio.Event()
 
@@ -125,20 +114,23 @@ async def _serve_emulator(reply: Connection, scale: Scale, global_rate_limit: in
 
         async def messages(_request: web.Request) -> web.Response:
             alerts = _alert_messages(emulator)
-            posts = _posts(emulator)
+            times = [at for at, _ in _posts(emulator)]
             sample = alerts[0] if alerts else None
             return web.json_response(
                 {
                     "alerts": len(alerts),
                     "channels": len({m.channel_id for m in alerts}),
                     "embeds": sum(len(m.embeds) for m in alerts),
-                    "first_post_at": min(posts, default=None),
-                    "last_post_at": max(posts, default=None),
+                    "first_post_at": min(times, default=None),
+                    "last_post_at": max(times, default=None),
                     "sample": None
                     if sample is None
                     else {"content": sample.content, "embeds": list(sample.embeds)},
                 }
             )
+
+        async def posts(_request: web.Request) -> web.Response:
+            return web.json_response({"posts": _posts(emulator)})
 
         async def rate_limits(_request: web.Request) -> web.Response:
             return web.json_response(
@@ -157,6 +149,7 @@ async def _serve_emulator(reply: Connection, scale: Scale, global_rate_limit: in
         app = web.Application()
         app.router.add_post("/medals", medals)
         app.router.add_get("/messages", messages)
+        app.router.add_get("/posts", posts)
         app.router.add_get("/rate_limits", rate_limits)
         app.router.add_post("/stop", stop)
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -179,13 +172,15 @@ async def _serve_emulator(reply: Connection, scale: Scale, global_rate_limit: in
 
 @contextlib.asynccontextmanager
 async def remote_emulator(
-    scale: Scale, *, global_rate_limit: int = DISCORD_GLOBAL_LIMIT
+    servers: Scale | Layout, *, global_rate_limit: int = DISCORD_GLOBAL_LIMIT
 ) -> AsyncIterator[RemoteEmulator]:
-    """An emulator in a process of its own (Discord's global limit unless told otherwise)."""
+    """An emulator in a process of its own (Discord's global limit unless told otherwise) with
+    ``servers``: a scale of "Fan server N"s, or a layout; a fan (/medals) in the first one."""
+    layout = servers.layout("Fan server") if isinstance(servers, Scale) else list(servers)
     context = multiprocessing.get_context("spawn")  # a fresh interpreter, no inherited loop
     ours, theirs = context.Pipe(duplex=False)
     process = context.Process(
-        target=_emulator_process, args=(theirs, scale, global_rate_limit), name="emulator"
+        target=_emulator_process, args=(theirs, layout, global_rate_limit), name="emulator"
     )
     process.start()
     remote: RemoteEmulator | None = None
@@ -201,21 +196,19 @@ async def remote_emulator(
     finally:
         if remote is not None:
             with contextlib.suppress(aiohttp.ClientError):
-                await control_post(remote, "/stop")
+                await control(remote, "/stop", method="POST")
         await asyncio.to_thread(process.join, 10)
         if process.is_alive():
             process.terminate()
             await asyncio.to_thread(process.join)
 
 
-async def control_get(remote: RemoteEmulator, path: str) -> Any:
-    async with aiohttp.ClientSession() as http, http.get(remote.control + path) as response:
-        response.raise_for_status()
-        return await response.json()
-
-
-async def control_post(remote: RemoteEmulator, path: str) -> Any:
-    async with aiohttp.ClientSession() as http, http.post(remote.control + path) as response:
+async def control(remote: RemoteEmulator, path: str, *, method: str = "GET") -> Any:
+    """Ask the control API; its JSON answer."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.request(method, remote.control + path) as response,
+    ):
         response.raise_for_status()
         return await response.json()
 
@@ -223,16 +216,12 @@ async def control_post(remote: RemoteEmulator, path: str) -> Any:
 # The bot's process --------------------------------------------------------------------------
 
 
-async def subscribe_every_channel(store_url: str, channels: dict[int, list[int]]) -> float:
+async def subscribe_every_channel(store_url: str, channels: Mapping[int, Sequence[int]]) -> float:
     """One subscription to everything in every channel, through the store; seconds taken."""
     started = time.perf_counter()
     store = await open_store(store_url)
     try:
-        now = datetime.now(UTC)
-        for guild_id, channel_ids in channels.items():
-            for channel_id in channel_ids:
-                sub = NewSubscription(guild_id=guild_id, channel_id=channel_id)
-                await store.add_subscription(sub, now, max_per_guild=len(channel_ids))
+        await subscribe_everywhere(store, channels, datetime.now(UTC))
     finally:
         await store.close()
     return time.perf_counter() - started
@@ -253,9 +242,10 @@ async def running_bot(
     store_url: str,
     feed_url: str,
     delivery: DeliverySettings,
+    poll_interval: float = 0.1,
     prepare: Callable[[MedalBot], Awaitable[None]] | None = None,
 ) -> AsyncIterator[MedalBot]:
-    """The real bot (SQLite store, one native feed polled every 0.1 s) connected to ``remote``
+    """The real bot (one native feed polled every ``poll_interval``) connected to ``remote``
     and ready; ``prepare`` runs on the built bot before it starts."""
     patch = point_discord_at(remote.api_base, remote.gateway_url)
     settings = Settings(
@@ -265,7 +255,7 @@ async def running_bot(
         store=StoreSettings(url=store_url),
         delivery=delivery,
         ops=OpsSettings(enabled=False),
-        feeds=[FeedSettings(name="replay", url=feed_url, interval=0.1, jitter=0.0)],
+        feeds=[FeedSettings(name="replay", url=feed_url, interval=poll_interval, jitter=0.0)],
     )
     bot = await build_bot(settings)
     running: asyncio.Task[None] | None = None
@@ -281,3 +271,48 @@ async def running_bot(
         if running is not None:
             await asyncio.wait({running}, timeout=10)
         patch.undo()
+
+
+# The fan-out benchmarks' set-up -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FanOut:
+    emulator: RemoteEmulator
+    feed: ReplayFeedServer  # the women's 1000 m, at its first snapshot
+    bot: MedalBot
+    subscribe_s: float  # how long subscribing every channel took
+
+
+@contextlib.asynccontextmanager
+async def fan_out_rig(
+    scale: Scale,
+    *,
+    delivery: DeliverySettings,
+    global_rate_limit: int = DISCORD_GLOBAL_LIMIT,
+    prepare: Callable[[MedalBot, ReplayFeedServer], Awaitable[None]] | None = None,
+) -> AsyncIterator[FanOut]:
+    """The emulator with ``scale``'s servers, every channel subscribed to everything (SQLite),
+    and the real bot reading a replay of the women's 1000 m, whose second snapshot (KOK's
+    Olympic record) makes one alert for every channel; ``prepare(bot, feed)`` runs before the
+    bot starts."""
+    async with (
+        remote_emulator(scale, global_rate_limit=global_rate_limit) as emulator,
+        ReplayFeedServer(sample_files("w1000m")) as feed,
+    ):
+        with tempfile.TemporaryDirectory() as tmp:
+            store_url = f"sqlite:///{Path(tmp) / 'fanout.db'}"
+            subscribe_s = await subscribe_every_channel(store_url, emulator.channels)
+
+            async def prepared(bot: MedalBot) -> None:
+                if prepare is not None:
+                    await prepare(bot, feed)
+
+            async with running_bot(
+                emulator,
+                store_url=store_url,
+                feed_url=feed.url,
+                delivery=delivery,
+                prepare=prepared,
+            ) as bot:
+                yield FanOut(emulator, feed, bot, subscribe_s)

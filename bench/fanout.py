@@ -21,27 +21,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Final
 
 import aiohttp
 
-from bench._remote import (
-    Scale,
-    control_get,
-    remote_emulator,
-    running_bot,
-    subscribe_every_channel,
-    until,
-)
+from bench._remote import control, fan_out_rig, until
+from bench._stats import percentile
 from medalbot.bot import MedalBot
 from medalbot.config import DeliverySettings
+from medalbot.emulator.botprocess import Scale
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.ops.loop_lag import LoopLagMonitor
-from medalbot.samples import sample_files
 
 SAMPLES: Final = 100  # /medals with no fan-out; during it, one every PACE_S while it lasts
 PACE_S: Final = 0.02  # between one /medals answer and the next question
@@ -51,7 +43,7 @@ FANOUT_LIMIT_S: Final = 900.0
 # Far above what the bot can send, so neither limit is what is measured.
 UNLIMITED: Final = 1_000_000
 DELIVERY: Final = DeliverySettings(global_rate=float(UNLIMITED), global_burst=1_000)
-FULL: Final = Scale()
+FULL: Final = Scale(guilds=20)
 
 
 # The bot's process --------------------------------------------------------------------------
@@ -80,10 +72,6 @@ class Figures:
     fanout_s: float
     messages: int
     channels: int
-
-
-def percentile(values: list[float], pct: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[pct - 1]
 
 
 async def ask_medals(http: aiohttp.ClientSession, control: str) -> float:
@@ -128,22 +116,22 @@ async def phases(
 
 async def measure(scale: Scale = FULL) -> Figures:
     async with (
-        remote_emulator(scale, global_rate_limit=UNLIMITED) as emulator,
-        ReplayFeedServer(sample_files("w1000m")) as feed,
+        fan_out_rig(scale, delivery=DELIVERY, global_rate_limit=UNLIMITED) as rig,
         aiohttp.ClientSession() as http,
     ):
-        with tempfile.TemporaryDirectory() as tmp:
-            store_url = f"sqlite:///{Path(tmp) / 'fanout.db'}"
-            subscribe_s = await subscribe_every_channel(store_url, emulator.channels)
-            async with running_bot(
-                emulator, store_url=store_url, feed_url=feed.url, delivery=DELIVERY
-            ) as bot:
-                baseline, during, fanout_s = await phases(
-                    bot, feed, http, emulator.control, scale.channels
-                )
-            seen = await control_get(emulator, "/messages")
+        control_url = rig.emulator.control
+        baseline, during, fanout_s = await phases(
+            rig.bot, rig.feed, http, control_url, scale.channels
+        )
+        seen = await control(rig.emulator, "/messages")
     return Figures(
-        scale, subscribe_s, baseline, during, fanout_s, int(seen["alerts"]), int(seen["channels"])
+        scale,
+        rig.subscribe_s,
+        baseline,
+        during,
+        fanout_s,
+        int(seen["alerts"]),
+        int(seen["channels"]),
     )
 
 

@@ -31,32 +31,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final
 
 import discord
 
-from bench._remote import (
-    RemoteEmulator,
-    Scale,
-    control_get,
-    remote_emulator,
-    running_bot,
-    subscribe_every_channel,
-    until,
-)
+from bench._remote import RemoteEmulator, control, fan_out_rig, remote_emulator, until
+from bench._stats import load_note
 from medalbot.bot import MedalBot
 from medalbot.config import DeliverySettings
 from medalbot.delivery.http_buckets import linear_bucket_cleanup
 from medalbot.emulator import point_discord_at
+from medalbot.emulator.botprocess import Scale
 from medalbot.feeds.server import ReplayFeedServer
-from medalbot.samples import sample_files
 from medalbot.services.polling import PollReport
 
 DELIVERY: Final = DeliverySettings()  # the defaults: what production runs with
@@ -148,8 +138,8 @@ class Baseline:
 
 async def _results(remote: RemoteEmulator) -> tuple[Posted, Limits]:
     return (
-        Posted.of(await control_get(remote, "/messages")),
-        Limits.of(await control_get(remote, "/rate_limits")),
+        Posted.of(await control(remote, "/messages")),
+        Limits.of(await control(remote, "/rate_limits")),
     )
 
 
@@ -172,25 +162,16 @@ def _time_polls(bot: MedalBot, found: list[tuple[float, PollReport]]) -> None:
 async def fan_out(scale: Scale) -> Ours:
     """One alert to every channel, sent by the bot after the poll that finds it."""
     n = scale.channels
-    async with (
-        remote_emulator(scale) as emulator,
-        ReplayFeedServer(sample_files("w1000m")) as feed,
-    ):
-        with tempfile.TemporaryDirectory() as tmp:
-            store_url = f"sqlite:///{Path(tmp) / 'fanout.db'}"
-            await subscribe_every_channel(store_url, emulator.channels)
-            async with running_bot(
-                emulator, store_url=store_url, feed_url=feed.url, delivery=DELIVERY
-            ) as bot:
-                polls: list[tuple[float, PollReport]] = []
-                _time_polls(bot, polls)
-                live, stats = bot.services.live, bot.sender.stats
-                await until(lambda: live.current is not None, 30, "the first snapshot")
-                if stats.sent:
-                    raise RuntimeError("the first snapshot already sent alerts")
-                feed.advance()  # KOK's Olympic record: one alert for every channel
-                await until(lambda: stats.sent >= n, 3 * n / R + 120, "the fan-out")
-            posted, limits = await _results(emulator)
+    async with fan_out_rig(scale, delivery=DELIVERY) as rig:
+        polls: list[tuple[float, PollReport]] = []
+        _time_polls(rig.bot, polls)
+        live, stats = rig.bot.services.live, rig.bot.sender.stats
+        await until(lambda: live.current is not None, 30, "the first snapshot")
+        if stats.sent:
+            raise RuntimeError("the first snapshot already sent alerts")
+        rig.feed.advance()  # KOK's Olympic record: one alert for every channel
+        await until(lambda: stats.sent >= n, 3 * n / R + 120, "the fan-out")
+        posted, limits = await _results(rig.emulator)
     if len(polls) != 1 or polls[0][1].deliveries != n:
         raise RuntimeError(f"expected one poll queueing {n} deliveries: {polls}")
     return Ours(n, posted.last_at - polls[0][0], posted, stats.sent, limits)
@@ -199,38 +180,25 @@ async def fan_out(scale: Scale) -> Ours:
 async def fan_out_waiting(scale: Scale) -> Ours:
     """Three alerts per channel queued before the bot sends anything, then drained."""
     n = scale.channels
-    async with (
-        remote_emulator(scale) as emulator,
-        ReplayFeedServer(sample_files("w1000m")) as feed,
-    ):
-        queued_at: list[float] = []
+    queued_at: list[float] = []
 
-        async def queue_three(bot: MedalBot) -> None:
-            source = bot.services.feeds[0].source
-            queued = 0
-            for step in range(WAITING_ALERTS + 1):  # before the start, then the three alerts
-                if step:
-                    feed.advance()
-                report = await bot.services.polling.poll(source)
-                queued += report.deliveries
-            if queued != WAITING_ALERTS * n:
-                raise RuntimeError(f"queued {queued} deliveries, not {WAITING_ALERTS * n}")
-            queued_at.append(time.monotonic())
+    async def queue_three(bot: MedalBot, feed: ReplayFeedServer) -> None:
+        source = bot.services.feeds[0].source
+        queued = 0
+        for step in range(WAITING_ALERTS + 1):  # before the start, then the three alerts
+            if step:
+                feed.advance()
+            report = await bot.services.polling.poll(source)
+            queued += report.deliveries
+        if queued != WAITING_ALERTS * n:
+            raise RuntimeError(f"queued {queued} deliveries, not {WAITING_ALERTS * n}")
+        queued_at.append(time.monotonic())
 
-        with tempfile.TemporaryDirectory() as tmp:
-            store_url = f"sqlite:///{Path(tmp) / 'waiting.db'}"
-            await subscribe_every_channel(store_url, emulator.channels)
-            async with running_bot(
-                emulator,
-                store_url=store_url,
-                feed_url=feed.url,
-                delivery=DELIVERY,
-                prepare=queue_three,
-            ) as bot:
-                stats = bot.sender.stats
-                total = WAITING_ALERTS * n
-                await until(lambda: stats.sent >= total, 3 * total / R + 120, "the fan-out")
-            posted, limits = await _results(emulator)
+    async with fan_out_rig(scale, delivery=DELIVERY, prepare=queue_three) as rig:
+        stats = rig.bot.sender.stats
+        total = WAITING_ALERTS * n
+        await until(lambda: stats.sent >= total, 3 * total / R + 120, "the fan-out")
+        posted, limits = await _results(rig.emulator)
     return Ours(n, posted.last_at - queued_at[0], posted, stats.sent, limits)
 
 
@@ -361,18 +329,14 @@ async def run(sizes: Sequence[int], coalesced: int) -> bool:
     return met
 
 
-def _load() -> str:
-    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def main(sizes: Sequence[int] = SIZES, coalesced: int = COALESCED_CHANNELS) -> bool:
-    print(f"machine: {os.cpu_count()} cores, {_load()}")
+    print(f"machine: {load_note()}")
     logging.disable(logging.WARNING)  # a bench prints figures, not the bot's log
     try:
         met = asyncio.run(run(sizes, coalesced))
     finally:
         logging.disable(logging.NOTSET)
-    print(f"machine after: {_load()}")
+    print(f"machine after: {load_note()}")
     return met
 
 

@@ -36,19 +36,17 @@ from typing import Any, Final
 import aiohttp
 
 from bench._games_feed import NOC_WEIGHTS, SyntheticGames
-from bench._latency_emulator import emulator_process
+from bench._remote import RemoteEmulator, control, remote_emulator, running_bot, until
 from bench._stats import load_note, percentile
-from medalbot.bot import MedalBot, build_bot, close_bot
-from medalbot.config import DiscordSettings, FeedSettings, Settings, StoreSettings
+from medalbot.bot import MedalBot
+from medalbot.config import DeliverySettings
 from medalbot.domain.detection import apply_snapshot
 from medalbot.domain.state import Applied, GamesState
-from medalbot.emulator import point_discord_at
 from medalbot.feeds.factory import poller_settings
 from medalbot.feeds.native import parse_snapshot
 from medalbot.feeds.poller import Fetched, FetchOutcome, HttpPoller
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.feeds.sources import HttpFeedSource
-from medalbot.ops.settings import OpsSettings
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
 from medalbot.store import open_store
@@ -123,14 +121,6 @@ async def prepare_store(
         await store.close()
 
 
-async def until(predicate: Callable[[], bool], timeout: float, what: str) -> None:  # noqa: ASYNC109
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not within {timeout} s")
-        await asyncio.sleep(0.02)
-
-
 def applied(live: LiveState, sequence: int) -> Callable[[], bool]:
     return lambda: (state := live.current) is not None and state.sequence >= sequence
 
@@ -144,32 +134,30 @@ async def outbox_empty(bot: MedalBot) -> None:
 
 
 async def run_bot(
-    emulator: dict[str, Any], feed: ReplayFeedServer, store_url: str, sequences: list[int]
+    emulator: RemoteEmulator, feed: ReplayFeedServer, store_url: str, sequences: list[int]
 ) -> list[float]:
-    """Replay the changes through the real bot; returns when each changed body was read."""
-    settings = Settings(
-        discord=DiscordSettings(
-            api_base=emulator["api_base"],
-            gateway_url=emulator["gateway_url"],
-            guild_ready_timeout=0.5,
-        ),
-        store=StoreSettings(url=store_url),
-        ops=OpsSettings(enabled=False),
-        feeds=[FeedSettings(name="games", url=feed.url, interval=POLL_S, jitter=0.0)],
-    )
-    bot = await build_bot(settings)
-    # The configured source, with a poller that notes when bodies arrive.
-    configured = bot.services.feeds[0]
-    await configured.source.close()
-    poller = TimedPoller(configured.settings.name, poller_settings(configured.settings))
-    adapter = partial(parse_snapshot, max_bytes=configured.settings.max_bytes)
-    configured.source = HttpFeedSource(configured.settings.name, poller, adapter)
-    running: asyncio.Task[None] | None = None
-    try:
-        await bot.__aenter__()  # sets up the client's asyncio objects before start()
-        running = asyncio.create_task(bot.start(emulator["token"]))
-        await asyncio.wait_for(bot.wait_until_ready(), timeout=60)
-        live = bot.services.live
+    """Replay the changes through the real bot (production delivery settings); returns when
+    each changed body was read."""
+    pollers: list[TimedPoller] = []
+
+    async def timed_poller(bot: MedalBot) -> None:
+        """The configured source, with a poller that notes when bodies arrive."""
+        configured = bot.services.feeds[0]
+        await configured.source.close()
+        poller = TimedPoller(configured.settings.name, poller_settings(configured.settings))
+        adapter = partial(parse_snapshot, max_bytes=configured.settings.max_bytes)
+        configured.source = HttpFeedSource(configured.settings.name, poller, adapter)
+        pollers.append(poller)
+
+    async with running_bot(
+        emulator,
+        store_url=store_url,
+        feed_url=feed.url,
+        delivery=DeliverySettings(),
+        poll_interval=POLL_S,
+        prepare=timed_poller,
+    ) as bot:
+        poller, live = pollers[0], bot.services.live
         await until(lambda: len(poller.received) >= 1, 30, "the first poll")
         last_change = 0.0
         for k, sequence in enumerate(sequences):
@@ -178,28 +166,24 @@ async def run_bot(
             last_change = time.monotonic()
             await until(applied(live, sequence), WAIT_S, f"change {k + 1}")
             await outbox_empty(bot)
-        if len(poller.received) != len(sequences) + 1:
-            raise RuntimeError(f"{len(poller.received)} bodies read for {len(sequences)} changes")
-        return poller.received[1:]
-    finally:
-        await close_bot(bot)
-        if running is not None:
-            await asyncio.wait({running}, timeout=10)
+    if len(poller.received) != len(sequences) + 1:
+        raise RuntimeError(f"{len(poller.received)} bodies read for {len(sequences)} changes")
+    return poller.received[1:]
 
 
 async def run_naive(
-    emulator: dict[str, Any], files: list[Path], channels: list[int]
+    emulator: RemoteEmulator, files: list[Path], channels: list[int]
 ) -> list[float]:
     """The baseline: GET the feed, POST a message the moment the body is in."""
     received: list[float] = []
-    headers = {"Authorization": f"Bot {emulator['token']}"}
+    headers = {"Authorization": f"Bot {emulator.token}"}
     async with ReplayFeedServer(files) as feed, aiohttp.ClientSession() as http:
         for k in range(CHANGES):
             feed.advance()
             async with http.get(feed.url) as response:
                 body = await response.read()
             received.append(time.monotonic())
-            url = f"{emulator['api_base']}/channels/{channels[k % len(channels)]}/messages"
+            url = f"{emulator.api_base}/channels/{channels[k % len(channels)]}/messages"
             async with http.post(url, json={"content": f"{len(body)} bytes"}, headers=headers):
                 pass
             await asyncio.sleep(0.25)  # well within the per-channel limit of the ten channels
@@ -222,29 +206,22 @@ async def measure() -> tuple[list[Change], list[Change], dict[str, int], int]:
     games = SyntheticGames()
     picked = changing_snapshots(games)
     layout = [*EVERYTHING, NATIONS, NAIVE]
-    with emulator_process(layout) as emulator, tempfile.TemporaryDirectory() as tmp:
-        files = []
-        for index in (FIRST_SNAPSHOT, *picked):
-            path = Path(tmp) / f"{index:03d}.json"
-            path.write_bytes(games.body(index))
-            files.append(path)
-        guilds = [(g, list(c)) for g, c in emulator["guilds"]]
-        store_url = f"sqlite:///{Path(tmp) / 'latency.db'}"
-        await prepare_store(store_url, games, guilds[:-1])
-        patch = point_discord_at(emulator["api_base"], emulator["gateway_url"])
-        control = emulator["control"]
-        try:
+    async with remote_emulator(layout) as emulator:
+        with tempfile.TemporaryDirectory() as tmp:
+            files = []
+            for index in (FIRST_SNAPSHOT, *picked):
+                path = Path(tmp) / f"{index:03d}.json"
+                path.write_bytes(games.body(index))
+                files.append(path)
+            guilds = list(emulator.channels.items())
+            store_url = f"sqlite:///{Path(tmp) / 'latency.db'}"
+            await prepare_store(store_url, games, guilds[:-1])
             async with ReplayFeedServer(files) as feed:
                 bot_received = await run_bot(emulator, feed, store_url, [i + 1 for i in picked])
             naive_channels = guilds[-1][1]
             naive_received = await run_naive(emulator, files, naive_channels)
-            async with aiohttp.ClientSession() as http:
-                async with http.get(f"{control}/posts") as response:
-                    seen = await response.json()
-                async with http.post(f"{control}/stop"):
-                    pass
-        finally:
-            patch.undo()
+        seen = await control(emulator, "/posts")
+        rate_limited = (await control(emulator, "/rate_limits"))["by_scope"]
     posts = [(float(at), int(channel)) for at, channel in seen["posts"]]
     naive = set(naive_channels)
     bot_posts = [p for p in posts if p[1] not in naive]
@@ -253,7 +230,7 @@ async def measure() -> tuple[list[Change], list[Change], dict[str, int], int]:
     return (
         attribute(bot_received, bot_posts),
         attribute(naive_received, naive_posts),
-        seen["rate_limited"],
+        rate_limited,
         subscribed,
     )
 

@@ -1,9 +1,11 @@
 """Crash rig: ``medalbot run`` in an OS process of its own, killed with SIGKILL mid-fan-out and
 started again, while the emulator (in this process) keeps the transcript.
 
-Shared by ``tests/faults/test_crash.py`` (500 channels) and ``bench/crash.py`` (5,000). The
-world is ``guilds`` servers of ``per_guild`` text channels, each subscribed to everything
-through the store (SQLite file) before the first start. The feed replays the women's 1000 m up
+Shared by ``tests/faults/test_crash.py`` (500 channels) and ``bench/crash.py`` (5,000); its
+world (``Scale``, ``add_servers``, ``subscribe_everywhere``) also by the benchmarks whose
+emulator runs in a process of its own (``bench/_remote.py``). The world is ``guilds`` servers
+of ``per_guild`` text channels, each subscribed to everything through the store (SQLite file)
+before the first start. The feed replays the women's 1000 m up
 to the unofficial result: three alerts per channel (KOK's OR, LEERDAM's OR, the podium), sent
 one per message so that the fan-out has many points to be killed at. Rate limits are raised on
 both sides so that the fan-out runs as fast as the bot sends.
@@ -25,7 +27,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +54,7 @@ from medalbot.store.base import NewSubscription, Store
 from .config import EmulatorConfig
 from .recorder import RecordedRequest
 from .server import MESSAGE_CREATE_ROUTE, Emulator
+from .world import World
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +65,17 @@ SAMPLE: Final = "w1000m"
 REPLAYED: Final = 4  # up to the unofficial result: an official one would edit every message
 ALERTS_PER_CHANNEL: Final = 3  # KOK's OR, LEERDAM's OR, the podium
 UNLIMITED: Final = 1_000_000
+MAX_PER_GUILD: Final = 500  # Discord's maximum of channels per server
 HOLD_S: Final = 0.3  # how long a held request waits before Discord creates its message
 _POST_PATH: Final = re.compile(r"/channels/(\d+)/messages")
 
 
 @dataclass(frozen=True)
 class Scale:
+    """``guilds`` servers of ``per_guild`` text channels."""
+
     guilds: int = 1
-    per_guild: int = 500  # Discord's maximum of channels per server
+    per_guild: int = MAX_PER_GUILD
 
     @property
     def channels(self) -> int:
@@ -77,7 +83,38 @@ class Scale:
 
     @property
     def messages(self) -> int:
+        """The crash rig's fan-out: one message per alert and channel."""
         return self.channels * ALERTS_PER_CHANNEL
+
+    @classmethod
+    def of(cls, channels: int) -> Scale:
+        """About ``channels`` channels (exactly, for multiples of 500 and below 500)."""
+        guilds = -(-channels // MAX_PER_GUILD)
+        return cls(guilds, -(-channels // guilds))
+
+    def layout(self, name: str) -> list[tuple[str, int]]:
+        """The servers as ``add_servers`` takes them: ``name 0``, ``name 1``..."""
+        return [(f"{name} {g}", self.per_guild) for g in range(self.guilds)]
+
+
+def add_servers(world: World, layout: Sequence[tuple[str, int]]) -> dict[int, list[int]]:
+    """One server per ``(name, text channels)``, its channels ``alerts-0``, ``alerts-1``...;
+    returns the channel ids by guild id, in the layout's order."""
+    channels: dict[int, list[int]] = {}
+    for name, count in layout:
+        guild = world.add_guild(name)
+        channels[guild.id] = [world.add_channel(guild, f"alerts-{c}").id for c in range(count)]
+    return channels
+
+
+async def subscribe_everywhere(
+    store: Store, channels: Mapping[int, Sequence[int]], now: datetime
+) -> None:
+    """One subscription to everything in each channel, through the store."""
+    for guild_id, channel_ids in channels.items():
+        for channel_id in channel_ids:
+            sub = NewSubscription(guild_id=guild_id, channel_id=channel_id)
+            await store.add_subscription(sub, now, max_per_guild=len(channel_ids))
 
 
 def crash_delivery(lease_seconds: float = 1.0) -> DeliverySettings:
@@ -333,21 +370,10 @@ class CrashRig:
         try:
             await self.emulator.start()
             await self.feed.start()
-            world = self.emulator.world
-            for g in range(self.scale.guilds):
-                guild = world.add_guild(f"Crash server {g}")
-                self.channels[guild.id] = [
-                    world.add_channel(guild, f"alerts-{c}").id for c in range(self.scale.per_guild)
-                ]
+            layout = self.scale.layout("Crash server")
+            self.channels = add_servers(self.emulator.world, layout)
             self._store = await open_store(self.store_url)
-            now = datetime.now(UTC)
-            for guild_id, channel_ids in self.channels.items():
-                for channel_id in channel_ids:
-                    await self._store.add_subscription(
-                        NewSubscription(guild_id=guild_id, channel_id=channel_id),
-                        now,
-                        max_per_guild=len(channel_ids),
-                    )
+            await subscribe_everywhere(self._store, self.channels, datetime.now(UTC))
             self.bot.log_path.unlink(missing_ok=True)
             (self.workdir / "bot.toml").write_text(settings_toml(self._settings()))
         except BaseException:
