@@ -62,6 +62,25 @@ class Subscription(Struct, frozen=True):
         )
 
 
+# gc=False on the structs a fan-out makes one of per subscription: they hold only strings and
+# numbers (no cycle possible), and 100,000 tracked objects would wake the garbage collector,
+# whose full passes hold the event loop too.
+
+
+class RoutingEntry(Struct, frozen=True, gc=False):
+    """A subscription as routing reads it: where its alerts go and which ones it wants (none of
+    its schedule or role). A poll that announces something reads one for every subscription."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    noc: str | None = None
+    sport: str | None = None
+    golds_only: bool = False
+    records: bool = True
+    paused_reason: str | None = None
+
+
 class NewSubscription(Struct, frozen=True):
     """A subscription to add. Subscribing an existing one again replaces its options but keeps
     its schedule (quiet hours, digest), which only ``update_schedule`` changes."""
@@ -95,7 +114,7 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"  # final: the channel refused (403/404) or the alert could not be sent
 
 
-class NewDelivery(Struct, frozen=True):
+class NewDelivery(Struct, frozen=True, gc=False):
     """One alert for one subscribed channel: a row of the outbox."""
 
     alert_id: str
@@ -216,6 +235,12 @@ class Store(Protocol):
     async def remove_subscription(self, guild_id: int, subscription_id: int) -> bool: ...
 
     async def list_subscriptions(self, guild_id: int | None = None) -> list[Subscription]: ...
+
+    async def list_routing_entries(self) -> list[RoutingEntry]:
+        """Every subscription (paused ones too) as routing reads it, oldest first. The SQL
+        stores read a page at a time: no step holds the event loop (or SQLite's one
+        connection) for the whole of 100,000."""
+        ...
 
     async def get_subscriptions(self, subscription_ids: Sequence[int]) -> dict[int, Subscription]:
         """The subscriptions with these ids, by id; removed ones are missing (the sender looks

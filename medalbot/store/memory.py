@@ -27,6 +27,7 @@ from medalbot.store.base import (
     NewDelivery,
     NewSubscription,
     OutboxStats,
+    RoutingEntry,
     SentMessage,
     StaleStateError,
     StoreError,
@@ -224,6 +225,21 @@ class MemoryStore:
             s
             for _, s in sorted(self._subscriptions.items())
             if guild_id is None or s.guild_id == guild_id
+        ]
+
+    async def list_routing_entries(self) -> list[RoutingEntry]:
+        return [
+            RoutingEntry(
+                id=s.id,
+                guild_id=s.guild_id,
+                channel_id=s.channel_id,
+                noc=s.noc,
+                sport=s.sport,
+                golds_only=s.golds_only,
+                records=s.records,
+                paused_reason=s.paused_reason,
+            )
+            for _, s in sorted(self._subscriptions.items())
         ]
 
     async def get_subscriptions(self, subscription_ids: Sequence[int]) -> dict[int, Subscription]:

@@ -25,6 +25,7 @@ from medalbot.store.base import (
     NewDelivery,
     NewSubscription,
     OutboxStats,
+    RoutingEntry,
     SentMessage,
     StaleStateError,
     Subscription,
@@ -43,6 +44,9 @@ ALL: Final = ""  # how "every nation"/"every sport" is stored (see migrations/00
 # already does). Discord ids name locks too (add_subscription); theirs reach this in the 2070s.
 CLAIM_LOCK_KEY: Final = 0x6D6564616C636C6D  # "medalclm"
 _IN_CHUNK: Final = 500  # ids per IN (...) list, far below either database's parameter limit
+# Routing entries read per query: turning one page into structs holds the event loop for a few
+# milliseconds, where 100,000 at once held it for a quarter of a second.
+_ROUTING_PAGE: Final = 5_000
 
 
 class _NotPinned(Exception):
@@ -102,6 +106,7 @@ _SUBSCRIPTION_COLUMNS: Final = (
     "id, guild_id, channel_id, noc, sport, golds_only, records, role_id, paused_reason, created_at,"
     " time_zone, quiet_start, quiet_end, records_break_through, digest_time"
 )
+_ROUTING_COLUMNS: Final = "id, guild_id, channel_id, noc, sport, golds_only, records, paused_reason"
 _DIGEST_COLUMNS: Final = (
     "subscription_id, local_date, channel_id, nonce, message_id, created_at, sent_at"
 )
@@ -217,6 +222,19 @@ def _subscription(row: Row) -> Subscription:
         quiet_end=_opt_time(row["quiet_end"]),
         records_break_through=bool(row["records_break_through"]),
         digest_time=_opt_time(row["digest_time"]),
+    )
+
+
+def _routing_entry(row: Row) -> RoutingEntry:
+    return RoutingEntry(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        noc=row["noc"] or None,
+        sport=row["sport"] or None,
+        golds_only=bool(row["golds_only"]),
+        records=bool(row["records"]),
+        paused_reason=row["paused_reason"],
     )
 
 
@@ -441,6 +459,22 @@ class SqlStore:
                     guild_id,
                 )
         return [_subscription(row) for row in rows]
+
+    async def list_routing_entries(self) -> list[RoutingEntry]:
+        found: list[RoutingEntry] = []
+        after = 0  # identity ids start at 1
+        while True:  # by pages, keyed on the id: each query starts where the last one ended
+            async with self._db.reading() as conn:
+                rows = await conn.fetch(
+                    f"SELECT {_ROUTING_COLUMNS} FROM subscriptions"
+                    " WHERE id > ? ORDER BY id LIMIT ?",
+                    after,
+                    _ROUTING_PAGE,
+                )
+            found.extend(_routing_entry(row) for row in rows)
+            if len(rows) < _ROUTING_PAGE:
+                return found
+            after = found[-1].id
 
     async def get_subscriptions(self, subscription_ids: Sequence[int]) -> dict[int, Subscription]:
         found: dict[int, Subscription] = {}

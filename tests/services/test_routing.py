@@ -77,6 +77,11 @@ def test_sport_filter_and_paused_subscription() -> None:
     assert channels(deliveries_for([medal_alert(GOLD_NED)], subs)) == [10]
 
 
+def test_the_sport_filter_ignores_case_on_both_sides() -> None:
+    subs = [sub(1, 10, sport="Speed Skating"), sub(2, 20, sport="SPEED SKATING")]
+    assert channels(deliveries_for([medal_alert(GOLD_NED)], subs)) == [10, 20]
+
+
 def test_a_channel_with_two_matching_subscriptions_gets_one_row() -> None:
     subs = [sub(1, 10), sub(2, 10, noc="NED")]
     rows = deliveries_for([medal_alert(SILVER_NED)], subs)
