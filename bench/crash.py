@@ -99,3 +99,7 @@ def main(scale: Scale = FULL, kills: int = KILLS, held: int = HELD) -> bool:
     finally:
         logging.disable(logging.NOTSET)
     return report(scale, seed, base, run, audit, resent)
+
+
+if __name__ == "__main__":
+    raise SystemExit(0 if main() else 1)

@@ -174,3 +174,7 @@ def main(scale: Scale = FULL) -> bool:
     finally:
         logging.disable(logging.NOTSET)
     return report(figures)
+
+
+if __name__ == "__main__":
+    raise SystemExit(0 if main() else 1)

@@ -84,3 +84,7 @@ def main() -> bool:
     met = whole_s < TARGET_S
     print(f"target: ready under {TARGET_S * 1000:.0f} ms: {'met' if met else 'NOT met'}")
     return met
+
+
+if __name__ == "__main__":
+    raise SystemExit(0 if main() else 1)
