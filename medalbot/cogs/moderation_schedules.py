@@ -42,6 +42,13 @@ def reschedule_digest(bot: MedalBot, sub: Subscription) -> None:
         schedule_digest(sub)
 
 
+def unschedule_digest(bot: MedalBot, subscription_id: int) -> None:
+    """A removed subscription leaves its digest job (which goes if it was the last one's)."""
+    forget_digest = getattr(bot.get_cog("Alerts"), "forget_digest", None)
+    if forget_digest is not None:
+        forget_digest(subscription_id)
+
+
 class ScheduleCommands(commands.Cog):
     """Part of the /alerts group (``Moderation``), which checks the moderator first."""
 

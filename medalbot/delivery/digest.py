@@ -27,7 +27,7 @@ from medalbot.delivery.port import ChannelRefused, MessageRejected, TransientFai
 from medalbot.delivery.render_digest import render_digest
 from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.digest import DigestFilter, build_digest
-from medalbot.domain.schedule import digest_slot, in_quiet_hours
+from medalbot.domain.schedule import Schedule, digest_slot, in_quiet_hours
 from medalbot.services.clock import Clock, utc_now
 from medalbot.store.base import Store
 
@@ -74,6 +74,12 @@ class DigestPoster:
         self._settings = settings
         self._clock = clock
         self._catch_up = catch_up
+
+    def is_recent(self, schedule: Schedule) -> bool:
+        """Whether the latest digest of ``schedule`` is still to be posted if it was missed."""
+        now = self._clock()
+        slot = digest_slot(schedule, now)
+        return slot is not None and now - slot.until <= self._catch_up
 
     async def post_due(self, subscription_id: int) -> DigestOutcome:
         """Post the subscription's latest digest unless it was posted (or is too old)."""

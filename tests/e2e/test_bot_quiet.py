@@ -8,7 +8,7 @@ clock, as the scheduler would. Every assertion reads what people in the channels
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from medalbot.bot import MedalBot
-from medalbot.cogs.alerts import Alerts, digest_job_id
+from medalbot.cogs.alerts import Alerts
 from medalbot.delivery.digest import DigestOutcome
+from medalbot.delivery.digest_schedule import digest_job_id
 from medalbot.emulator import StoredMessage
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
@@ -163,7 +164,7 @@ async def test_the_digest_posts_the_days_summary_at_its_local_time_once(tmp_path
 
         # The job fires at the next 20:00 in Amsterdam, whatever the server's own time zone.
         cog = alerts_cog(bot)
-        job = cog.scheduler.get_job(digest_job_id(sub_id))
+        job = cog.scheduler.get_job(digest_job_id(time(20), "Europe/Amsterdam"))
         assert job is not None
         now = datetime.now(AMSTERDAM)
         expected = now.replace(hour=20, minute=0, second=0, microsecond=0)
@@ -178,8 +179,8 @@ async def test_the_digest_posts_the_days_summary_at_its_local_time_once(tmp_path
         alerts_seen = len(posted(sb, "oranje"))
 
         clock.set(datetime(2026, 2, 10, 20, 0, 2, tzinfo=AMSTERDAM))
-        assert await job.func(*job.args) == DigestOutcome.POSTED
-        assert await job.func(*job.args) == DigestOutcome.ALREADY_POSTED
+        assert await job.func(*job.args) == {sub_id: DigestOutcome.POSTED}
+        assert await job.func(*job.args) == {sub_id: DigestOutcome.ALREADY_POSTED}
 
         digests = posted(sb, "oranje")[alerts_seen:]
         assert len(digests) == 1
@@ -197,9 +198,9 @@ async def test_the_digest_posts_the_days_summary_at_its_local_time_once(tmp_path
         bot = await sb.start_bot()
         cog = alerts_cog(bot)
         await sb.emulator.wait_for(cog.digests_caught_up.is_set, timeout=5)
-        rebuilt = cog.scheduler.get_job(digest_job_id(sub_id))
+        rebuilt = cog.scheduler.get_job(digest_job_id(time(20), "Europe/Amsterdam"))
         assert rebuilt is not None and rebuilt.next_run_time == expected
-        assert await rebuilt.func(*rebuilt.args) == DigestOutcome.ALREADY_POSTED
+        assert await rebuilt.func(*rebuilt.args) == {sub_id: DigestOutcome.ALREADY_POSTED}
         await bot.sender.wait_idle()
         assert len(posted(sb, "oranje")) == alerts_seen + 1
         # not even re-sent (Discord would have deduplicated a re-send by its nonce)
@@ -261,9 +262,39 @@ async def test_moderators_get_time_zones_offered_and_clear_refusals() -> None:
         assert "is not a time of day" in refused
 
         await moderator(sb, "/alerts digest", subscription=sub_id, time="07:30")
-        assert alerts_cog(bot).scheduler.get_job(digest_job_id(sub_id)) is not None
+        assert alerts_cog(bot).scheduler.get_job(digest_job_id(time(7, 30), "UTC")) is not None
         reply = await moderator(sb, "/alerts digest", subscription=sub_id, time="off")
         assert reply.startswith("No daily digest for")
-        assert alerts_cog(bot).scheduler.get_job(digest_job_id(sub_id)) is None
+        assert alerts_cog(bot).scheduler.get_job(digest_job_id(time(7, 30), "UTC")) is None
         [sub] = await bot.services.store.list_subscriptions(sb.demo.guild.id)
         assert sub.schedule.digest_time is None and sub.schedule.quiet_start is None
+
+
+async def test_channels_with_the_same_digest_time_share_one_job_and_each_get_their_digest() -> None:
+    clock = FakeClock(datetime(2026, 2, 10, 15, 0, tzinfo=AMSTERDAM))
+    async with Sandbox(sample_files("w1000m"), clock=clock) as sb:
+        bot = await sb.start_bot()
+        await sb.subscribe("oranje", nation="NED")
+        await sb.subscribe("golds", nation="NED")
+        oranje, golds = await subscription_id(sb, "oranje"), await subscription_id(sb, "golds")
+        for sub_id in (oranje, golds):
+            await moderator(
+                sb, "/alerts digest", subscription=sub_id, time="20:00", timezone="Europe/Amsterdam"
+            )
+        cog = alerts_cog(bot)
+        digest_jobs = [j.id for j in cog.scheduler.get_jobs() if j.id.startswith("digest:")]
+        assert digest_jobs == [digest_job_id(time(20), "Europe/Amsterdam")]
+        [job] = [j for j in cog.scheduler.get_jobs() if j.id in digest_jobs]
+
+        clock.set(datetime(2026, 2, 10, 20, 0, 2, tzinfo=AMSTERDAM))
+        await job.func(*job.args)
+        await job.func(*job.args)  # a second run the same day posts nothing more
+
+        title = "📰 Daily digest for 🇳🇱 Netherlands, Feb 10, 2026"
+        assert titles(sb, "oranje") == titles(sb, "golds") == [title]
+
+        # the job stays while one of them still wants a digest at 20:00, and only then
+        await moderator(sb, "/alerts unsubscribe", subscription=oranje)
+        assert cog.scheduler.get_job(job.id) is not None
+        await moderator(sb, "/alerts digest", subscription=golds, time="off")
+        assert cog.scheduler.get_job(job.id) is None
