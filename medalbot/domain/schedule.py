@@ -5,10 +5,10 @@ moderator means by "quiet from 23:00 to 07:00": the same local hours in summer a
 
 * Quiet hours are ``start <= local time < end``; ``start > end`` wraps midnight (23:00-07:00);
   ``start == end`` (or either unset) means none.
-* A local time that does not exist (the hour skipped when clocks go forward) is read as
-  APScheduler's ``CronTrigger`` reads it (``fold=0``: the offset before the change), so a digest
-  and its schedule agree; quiet hours that should end inside that skipped hour end the moment
-  the clocks jump past it.
+* A local time that does not exist (the hour skipped when clocks go forward) is read with
+  ``fold=0`` (the offset before the change); the digest jobs take their firing times from here
+  too (``delivery/digest_schedule.py``), so a digest and its schedule agree; quiet hours that
+  should end inside that skipped hour end the moment the clocks jump past it.
 * A digest at local time T on day D covers the day up to it: from T on the day before
   (exclusive) to T on D (inclusive). Consecutive digests so neither miss nor repeat an alert,
   and on a day the clocks change the "day" is 23 or 25 hours long.
@@ -81,7 +81,7 @@ def timezone_names() -> list[str]:
 
 
 def at_local(day: date, wall: time, tz: str) -> datetime:
-    """The instant (UTC) a local wall-clock time on ``day`` names, as CronTrigger reads it."""
+    """The instant (UTC) a local wall-clock time on ``day`` names (``fold=0`` in a gap)."""
     local = datetime.combine(day, wall.replace(tzinfo=None), tzinfo=zone(tz))
     return local.astimezone(UTC)
 
