@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from typing import Final
+from collections.abc import Coroutine, Sequence
+from typing import Any, Final, TypeVar
 
 import aiohttp
 import discord
@@ -15,6 +15,7 @@ from medalbot.delivery.render import RenderedMessage
 from medalbot.i18n import N_
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # Reasons are stored with the paused subscription in English and marked for the catalogues, so
 # moderators read them in their server's language (gettext at display time).
@@ -37,11 +38,34 @@ def _refused(exc: discord.HTTPException) -> ChannelRefused:
 class DiscordPort:
     def __init__(self, client: discord.Client, *, send_timeout: float = 10.0) -> None:
         self._client = client
-        # discord.py waits up to aiohttp's default 5 minutes for an answer, and the sender's
-        # pass waits for its slowest channel: one hung request held up every channel's alerts
-        # (tests/faults/test_discord_faults.py). Given up after this, the send is retried with
-        # the same nonce, so a request Discord did handle still shows once.
+        # discord.py waits up to aiohttp's default 5 minutes for an answer: a hung request held
+        # a sender worker that long (tests/faults/test_discord_faults.py). After this the send
+        # is reported as failed and retried later with the same nonce, so a request Discord did
+        # handle still shows once.
         self._send_timeout = send_timeout
+        self._abandoned: set[asyncio.Task[Any]] = set()
+
+    async def _answered(self, request: Coroutine[Any, Any, _T]) -> _T:
+        """The request's result, or TimeoutError after ``send_timeout``. The request itself is
+        never cancelled: discord.py holds its global rate-limit lock while it sleeps out a
+        global 429, and cancelling it there leaves the lock closed for every later request.
+        A request given up on finishes in the background and its outcome is dropped."""
+        task = asyncio.ensure_future(request)
+        try:
+            done, _ = await asyncio.wait({task}, timeout=self._send_timeout)
+        except asyncio.CancelledError:
+            task.cancel()  # we are shutting down: nothing waits on discord.py's lock any more
+            raise
+        if not done:
+            self._abandoned.add(task)
+            task.add_done_callback(self._forget)
+            raise TimeoutError
+        return task.result()
+
+    def _forget(self, task: asyncio.Task[Any]) -> None:
+        self._abandoned.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.debug("a request given up on ended with %r", task.exception())
 
     def _lacks_embed_links(self, channel_id: int) -> bool:
         """From the gateway's cache; unknown channels are tried (Discord then decides)."""
@@ -61,13 +85,14 @@ class DiscordPort:
             raise ChannelRefused(NO_EMBED_LINKS, status=403, code=50013)
         channel = self._client.get_partial_messageable(channel_id)
         try:
-            async with asyncio.timeout(self._send_timeout):
-                sent = await channel.send(
+            sent = await self._answered(
+                channel.send(
                     content=message.content,
                     embeds=list(message.embeds),
                     allowed_mentions=message.allowed_mentions,
                     nonce=nonce,  # discord.py adds enforce_nonce: Discord returns the first copy
                 )
+            )
         except discord.NotFound as exc:
             if exc.code == UNKNOWN_MESSAGE:
                 # Our retry's nonce names a message someone deleted since (enforce_nonce does
@@ -103,13 +128,14 @@ class DiscordPort:
     async def edit(self, channel_id: int, message_id: int, embeds: Sequence[discord.Embed]) -> None:
         message = self._client.get_partial_messageable(channel_id).get_partial_message(message_id)
         try:
-            async with asyncio.timeout(self._send_timeout):
-                await message.edit(embeds=list(embeds))
+            await self._answered(message.edit(embeds=list(embeds)))
         except (discord.Forbidden, discord.NotFound) as exc:
             raise _refused(exc) from exc
         except discord.HTTPException as exc:
             raise _translate(exc) from exc
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        except TimeoutError as exc:
+            raise TransientFailure(f"no answer within {self._send_timeout:g} s") from exc
+        except (aiohttp.ClientError, OSError) as exc:
             raise TransientFailure(f"network: {exc!r}") from exc
 
 

@@ -231,3 +231,22 @@ async def test_a_message_that_lost_its_embeds_anyway_is_taken_back(
         assert messages(sb, "oranje") == []  # the hollow post was deleted
         assert len(sb.emulator.requests_to("POST", f"/channels/{sb.demo.oranje.id}/")) == 1
         assert bot.sender.stats.paused_channels == 1
+
+
+async def test_a_global_429_outlasting_send_timeout_does_not_silence_the_bot() -> None:
+    # discord.py closes its global lock while it sleeps out a global 429; a send given up on
+    # in that sleep must not cancel it there, or every later request waits on the lock forever.
+    impatient = msgspec.structs.replace(
+        FAST_DELIVERY, max_embeds_per_message=1, send_timeout=1.0, max_attempts=20
+    )
+    async with Sandbox(sample_files("w1000m"), delivery=impatient) as sb:
+        limited = sb.emulator.rate_limit(MESSAGE_CREATE, 2.0, is_global=True, times=1)
+        bot = await sb.start_bot()
+        await sb.subscribe("oranje", nation="NED")
+        await replay_all(sb)
+        await settled(bot, within=30.0)
+        assert limited.hits == 1
+        expected = await expected_titles(bot, sb, "oranje")
+        assert_ned_1000m(expected)
+        assert titles(sb, "oranje") == expected
+        assert bot.sender.stats.failed == 0
