@@ -264,12 +264,10 @@ class MedalBot(commands.AutoShardedBot):
                 await self.tree.sync(guild=guild)
 
     async def _channel_refused(self, guild_id: int, channel_id: int, reason: str) -> None:
-        if self.get_guild(guild_id) is not None:
-            await notify_channel_refused(self, guild_id, channel_id, reason)
-            return
-        # The sender starts before the gateway has delivered the servers: a backlog sent at
-        # start-up can be refused before the bot knows where to tell the moderators. The
-        # pause happens only once, so the notice waits (without holding up the sender).
+        # In a task of its own: the sender must not wait on the notice (a slow or hung answer
+        # would hold a worker), and the sender starts before the gateway has delivered the
+        # servers, so a backlog refused at start-up waits until the bot knows where to tell
+        # the moderators. The pause happens only once, so the notice is not lost by waiting.
         task = asyncio.create_task(
             self._notify_when_ready(guild_id, channel_id, reason), name=f"notice-{channel_id}"
         )

@@ -213,7 +213,9 @@ async def test_a_channel_that_loses_embed_links_is_paused_not_sent_empty_message
             "/alerts list", member=sb.demo.moderator, channel=sb.demo.general
         )
         assert "Paused" in str(listing.embeds) and "Embed Links" in str(listing.embeds)
-        (told,) = [m for m in messages(sb, "general") if "paused" in (m.content or "")]
+        (told,) = await sb.emulator.wait_for(
+            lambda: [m for m in messages(sb, "general") if "paused" in (m.content or "")], timeout=5
+        )
         assert "Embed Links" in (told.content or "")
 
 
@@ -250,3 +252,23 @@ async def test_a_global_429_outlasting_send_timeout_does_not_silence_the_bot() -
         assert_ned_1000m(expected)
         assert titles(sb, "oranje") == expected
         assert bot.sender.stats.failed == 0
+
+
+async def test_a_hung_notice_to_moderators_does_not_hold_up_other_channels() -> None:
+    # One sender worker: had the refusal's notice been sent inline, #golds would wait on it.
+    # (The hang only has to outlast #golds's next two posts, milliseconds; it is not a timer.)
+    one_worker = msgspec.structs.replace(ONE_PER_MESSAGE, workers=1)
+    async with Sandbox(sample_files("w1000m"), delivery=one_worker) as sb:
+        bot = await sb.start_bot()
+        await sb.subscribe("oranje", nation="NED")
+        await sb.subscribe("golds")  # everything
+        sb.emulator.set_overwrite(sb.demo.oranje, sb.demo.bot, deny=int(Permission.SEND_MESSAGES))
+        hung = sb.emulator.slow(MESSAGE_CREATE, 5.0, channel=sb.demo.general)
+        sb.advance_feed()  # Femke KOK's Olympic record: #oranje refuses, the notice hangs
+        await sb.emulator.wait_for(lambda: hung.hits == 1, timeout=10)
+        while sb.advance_feed():  # Jutta LEERDAM's record, the podium
+            pass
+        await sb.emulator.wait_for(lambda: len(messages(sb, "golds")) == 3, timeout=20)
+        # ... and before the notice was answered: sent inline, it would have come first
+        assert not [m for m in messages(sb, "general") if "paused" in (m.content or "")]
+        assert bot.sender.stats.paused_channels == 1

@@ -293,7 +293,9 @@ async def test_a_paused_channel_is_listed_told_once_and_resumes() -> None:
         )
         await settled(bot)
         assert len(sb.emulator.requests_to("POST", oranje_posts)) == 1
-        told = [m for m in messages(sb, "general") if "paused" in (m.content or "")]
+        told = await sb.emulator.wait_for(
+            lambda: [m for m in messages(sb, "general") if "paused" in (m.content or "")], timeout=5
+        )
         assert len(told) == 1 and f"<#{demo.oranje.id}>" in (told[0].content or "")
         assert "Missing Permissions" in (told[0].content or "")
         assert sb.emulator.invalid_requests == 1
