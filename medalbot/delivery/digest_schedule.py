@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import datetime, time, timedelta
 from typing import Final, TypeAlias
@@ -86,6 +86,8 @@ class DigestSchedule:
         self._post_due = post_due
         self._concurrency = concurrency  # digests sent at once (the sender paces them)
         self._groups: dict[DigestKey, set[int]] = {}
+        # bumped by every update()/forget(): a run must not undo a change made while it ran
+        self._changes: defaultdict[int, int] = defaultdict(int)
 
     def keys(self) -> list[DigestKey]:
         return sorted(self._groups)
@@ -98,6 +100,7 @@ class DigestSchedule:
 
     def update(self, sub: Subscription) -> Job | None:
         """Follow a subscription's digest settings: its group's job (None without a digest)."""
+        self._changes[sub.id] += 1
         key = digest_key(sub)
         old = self._key_of(sub.id)
         if old is not None and old != key:
@@ -113,6 +116,7 @@ class DigestSchedule:
 
     def forget(self, subscription_id: int) -> None:
         """A removed subscription: out of its group (and the group's job, if it was the last)."""
+        self._changes[subscription_id] += 1
         key = self._key_of(subscription_id)
         if key is not None:
             self._leave(key, subscription_id)
@@ -147,13 +151,17 @@ class DigestSchedule:
         unless it was posted; a subscription that fails is logged and the others go on."""
         key = (at, timezone)
         ids = sorted(self._groups.get(key, ()))
+        changes = {sub_id: self._changes[sub_id] for sub_id in ids}
         outcomes: dict[int, DigestOutcome] = {}
         queue = iter(ids)
         workers = [self._work(queue, outcomes) for _ in range(min(self._concurrency, len(ids)))]
         await asyncio.gather(*workers)
         for sub_id, outcome in outcomes.items():
-            if outcome in (DigestOutcome.GONE, DigestOutcome.NO_DIGEST):
-                self._leave(key, sub_id)  # removed or turned off without our hearing of it
+            # removed or turned off without our hearing of it; unless a moderator changed it
+            # while we ran: then update() has already put it where it belongs now
+            changed = self._changes[sub_id] != changes[sub_id]
+            if outcome in (DigestOutcome.GONE, DigestOutcome.NO_DIGEST) and not changed:
+                self._leave(key, sub_id)
         counts = Counter(o.value for o in outcomes.values())
         log.info(
             "digest %s %s: %s",

@@ -316,3 +316,36 @@ async def test_a_time_zone_the_system_lost_costs_only_its_own_digests(
     assert digest_jobs(scheduler) == ["digest:08:00:Europe/Amsterdam"]
     [record] = caplog.records  # once, not once per subscription
     assert "Mars/Olympus" in record.getMessage()
+
+
+async def test_a_digest_turned_off_and_on_while_its_job_runs_keeps_its_job(
+    scheduler: AsyncIOScheduler,
+) -> None:
+    at = time(8, 0)
+    schedule: DigestSchedule
+
+    async def post_due(subscription_id: int) -> DigestOutcome:
+        schedule.update(sub(1, None))  # a moderator, while the run reads the old settings
+        schedule.update(sub(1, at))
+        return DigestOutcome.NO_DIGEST
+
+    schedule = DigestSchedule(scheduler, post_due, concurrency=1)
+    schedule.update(sub(1, at))
+    await schedule.run(at, AMS)
+    assert schedule.subscriptions(at, AMS) == {1}
+    assert schedule.job(at, AMS) is not None
+
+
+async def test_a_digest_turned_off_behind_the_schedules_back_leaves_it(
+    scheduler: AsyncIOScheduler,
+) -> None:
+    at = time(8, 0)
+
+    async def post_due(subscription_id: int) -> DigestOutcome:
+        return DigestOutcome.NO_DIGEST  # the database says: no digest any more
+
+    schedule = DigestSchedule(scheduler, post_due, concurrency=1)
+    schedule.update(sub(1, at))
+    await schedule.run(at, AMS)
+    assert schedule.subscriptions(at, AMS) == set()
+    assert schedule.job(at, AMS) is None
