@@ -7,10 +7,13 @@ shared/discord-limits.md §2); every 429 counts towards Discord's invalid-reques
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from enum import IntEnum
 
 Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -18,8 +21,48 @@ Sleep = Callable[[float], Awaitable[None]]
 SECOND = 1.0  # the window of Discord's global limit (50 requests per second)
 
 
+class Priority(IntEnum):
+    """Who goes first in the global bucket: lower first, arrival order within a level."""
+
+    POST = 0  # a new message: an alert people are waiting for
+    EDIT = 1  # touching up a message already seen ("Official", a correction)
+
+
+class _PriorityLock:
+    """A lock handed to its waiters best priority first, then in arrival order."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._arrival = itertools.count()
+
+    async def acquire(self, priority: int) -> None:
+        if not self._held and not self._waiters:
+            self._held = True
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (priority, next(self._arrival), future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # handed the lock just as we were cancelled: pass it on
+            raise  # else our cancelled future stays in the heap; release() skips it
+
+    def release(self) -> None:
+        while self._waiters:
+            _, _, future = heapq.heappop(self._waiters)
+            if not future.done():
+                future.set_result(None)  # handed over: the lock stays held
+                return
+        self._held = False
+
+
 class TokenBucket:
-    """``rate`` requests per second on average, bursts of at most ``burst``; fair (FIFO).
+    """``rate`` requests per second on average, bursts of at most ``burst``; FIFO within a
+    priority, and a waiting new post goes before every waiting edit (``acquire(priority)``), so
+    that a wave of "Official" edits to thousands of channels cannot delay a new alert's posts.
+    A post waits for at most the one request already holding the bucket.
 
     A burst is also taken out of its second's ``rate``: never more than ``rate`` requests (at
     least one) in any one second. A full burst on top of a second's rate (10 + 40 = 50) would
@@ -44,7 +87,7 @@ class TokenBucket:
         self._monotonic = monotonic
         self._sleep = sleep
         self._updated = monotonic()
-        self._lock = asyncio.Lock()
+        self._turn = _PriorityLock()
         self._per_second = max(1, math.floor(rate))
         self._last_second: deque[float] = deque()  # when the requests of the last second went
 
@@ -53,8 +96,9 @@ class TokenBucket:
         self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
         self._updated = now
 
-    async def acquire(self) -> None:
-        async with self._lock:  # one waiter at a time keeps the order fair
+    async def acquire(self, priority: int = Priority.POST) -> None:
+        await self._turn.acquire(priority)  # one waiter at a time, in priority order
+        try:
             self._refill()
             if self._tokens < 1:
                 await self._sleep((1 - self._tokens) / self.rate)
@@ -62,6 +106,8 @@ class TokenBucket:
             await self._second_not_full()
             self._tokens -= 1
             self._last_second.append(self._monotonic())
+        finally:
+            self._turn.release()
 
     async def _second_not_full(self) -> None:
         window, now = self._last_second, self._monotonic()

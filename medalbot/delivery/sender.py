@@ -13,15 +13,21 @@ Nothing pings in the night; when the quiet hours are over, everything held for a
 goes out as ONE summary message, pinned and nonce'd like any batch. A row already pinned to a
 batch is never held: its message may be on Discord already, and only re-sending it with the
 same nonce keeps it from appearing twice.
+
+Sending is pipelined (medalbot.delivery.pipeline): a bounded pool of workers sends one channel
+each, and new rows are claimed as workers free up, so a slow answer holds up only its channel.
+A claimed row's lease is respected: a job does not start a message it might still be sending
+when the lease runs out (another sender could take the rows over); it puts the rest back.
+New posts go before cosmetic edits in the global bucket (ratelimit.Priority).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
 import random
+import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
@@ -32,8 +38,9 @@ import discord
 import msgspec
 
 from medalbot.config import DeliverySettings
+from medalbot.delivery.pipeline import ChannelJob, Claim, Pipeline
 from medalbot.delivery.port import ChannelRefused, MessagePort, MessageRejected, TransientFailure
-from medalbot.delivery.ratelimit import TokenBucket, WindowPacer
+from medalbot.delivery.ratelimit import Monotonic, Priority, TokenBucket, WindowPacer
 from medalbot.delivery.render import (
     RenderedMessage,
     render_batch,
@@ -94,6 +101,7 @@ class OutboxSender:
         on_channel_refused: ChannelRefusedHook | None = None,
         idle_check: float = 1.0,
         official_now: OfficialNow | None = None,
+        monotonic: Monotonic = time.monotonic,
     ) -> None:
         self._store = store
         # whether an event's result is official by now: an alert queued (or held in quiet
@@ -104,73 +112,85 @@ class OutboxSender:
         self._settings = settings
         self._clock = clock
         self._on_channel_refused = on_channel_refused
-        self._idle_check = idle_check  # also picks up rows whose retry time has come
+        self._monotonic = monotonic
         self._bucket = TokenBucket(settings.global_rate, settings.global_burst)
         self._pacer = WindowPacer(settings.channel_rate, settings.channel_period)
-        self._workers = asyncio.Semaphore(settings.workers)
-        self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
+        self._pipeline = Pipeline(
+            claim=self._claim_jobs,
+            send=self._send_channel,
+            put_back=self._put_back,
+            workers=settings.workers,
+            idle_check=idle_check,  # also picks up rows whose retry time has come
+        )
         self.stats = SenderStats()
 
     def wake(self) -> None:
-        """New rows were committed: drain now rather than at the next idle check."""
-        self._wake.set()
+        """New rows were committed: claim now rather than at the next idle check."""
+        self._pipeline.wake()
 
     async def wait_idle(self) -> None:
-        """Until a drain pass finds nothing due (for the demo and tests)."""
-        await self._idle.wait()
+        """Until a claim finds nothing due and nothing is being sent (for the demo and tests)."""
+        await self._pipeline.idle.wait()
 
     async def run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                handled = await self.drain_once()
-            except Exception:
-                # A database hiccup must not end delivery for good; the rows this pass
-                # claimed come back when their lease runs out.
-                log.exception("outbox pass failed; trying again in %.1f s", self._idle_check)
-            else:
-                if handled:
-                    self._idle.clear()
-                    continue
-                self._idle.set()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._idle_check)
+        """Send until cancelled; cancelling it is the clean shutdown (see Pipeline.run)."""
+        await self._pipeline.run()
 
     async def drain_once(self) -> int:
-        """Claim one batch of due rows and send them; returns how many rows were handled."""
-        rows = await self._store.claim_deliveries(
-            self._clock(), self._settings.batch_size, self._settings.lease_seconds
-        )
-        if not rows:
-            return 0
-        alerts = await self._store.get_alerts(sorted({r.alert_id for r in rows}))
-        # only the claimed rows' subscriptions: loading all of them on every pass blocked the
-        # loop for ~0.1 s a pass at 10,000 subscriptions (bench/fanout.py)
-        subs = await self._store.get_subscriptions(sorted({r.subscription_id for r in rows}))
-        by_channel: dict[int, list[Delivery]] = defaultdict(list)
-        for row in sorted(rows, key=lambda r: r.id):  # detection order within a channel
-            by_channel[row.channel_id].append(row)
-        # The most urgent channels first; each channel keeps the order its alerts were found.
-        order = sorted(by_channel.values(), key=lambda rs: (min(r.priority for r in rs), rs[0].id))
-        settings_cache: dict[int, GuildSettings] = {}
-        results = await asyncio.gather(
-            *(self._send_channel(rs, alerts, subs, settings_cache) for rs in order),
-            return_exceptions=True,
-        )
+        """Claim one batch of due rows and send them all (``workers`` channels at a time);
+        returns how many rows were claimed. For tests and tools: ``run`` does not wait for
+        a whole claim before the next."""
+        jobs = await self._claim_jobs()
+        workers = asyncio.Semaphore(self._settings.workers)
+
+        async def send(job: ChannelJob) -> None:
+            async with workers:
+                await self._send_channel(job)
+
+        results = await asyncio.gather(*(send(job) for job in jobs), return_exceptions=True)
         # One channel's failure neither stops the others nor goes unseen; its rows come back
         # when their lease runs out.
-        for channel_rows, result in zip(order, results, strict=True):
+        for job, result in zip(jobs, results, strict=True):
             if isinstance(result, BaseException):
                 if not isinstance(result, Exception):
                     raise result
                 log.error(
                     "channel %d: sending alerts %s failed",
-                    channel_rows[0].channel_id,
-                    ",".join(r.alert_id for r in channel_rows),
+                    job.channel_id,
+                    ",".join(r.alert_id for r in job.rows),
                     exc_info=result,
                 )
-        return len(rows)
+        return sum(len(job.rows) for job in jobs)
+
+    async def _claim_jobs(self) -> list[ChannelJob]:
+        """Claim due rows: one job per channel, the most urgent channels first."""
+        leased_at = self._monotonic()
+        limit = self._settings.batch_size
+        rows = await self._store.claim_deliveries(
+            self._clock(), limit, self._settings.lease_seconds
+        )
+        if not rows:
+            return []
+        alerts = await self._store.get_alerts(sorted({r.alert_id for r in rows}))
+        # only the claimed rows' subscriptions: loading all of them on every pass blocked the
+        # loop for ~0.1 s a pass at 10,000 subscriptions (bench/fanout.py)
+        subs = await self._store.get_subscriptions(sorted({r.subscription_id for r in rows}))
+        claim = Claim(alerts, subs, {}, leased_at)
+        by_channel: dict[int, list[Delivery]] = defaultdict(list)
+        for row in sorted(rows, key=lambda r: r.id):  # detection order within a channel
+            by_channel[row.channel_id].append(row)
+        # The most urgent channels first; each channel keeps the order its alerts were found.
+        order = sorted(by_channel.values(), key=lambda rs: (min(r.priority for r in rs), rs[0].id))
+        # A lone channel cut at the limit has more rows waiting once this job ends.
+        cut = len(order) == 1 and len(rows) >= limit
+        return [ChannelJob(rs, claim, recheck=cut) for rs in order]
+
+    async def _put_back(self, rows: list[Delivery]) -> None:
+        """Claimed rows this sender will not send now: due again at once, their claim's
+        attempt undone (a row behind a leased one of its channel still waits for it)."""
+        await self._store.mark_retry(
+            [r.id for r in rows], self._clock(), "put back unsent", attempted=False
+        )
 
     async def post(
         self, guild_id: int, channel_id: int, message: RenderedMessage, nonce: str
@@ -178,7 +198,7 @@ class OutboxSender:
         """Send one message, paced below Discord's limits (alerts, and a daily digest that is
         not an outbox row); returns its id. Raises SendFailure; a refused channel is paused and
         its queued alerts dropped."""
-        await self._bucket.acquire()
+        await self._bucket.acquire(Priority.POST)
         await self._pacer.acquire(channel_id)
         try:
             message_id = await self._port.send(channel_id, message, nonce)
@@ -234,14 +254,9 @@ class OutboxSender:
             out.extend(chunk[i : i + limit] for i in range(0, len(chunk), limit))
         return out
 
-    async def _send_channel(
-        self,
-        rows: list[Delivery],
-        alerts: dict[str, Alert],
-        subs: dict[int, Subscription],
-        settings_cache: dict[int, GuildSettings],
-    ) -> None:
-        # each channel runs in its own task (gather): its log lines carry its ids
+    async def _send_channel(self, job: ChannelJob) -> None:
+        rows, alerts, subs = job.rows, job.claim.alerts, job.claim.subs
+        # each channel runs in its own task: its log lines carry its ids
         set_log_context(guild=rows[0].guild_id, channel=rows[0].channel_id)
         rows = await self._without_missing_alerts(rows, alerts)
         unsent: dict[str, list[Delivery]] = defaultdict(list)
@@ -266,22 +281,52 @@ class OutboxSender:
         now = self._clock()
         rows = await self._hold_quiet(rows, alerts, subs, now)
         rows = await self._with_all_released(rows, alerts, now)
-        async with self._workers:
-            batches = self._batches(rows, alerts)
-            for index, batch in enumerate(batches):
-                after = await self._send_batch(batch, alerts, subs, settings_cache)
-                if after is _After.LEAVE:
-                    return
-                if after is _After.WAIT:
-                    rest = [r.id for b in batches[index + 1 :] for r in b]
-                    if rest:  # keep the channel's order: the rest waits with the failed batch
-                        await self._store.mark_retry(
-                            rest,
-                            self._clock() + timedelta(seconds=0.5),
-                            "waiting on an earlier message",
-                            attempted=False,  # not sent: keep its tries for its own failures
-                        )
-                    return
+        job.rows = rows or job.rows  # what it sends (the pipeline keeps a re-claim off them)
+        batches = self._batches(rows, alerts)
+        for index, batch in enumerate(batches):
+            if await self._lease_runs_out(job, batches[index:]):
+                return
+            after = await self._send_batch(batch, alerts, subs, job.claim.guilds)
+            if after is _After.LEAVE:
+                return
+            if after is _After.WAIT:
+                rest = [r.id for b in batches[index + 1 :] for r in b]
+                if rest:  # keep the channel's order: the rest waits with the failed batch
+                    await self._store.mark_retry(
+                        rest,
+                        self._clock() + timedelta(seconds=0.5),
+                        "waiting on an earlier message",
+                        attempted=False,  # not sent: keep its tries for its own failures
+                    )
+                return
+
+    async def _lease_runs_out(self, job: ChannelJob, batches: list[list[Delivery]]) -> bool:
+        """Whether the claim's lease could run out while the next message is on the wire
+        (paced, then up to ``send_timeout``): another sender could then take its rows over and
+        send them too. Those rows (and the rest) are put back instead, due when the channel's
+        pacing lets them go. A lease shorter than the send timeout (test settings) cannot be
+        kept this way and is not checked."""
+        lease, timeout = self._settings.lease_seconds, self._settings.send_timeout
+        channel_id = job.channel_id
+        wait = self._pacer.delay(channel_id)
+        left = lease - (self._monotonic() - job.claim.leased_at)
+        if lease <= timeout or left >= wait + timeout:
+            return False
+        rest = [r for b in batches for r in b]
+        log.info(
+            "channel %d: lease runs out in %.1f s, alerts %s put back unsent",
+            channel_id,
+            left,
+            ",".join(r.alert_id for r in rest),
+        )
+        await self._store.mark_retry(
+            [r.id for r in rest],
+            self._clock() + timedelta(seconds=wait),
+            "lease running out",
+            attempted=False,
+        )
+        job.recheck = wait == 0  # due at once: claim them again (with a fresh lease)
+        return True
 
     async def _without_missing_alerts(
         self, rows: list[Delivery], alerts: dict[str, Alert]
@@ -541,7 +586,7 @@ class OutboxSender:
     async def _edit(self, channel_id: int, message_id: int, embeds: list[discord.Embed]) -> bool:
         """Replace a sent message's embeds, paced by the global bucket. A failure is logged and
         reported (False), never raised: an edit only touches up what people already saw."""
-        await self._bucket.acquire()
+        await self._bucket.acquire(Priority.EDIT)  # new posts go first: this is cosmetic
         try:
             await self._port.edit(channel_id, message_id, embeds)
         except (ChannelRefused, MessageRejected, TransientFailure) as exc:
