@@ -13,10 +13,12 @@ command arriving then waits that long before the bot even reads it).
 
 Both must queue the same outbox rows. Two rounds each, alternating.
 
-    python -m bench.routing_stall [--postgres postgresql://postgres@127.0.0.1:5432/db]
+    python -m bench.routing_stall [--postgres postgresql://postgres@127.0.0.1:5432/db] [--gc-freeze]
 
 With ``--postgres``, each poll runs on a fresh schema of that database instead (copied from a
-template schema), to see the PostgreSQL driver's share.
+template schema), to see the PostgreSQL driver's share. With ``--gc-freeze``, the objects
+that exist once everything is imported are frozen first, as ``medalbot run`` does: a full
+GC pass during the poll then scans only what came after.
 """
 
 from __future__ import annotations
@@ -220,7 +222,11 @@ async def measure(stores: Stores) -> tuple[float, list[Poll], list[Poll]]:
 def main(argv: list[str] | None = None) -> bool:
     parser = argparse.ArgumentParser(prog="python -m bench.routing_stall")
     parser.add_argument("--postgres", help="a PostgreSQL URL (a schema of its own is used)")
+    parser.add_argument("--gc-freeze", action="store_true", help="gc.freeze() first")
     args = parser.parse_args(argv if argv is not None else [])
+    if args.gc_freeze:
+        gc.collect()
+        gc.freeze()
     logging.disable(logging.WARNING)
     load_before = load_note()
     shm = Path("/dev/shm")  # see bench.memory: the disk's fsyncs are not what is measured
@@ -233,6 +239,7 @@ def main(argv: list[str] | None = None) -> bool:
     print(
         f"one medal alert routed to {SUBSCRIPTIONS:,} subscriptions ({database}, inserted "
         f"through the store in {insert_s:.0f} s); loop timer every {TICK_S * 1e3:.0f} ms"
+        + (f"; {gc.get_freeze_count():,} objects frozen at the start" if args.gc_freeze else "")
     )
     for name, polls in (("baseline (routed on the loop)", before), ("now", after)):
         for i, p in enumerate(polls, 1):

@@ -12,13 +12,13 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
-from typing import TYPE_CHECKING, Final, Literal, cast
+from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import asyncpg
 
 from medalbot.store.base import StoreError
 from medalbot.store.migrate import migrated
-from medalbot.store.sql import Connection, Row, SqlStore
+from medalbot.store.sql import Columns, Connection, Row, SqlStore
 
 if TYPE_CHECKING:  # generic only in the type stubs
     from asyncpg.pool import PoolConnectionProxy
@@ -44,6 +44,18 @@ def numbered_placeholders(sql: str) -> str:
     return "'".join(parts)
 
 
+@lru_cache(maxsize=32)
+def unnest_insert(table: str, columns: Columns, suffix: str) -> str:
+    """An INSERT taking each column as one array parameter, its rows in array order."""
+    names = ", ".join(name for name, _ in columns)
+    arrays = ", ".join(f"${i}::{sql_type}[]" for i, (_, sql_type) in enumerate(columns, 1))
+    return (
+        f"INSERT INTO {table} ({names}) SELECT {names}"
+        f" FROM unnest({arrays}) WITH ORDINALITY AS batch ({names}, position)"
+        f" ORDER BY position {suffix}"
+    )
+
+
 class _PostgresConnection(Connection):
     def __init__(self, conn: PoolConnectionProxy[asyncpg.Record]) -> None:
         self._conn = conn
@@ -53,6 +65,13 @@ class _PostgresConnection(Connection):
 
     async def execute_many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         await self._conn.executemany(numbered_placeholders(sql), rows)
+
+    async def insert_columns(
+        self, table: str, columns: Columns, values: Sequence[list[Any]], suffix: str
+    ) -> None:
+        # One statement whatever the number of rows, where executemany ran one per row
+        # (100,000 outbox rows: ~2.5 s).
+        await self._conn.execute(unnest_insert(table, columns, suffix), *values)
 
     async def fetch(self, sql: str, *args: object) -> list[Row]:
         return cast(list[Row], await self._conn.fetch(numbered_placeholders(sql), *args))

@@ -47,6 +47,11 @@ _IN_CHUNK: Final = 500  # ids per IN (...) list, far below either database's par
 # Routing entries read per query: turning one page into structs holds the event loop for a few
 # milliseconds, where 100,000 at once held it for a quarter of a second.
 _ROUTING_PAGE: Final = 5_000
+# Outbox rows per INSERT: each chunk's columns are built between two turns of the event loop
+# (100,000 rows' tuples built at once held it for tens of milliseconds).
+_INSERT_CHUNK: Final = 5_000
+
+Columns = tuple[tuple[str, str], ...]  # (name, portable SQL type) of each column inserted
 
 
 class _NotPinned(Exception):
@@ -63,6 +68,15 @@ class Connection(Protocol):
     async def execute(self, sql: str, *args: object) -> None: ...
 
     async def execute_many(self, sql: str, rows: Sequence[Sequence[object]]) -> None: ...
+
+    async def insert_columns(
+        self, table: str, columns: Columns, values: Sequence[list[Any]], suffix: str
+    ) -> None:
+        """``INSERT INTO table`` one row per position of ``values`` (a list per column of
+        ``columns``, all as long), in that order (ids follow it), then ``suffix`` (an ON
+        CONFLICT clause). Column-major: a batch is a few lists, not a tuple per row for the
+        GC to count, and a driver may send each list as one array."""
+        ...
 
     async def fetch(self, sql: str, *args: object) -> list[Row]: ...
 
@@ -130,6 +144,39 @@ def _marks(count: int) -> str:
 
 def _chunks(ids: Sequence[int] | Sequence[str]) -> list[list[Any]]:
     return [list(ids[i : i + _IN_CHUNK]) for i in range(0, len(ids), _IN_CHUNK)]
+
+
+_NEW_DELIVERY_COLUMNS: Final[Columns] = (
+    ("alert_id", "TEXT"),
+    ("subscription_id", "BIGINT"),
+    ("guild_id", "BIGINT"),
+    ("channel_id", "BIGINT"),
+    ("priority", "INTEGER"),
+    ("nonce", "TEXT"),
+    ("status", "TEXT"),
+    ("created_at", "BIGINT"),
+    ("next_attempt_at", "BIGINT"),
+)
+
+
+async def _insert_deliveries(conn: Connection, rows: Sequence[NewDelivery], now_us: int) -> None:
+    count = len(rows)
+    await conn.insert_columns(
+        "deliveries",
+        _NEW_DELIVERY_COLUMNS,
+        (
+            [d.alert_id for d in rows],
+            [d.subscription_id for d in rows],
+            [d.guild_id for d in rows],
+            [d.channel_id for d in rows],
+            [d.priority for d in rows],
+            [d.nonce for d in rows],
+            ["pending"] * count,
+            [now_us] * count,
+            [now_us] * count,
+        ),
+        "ON CONFLICT (alert_id, channel_id) DO NOTHING",
+    )
 
 
 def whole_channels(channels: Sequence[int], limit: int) -> int:
@@ -325,26 +372,8 @@ class SqlStore:
                         for i, (a, text) in enumerate(zip(alerts, alert_json, strict=True))
                     ],
                 )
-            if deliveries:
-                await conn.execute_many(
-                    "INSERT INTO deliveries (alert_id, subscription_id, guild_id, channel_id,"
-                    " priority, nonce, status, attempts, created_at, next_attempt_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)"
-                    " ON CONFLICT (alert_id, channel_id) DO NOTHING",
-                    [
-                        (
-                            d.alert_id,
-                            d.subscription_id,
-                            d.guild_id,
-                            d.channel_id,
-                            d.priority,
-                            d.nonce,
-                            now_us,
-                            now_us,
-                        )
-                        for d in deliveries
-                    ],
-                )
+            for start in range(0, len(deliveries), _INSERT_CHUNK):
+                await _insert_deliveries(conn, deliveries[start : start + _INSERT_CHUNK], now_us)
         log.debug(
             "committed %s sequence %d: %d alerts, %d deliveries offered",
             state.games_code,

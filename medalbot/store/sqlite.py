@@ -13,13 +13,13 @@ import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Final, Literal, cast
+from typing import Any, Final, Literal, cast
 
 import aiosqlite
 
 from medalbot.store.base import StoreError
 from medalbot.store.migrate import migrated
-from medalbot.store.sql import Connection, Row, SqlStore
+from medalbot.store.sql import Columns, Connection, Row, SqlStore
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,16 @@ class _SqliteConnection(Connection):
 
     async def execute_many(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         cursor = await self._conn.executemany(sql, rows)
+        await cursor.close()
+
+    async def insert_columns(
+        self, table: str, columns: Columns, values: Sequence[list[Any]], suffix: str
+    ) -> None:
+        names = ", ".join(name for name, _ in columns)
+        marks = ", ".join("?" * len(columns))
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) {suffix}"
+        # zip is lazy: each row's tuple is made (and dropped) in aiosqlite's thread.
+        cursor = await self._conn.executemany(sql, zip(*values, strict=True))
         await cursor.close()
 
     async def fetch(self, sql: str, *args: object) -> list[Row]:
