@@ -15,8 +15,9 @@ bans on at 10,000 per 10 minutes) stays far below 500. A test runs for seconds, 
 emulator's rolling 10-minute figure is the whole run's.
 
 Two bugs these tests found (fixed): one hung answer held up every channel (the sender's pass
-waits for its slowest channel, and discord.py waits up to aiohttp's 5 minutes), now a send is
-given up after `delivery.send_timeout` and retried with the same nonce; and a channel refused
+waited for its slowest channel, and discord.py waits up to aiohttp's 5 minutes); now the sender
+is a pipeline (a slow channel holds only its own worker) and a send is given up after
+`delivery.send_timeout` and retried with the same nonce; and a channel refused
 before the gateway had delivered the servers (a backlog sent at start-up) was paused without
 the moderators ever being told.
 
@@ -28,8 +29,8 @@ Worst cases, by construction of the sender (bounds asserted below):
   most W channels (the sender's workers) have a request in flight, discord.py waits r between its
   tries (a global 429 holds every request), and after its 5 tries the sender waits the
   Retry-After header (>= 1 s) before that channel is tried again.
-* a hung answer holds the other channels up for at most `send_timeout`, and its channel's
-  message still shows once (the retry carries the same nonce).
+* a hung answer holds up only its own channel, for at most `send_timeout`, and its message
+  still shows once (the retry carries the same nonce).
 """
 
 from __future__ import annotations
