@@ -41,22 +41,13 @@ def restore_logging() -> Iterator[None]:
         logging.getLogger(name).setLevel(library_level)
 
 
-@pytest.mark.usefixtures("restore_logging")
-async def test_run_reads_the_token_from_a_file_and_never_logs_it(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async with (
-        Emulator(EmulatorConfig(token=TOKEN)) as emulator,
-        ReplayFeedServer(sample_files("w1000m")) as feed,
-    ):
-        build_demo_world(emulator.world)
-        for owner, name, value in patch_targets(emulator.api_base, emulator.gateway_url):
-            monkeypatch.setattr(owner, name, value)  # undone after the test; run sets them too
-        token_file = tmp_path / "token"
-        token_file.write_text(TOKEN + "\n", encoding="utf-8")
-        config = tmp_path / "medalbot.toml"
-        config.write_text(
-            f"""
+def run_config(tmp_path: Path, emulator: Emulator, feed: ReplayFeedServer) -> Path:
+    """A `medalbot run` configuration for the emulator and feed, the token in a file."""
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n", encoding="utf-8")
+    config = tmp_path / "medalbot.toml"
+    config.write_text(
+        f"""
 [discord]
 api_base = "{emulator.api_base}"
 gateway_url = "{emulator.gateway_url}"
@@ -79,8 +70,23 @@ url = "{feed.url}"
 interval = 0.05
 jitter = 0.0
 """,
-            encoding="utf-8",
-        )
+        encoding="utf-8",
+    )
+    return config
+
+
+@pytest.mark.usefixtures("restore_logging")
+async def test_run_reads_the_token_from_a_file_and_never_logs_it(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with (
+        Emulator(EmulatorConfig(token=TOKEN)) as emulator,
+        ReplayFeedServer(sample_files("w1000m")) as feed,
+    ):
+        build_demo_world(emulator.world)
+        for owner, name, value in patch_targets(emulator.api_base, emulator.gateway_url):
+            monkeypatch.setattr(owner, name, value)  # undone after the test; run sets them too
+        config = run_config(tmp_path, emulator, feed)
         monkeypatch.delenv("DISCORD_TOKEN", raising=False)
         monkeypatch.delenv("DISCORD_TOKEN_FILE", raising=False)
         running = asyncio.create_task(_main(config))

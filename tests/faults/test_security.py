@@ -61,13 +61,13 @@ from medalbot.services.queries import QueryService
 from medalbot.store.base import Subscription
 from tests.e2e.test_bot_alerts import replay_all
 from tests.e2e.test_bot_faults import settled
+from tests.e2e.test_bot_run import TOKEN, run_config
 
 pytestmark = pytest.mark.e2e
 
 MESSAGE_CREATE = "POST /channels/{channel_id}/messages"
 
 # Shaped like a real token (base64 user id . timestamp . HMAC), so every piece can be looked for.
-TOKEN = "MTQ2NzM4OTQ1NjEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
 SQL = (
     "'; DROP TABLE subscriptions; --",
     '" OR 1=1 --',
@@ -455,39 +455,6 @@ def leaked(text: str) -> list[str]:
     return [name for name, piece in token_pieces().items() if piece in text]
 
 
-def config_file(tmp_path: Path, emulator: Emulator, feed: ReplayFeedServer) -> Path:
-    token_file = tmp_path / "token"
-    token_file.write_text(TOKEN + "\n", encoding="utf-8")
-    config = tmp_path / "medalbot.toml"
-    config.write_text(
-        f"""
-[discord]
-api_base = "{emulator.api_base}"
-gateway_url = "{emulator.gateway_url}"
-token_file = "{token_file}"
-guild_ready_timeout = 0.05
-
-[store]
-url = "sqlite:///{tmp_path / "medalbot.db"}"
-
-[logging]
-level = "DEBUG"
-json = true
-
-[ops]
-port = 0
-
-[[feeds]]
-name = "main"
-url = "{feed.url}"
-interval = 0.05
-jitter = 0.0
-""",
-        encoding="utf-8",
-    )
-    return config
-
-
 @pytest.mark.usefixtures("restore_logging")
 async def test_the_token_is_in_no_log_line_stderr_or_exception(
     tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
@@ -510,7 +477,7 @@ async def test_the_token_is_in_no_log_line_stderr_or_exception(
         demo = build_demo_world(emulator.world)
         for owner, name, value in patch_targets(emulator.api_base, emulator.gateway_url):
             monkeypatch.setattr(owner, name, value)
-        config = config_file(tmp_path, emulator, feed)
+        config = run_config(tmp_path, emulator, feed)
 
         # 1. Discord refuses the token at login (401): the bot stops, saying why
         emulator.fail("GET /users/@me", 401, 0, times=1)
