@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,17 +13,7 @@ from medalbot.logs import REDACTOR, configure_logging
 TOKEN = "MTQ2NzM4OTQ1NjEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
 
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """configure_logging sets up the process's logging; put it back for the next tests."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    libraries = {name: logging.getLogger(name).level for name in ("discord", "apscheduler")}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, library_level in libraries.items():
-        logging.getLogger(name).setLevel(library_level)
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
 def lines(err: str) -> list[dict[str, str]]:

@@ -8,9 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -26,19 +24,6 @@ pytestmark = pytest.mark.e2e
 
 # Shaped like a real token (user id . timestamp . hmac), so the redaction pattern is exercised too.
 TOKEN = "MTQ2NzM4OTQ1NjEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """`run` configures the root logger for the process; put it back for the next tests."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    libraries = {name: logging.getLogger(name).level for name in ("discord", "apscheduler")}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, library_level in libraries.items():
-        logging.getLogger(name).setLevel(library_level)
 
 
 def run_config(tmp_path: Path, emulator: Emulator, feed: ReplayFeedServer) -> Path:

@@ -22,7 +22,7 @@ import json
 import logging
 import sqlite3
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -410,19 +410,6 @@ async def test_every_text_option_takes_sql_and_mentions_as_plain_text(
         assert await world.bot.services.store.list_subscriptions() == [world.sub]
         assert len(await world.bot.services.store.list_alerts("OWG2026")) == 3
         assert pings_beyond(sb, demo.alerts_role, demo.oranje) == []
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """`run` configures the root logger for the process; put it back for the next tests."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    libraries = {name: logging.getLogger(name).level for name in ("discord", "apscheduler")}
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    for name, library_level in libraries.items():
-        logging.getLogger(name).setLevel(library_level)
 
 
 class RawRecords(logging.Handler):
