@@ -31,6 +31,8 @@ from typing import Any, Final
 
 import aiohttp
 from aiohttp import web
+from discord_emulator import Emulator, EmulatorConfig, StoredMessage, point_discord_at
+from discord_emulator.app import TOKENLESS
 
 from medalbot.bot import MedalBot, build_bot, close_bot
 from medalbot.config import (
@@ -40,13 +42,11 @@ from medalbot.config import (
     Settings,
     StoreSettings,
 )
-from medalbot.emulator import Emulator, EmulatorConfig, StoredMessage, point_discord_at
-from medalbot.emulator.app import TOKENLESS
-from medalbot.emulator.botprocess import Scale, add_servers, subscribe_everywhere
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.ops.settings import OpsSettings
 from medalbot.samples import sample_files
 from medalbot.store import open_store
+from tests.rigs.botprocess import Scale, add_servers, subscribe_everywhere
 
 DISCORD_GLOBAL_LIMIT: Final = EmulatorConfig().global_rate_limit  # 50 requests/s
 MESSAGE_CREATE: Final = re.compile(r"^/channels/(\d+)/messages$")

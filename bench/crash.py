@@ -1,6 +1,6 @@
 """kill -9 of the bot 20 times during a fan-out to 5,000 channels: nothing lost, nothing twice.
 
-The rig of tests/faults/test_crash.py (``medalbot.emulator.botprocess``) at ten times the
+The rig of tests/faults/test_crash.py (``tests.rigs.botprocess``) at ten times the
 size: ``medalbot run`` in its own process on a SQLite store, the emulator and the replay feed in
 this one; 10 servers of 500 text channels, each subscribed to everything, get the women's
 1000 m (KOK's OR, LEERDAM's OR, the podium) one alert per message: 15,000 messages. The bot is
@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 from typing import Final
 
-from medalbot.emulator.botprocess import (
+from tests.rigs.botprocess import (
     Audit,
     CrashRig,
     CrashRun,

@@ -31,9 +31,9 @@ from bench._remote import control, fan_out_rig, until
 from bench._stats import percentile
 from medalbot.bot import MedalBot
 from medalbot.config import DeliverySettings
-from medalbot.emulator.botprocess import Scale
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.ops.loop_lag import LoopLagMonitor
+from tests.rigs.botprocess import Scale
 
 SAMPLES: Final = 100  # /medals with no fan-out; during it, one every PACE_S while it lasts
 PACE_S: Final = 0.02  # between one /medals answer and the next question

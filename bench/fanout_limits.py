@@ -38,16 +38,16 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import discord
+from discord_emulator import point_discord_at
 
 from bench._remote import RemoteEmulator, control, fan_out_rig, remote_emulator, until
 from bench._stats import load_note
 from medalbot.bot import MedalBot
 from medalbot.config import DeliverySettings
 from medalbot.delivery.http_buckets import linear_bucket_cleanup
-from medalbot.emulator import point_discord_at
-from medalbot.emulator.botprocess import Scale
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.services.polling import PollReport
+from tests.rigs.botprocess import Scale
 
 DELIVERY: Final = DeliverySettings()  # the defaults: what production runs with
 R: Final = DELIVERY.global_rate

@@ -13,7 +13,8 @@ import time
 from dataclasses import dataclass
 from typing import Final
 
-from medalbot.emulator import Emulator
+from discord_emulator import Emulator
+
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
 

@@ -28,6 +28,7 @@ from medalbot.store import StoreError, open_store
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_BAD_INPUT = 3
+EXIT_NOT_INSTALLED = 4  # an optional part (the emulator: medalbot[demo]) is missing
 
 
 def _emit_json(obj: object, out: TextIO) -> None:
@@ -160,15 +161,41 @@ def _run(args: argparse.Namespace) -> int:
     return run_bot(args.config)
 
 
-def _emulator(args: argparse.Namespace) -> int:
-    from medalbot.emulator import serve_forever
+def _without_emulator(command: str, exc: ModuleNotFoundError) -> int:
+    """The emulator is an extra (``medalbot[demo]``): say so in one line if it is missing."""
+    if exc.name != "discord_emulator":
+        raise exc
+    print(
+        f"medalbot {command} needs the Discord emulator: pip install 'medalbot[demo]'",
+        file=sys.stderr,
+    )
+    return EXIT_NOT_INSTALLED
 
-    asyncio.run(serve_forever(host=args.host, port=args.port))
+
+def _emulator(args: argparse.Namespace) -> int:
+    try:
+        from discord_emulator import EmulatorConfig, serve_forever
+
+        from medalbot.demo_world import BOT_NAME, build_demo_world
+    except ModuleNotFoundError as exc:
+        return _without_emulator("emulator", exc)
+
+    asyncio.run(
+        serve_forever(
+            host=args.host,
+            port=args.port,
+            config=EmulatorConfig(bot_name=BOT_NAME),
+            populate=lambda world: build_demo_world(world).guild,
+        )
+    )
     return EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from medalbot.demo import run_demo
+    try:
+        from medalbot.demo import run_demo
+    except ModuleNotFoundError as exc:
+        return _without_emulator("demo", exc)
 
     exit_code: int = asyncio.run(run_demo(speed=args.speed))
     return exit_code

@@ -17,11 +17,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from discord_emulator import StoredMessage
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from medalbot.emulator import StoredMessage
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
 

@@ -13,23 +13,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import discord
+from discord_emulator import DiscordPatch, Emulator, EmulatorConfig, point_discord_at
 
 from medalbot.bot import MedalBot, build_bot, close_bot
 from medalbot.config import (
     DeliverySettings,
     DiscordSettings,
     FeedSettings,
+    LoggingSettings,
     Settings,
     StoreSettings,
 )
-from medalbot.emulator import (
-    DemoWorld,
-    Emulator,
-    EmulatorConfig,
-    build_demo_world,
-    point_discord_at,
-)
-from medalbot.emulator.client_patch import DiscordPatch
+from medalbot.demo_world import BOT_NAME, DemoWorld, build_demo_world
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.ops.settings import OpsSettings
 from medalbot.services.clock import Clock, utc_now
@@ -37,6 +32,43 @@ from medalbot.services.clock import Clock, utc_now
 log = logging.getLogger(__name__)
 
 FAST_DELIVERY = DeliverySettings(retry_base=0.05, retry_cap=0.5, lease_seconds=2.0, idle_check=0.05)
+
+
+def emulator_settings(
+    emulator: Emulator,
+    feed_url: str,
+    *,
+    store_url: str,
+    delivery: DeliverySettings = FAST_DELIVERY,
+    feed_interval: float = 0.05,
+    logging_settings: LoggingSettings | None = None,
+) -> Settings:
+    """The bot's settings for an emulator and one replayed feed on loopback: a short wait for
+    the guilds at start-up, a fast poll and backoff, no ops server. The sandbox runs the bot
+    with them in this process; the crash rig (tests/rigs/botprocess.py) writes them to a file
+    for ``medalbot run``."""
+    return Settings(
+        discord=DiscordSettings(
+            api_base=emulator.api_base,
+            gateway_url=emulator.gateway_url,
+            guild_ready_timeout=0.05,
+        ),
+        store=StoreSettings(url=store_url),
+        delivery=delivery,
+        logging=logging_settings or LoggingSettings(),
+        ops=OpsSettings(enabled=False),
+        feeds=[
+            FeedSettings(
+                name="replay",
+                url=feed_url,
+                interval=feed_interval,
+                jitter=0.0,
+                misfire_grace_time=5,
+                backoff_base=0.05,
+                backoff_cap=0.2,
+            )
+        ],
+    )
 
 
 class Sandbox:
@@ -50,7 +82,8 @@ class Sandbox:
         emulator_config: EmulatorConfig | None = None,
         clock: Clock = utc_now,
     ) -> None:
-        self.emulator = Emulator(emulator_config, host="127.0.0.1", port=0)
+        config = emulator_config or EmulatorConfig(bot_name=BOT_NAME)
+        self.emulator = Emulator(config, host="127.0.0.1", port=0)
         self.feed = ReplayFeedServer(feed_files)
         self.store_url = store_url
         self.feed_interval = feed_interval
@@ -88,26 +121,12 @@ class Sandbox:
         return self.world
 
     def settings(self) -> Settings:
-        return Settings(
-            discord=DiscordSettings(
-                api_base=self.emulator.api_base,
-                gateway_url=self.emulator.gateway_url,
-                guild_ready_timeout=0.05,
-            ),
-            store=StoreSettings(url=self.store_url),
+        return emulator_settings(
+            self.emulator,
+            self.feed.url,
+            store_url=self.store_url,
             delivery=self.delivery,
-            ops=OpsSettings(enabled=False),
-            feeds=[
-                FeedSettings(
-                    name="replay",
-                    url=self.feed.url,
-                    interval=self.feed_interval,
-                    jitter=0.0,
-                    misfire_grace_time=5,
-                    backoff_base=0.05,
-                    backoff_cap=0.2,
-                )
-            ],
+            feed_interval=self.feed_interval,
         )
 
     async def start_bot(self, *, ready_timeout: float = 5.0) -> MedalBot:

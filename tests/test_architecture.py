@@ -8,6 +8,7 @@ from pathlib import Path
 import medalbot
 
 PACKAGE = Path(medalbot.__file__).parent
+EMULATOR = Path(__file__).resolve().parents[1] / "discord_emulator" / "src" / "discord_emulator"
 FORBIDDEN_IN_DOMAIN = {"discord", "aiohttp", "aiosqlite", "apscheduler", "asyncpg", "asyncio"}
 
 
@@ -32,6 +33,14 @@ def test_domain_imports_no_io_library() -> None:
     assert offenders == {}
 
 
+def test_the_emulator_imports_nothing_from_medalbot() -> None:
+    """discord_emulator is a distribution of its own, for any discord.py project."""
+    files = sorted(EMULATOR.rglob("*.py"))
+    assert files, f"no modules in {EMULATOR}"
+    offenders = [str(f.relative_to(EMULATOR)) for f in files if "medalbot" in _imported_roots(f)]
+    assert offenders == []
+
+
 def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("import discord.ext.commands\nfrom aiohttp import web\n", encoding="utf-8")
@@ -41,7 +50,6 @@ def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
 def test_only_cogs_and_bot_import_discord() -> None:
     allowed = {
         "cogs",
-        "emulator",
         "delivery",
         "bot.py",
         "demo.py",

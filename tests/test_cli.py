@@ -138,3 +138,23 @@ def test_table_says_which_snapshot_it_ignored_and_why(tmp_path: Path) -> None:
     assert json.loads(result.stdout) == json.loads(
         medalbot("table", "--json", *[str(p) for p in files]).stdout
     )
+
+
+def test_demo_and_emulator_without_the_emulator_say_to_install_the_extra() -> None:
+    # As if medalbot were installed without its `demo` extra: discord_emulator cannot be imported.
+    without_emulator = (
+        "import sys; sys.modules['discord_emulator'] = None; "
+        "from medalbot.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    for command in ("demo", "emulator"):
+        done = subprocess.run(
+            [sys.executable, "-c", without_emulator, command],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 4
+        assert done.stdout == ""
+        assert done.stderr.splitlines() == [
+            f"medalbot {command} needs the Discord emulator: pip install 'medalbot[demo]'"
+        ]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from discord_emulator import EmulatorConfig, StoredMessage
+from discord_emulator.permissions import Permission
 
-from medalbot.emulator import EmulatorConfig, StoredMessage
-from medalbot.emulator.permissions import Permission
 from medalbot.samples import sample_files
 from medalbot.sandbox import FAST_DELIVERY, Sandbox
 

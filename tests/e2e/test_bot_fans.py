@@ -12,9 +12,9 @@ from typing import Any
 
 import msgspec
 import pytest
+from discord_emulator import CallbackType, InteractionResult, Member, StoredMessage
 
 from medalbot.domain.models import Snapshot
-from medalbot.emulator import CallbackType, InteractionResult, Member, StoredMessage
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
 from medalbot.services.clock import Clock, utc_now

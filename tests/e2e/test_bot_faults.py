@@ -11,11 +11,11 @@ import time
 
 import msgspec
 import pytest
+from discord_emulator.permissions import Permission
 
 from medalbot.bot import MedalBot
 from medalbot.delivery.discord_port import DiscordPort
 from medalbot.delivery.render import render_batch
-from medalbot.emulator.permissions import Permission
 from medalbot.samples import sample_files
 from medalbot.sandbox import FAST_DELIVERY, Sandbox
 from medalbot.services.routing import matches

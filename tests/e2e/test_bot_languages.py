@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from discord_emulator import InteractionResult, Member
+from discord_emulator.permissions import Permission
 
 from medalbot.bot import MedalBot
-from medalbot.emulator import InteractionResult, Member
-from medalbot.emulator.permissions import Permission
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
 from tests.e2e.test_bot_alerts import messages, replay_all, wait_titles

@@ -8,10 +8,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from discord_emulator import Channel, CommandNotAvailable, InteractionResult, Member
+from discord_emulator.permissions import Permission
 
 from medalbot.bot import MedalBot
-from medalbot.emulator import Channel, CommandNotAvailable, InteractionResult, Member
-from medalbot.emulator.permissions import Permission
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
 from tests.e2e.test_bot_alerts import messages, titles, wait_titles

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import pytest
+from discord_emulator import StoredMessage
 
-from medalbot.emulator import StoredMessage
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
 

@@ -14,12 +14,12 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
+from discord_emulator import StoredMessage
 
 from medalbot.bot import MedalBot
 from medalbot.cogs.alerts import Alerts
 from medalbot.delivery.digest import DigestOutcome
 from medalbot.delivery.digest_schedule import digest_job_id
-from medalbot.emulator import StoredMessage
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
 

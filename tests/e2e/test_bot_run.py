@@ -13,10 +13,11 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from discord_emulator import Emulator, EmulatorConfig
+from discord_emulator.client_patch import patch_targets
 
 from medalbot.bot import _main
-from medalbot.emulator import Emulator, EmulatorConfig, build_demo_world
-from medalbot.emulator.client_patch import patch_targets
+from medalbot.demo_world import build_demo_world
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.samples import sample_files
 

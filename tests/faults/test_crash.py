@@ -2,7 +2,7 @@
 
 The real bot runs as ``medalbot run`` in an OS process of its own (SQLite store in tmp_path);
 the emulator and the replay feed run in the test process and keep the transcript through the
-kills (``medalbot.emulator.botprocess``). 500 channels (one server's maximum), each subscribed
+kills (``tests.rigs.botprocess``). 500 channels (one server's maximum), each subscribed
 to everything, get the women's 1000 m: KOK's OR, LEERDAM's OR, the podium, one message each,
 1,500 messages. The bot is killed at 20 random points spread over the fan-out, 5 of them while
 a message request is held on the wire (Discord creates the message after the bot died, so the
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from medalbot.emulator.botprocess import CrashRig, Scale, kill_schedule
+from tests.rigs.botprocess import CrashRig, Scale, kill_schedule
 
 pytestmark = pytest.mark.e2e
 

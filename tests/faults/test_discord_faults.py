@@ -43,11 +43,11 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from discord_emulator import Channel, EmulatorConfig, Guild, Member, StoredMessage
+from discord_emulator.faults import Fault
+from discord_emulator.permissions import Permission
 
 from medalbot.bot import MedalBot
-from medalbot.emulator import Channel, EmulatorConfig, Guild, Member, StoredMessage
-from medalbot.emulator.faults import Fault
-from medalbot.emulator.permissions import Permission
 from medalbot.samples import sample_files
 from medalbot.sandbox import FAST_DELIVERY, Sandbox
 from tests.e2e.test_bot_alerts import replay_all

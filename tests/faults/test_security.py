@@ -29,11 +29,7 @@ from typing import Any
 
 import discord
 import pytest
-
-import medalbot.bot as medalbot_bot
-import medalbot.logs as medalbot_logs
-from medalbot.bot import MODERATORS_ONLY, OUR_FAULT, MedalBot, _main
-from medalbot.emulator import (
+from discord_emulator import (
     Channel,
     Emulator,
     EmulatorConfig,
@@ -42,18 +38,22 @@ from medalbot.emulator import (
     Member,
     Role,
     StoredMessage,
-    build_demo_world,
 )
-from medalbot.emulator.client_patch import patch_targets
-from medalbot.emulator.command_options import (
+from discord_emulator.client_patch import patch_targets
+from discord_emulator.command_options import (
     BOOLEAN,
     CHANNEL,
     INTEGER,
     ROLE,
     STRING,
 )
-from medalbot.emulator.commands import SUB_COMMAND, SUB_COMMAND_GROUP
-from medalbot.emulator.permissions import Permission
+from discord_emulator.commands import SUB_COMMAND, SUB_COMMAND_GROUP
+from discord_emulator.permissions import Permission
+
+import medalbot.bot as medalbot_bot
+import medalbot.logs as medalbot_logs
+from medalbot.bot import MODERATORS_ONLY, OUR_FAULT, MedalBot, _main
+from medalbot.demo_world import build_demo_world
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox

@@ -9,25 +9,23 @@ from typing import Any
 import aiohttp
 import pytest
 
-from medalbot.emulator import (
+from discord_emulator import (
     DiscordError,
     Emulator,
     EmulatorConfig,
     ManualClock,
     Permission,
     World,
-    build_demo_world,
     serve_forever,
     shard_for,
 )
-from medalbot.emulator.commands import validate_commands
-from medalbot.emulator.faults import compile_route
-from medalbot.emulator.limits import check_message
-from medalbot.emulator.mentions import PARSE_USERS, check_allowed_mentions, resolve_pings
-from medalbot.emulator.ratelimit import RateLimiter
-from medalbot.emulator.snowflakes import SnowflakeGenerator, snowflake_time_ms
-
-from .conftest import EmulatorFactory
+from discord_emulator.commands import validate_commands
+from discord_emulator.faults import compile_route
+from discord_emulator.limits import check_message
+from discord_emulator.mentions import PARSE_USERS, check_allowed_mentions, resolve_pings
+from discord_emulator.ratelimit import RateLimiter
+from discord_emulator.snowflakes import SnowflakeGenerator, snowflake_time_ms
+from emulator_testkit import EmulatorFactory, build_demo_world
 
 
 def limit_error(**message: Any) -> DiscordError:
@@ -287,10 +285,16 @@ def test_snowflakes_increase_encode_time_and_spread_over_shards() -> None:
     assert {shard_for(i, 4) for i in ids} == {0, 1, 2, 3}
 
 
-async def test_serve_forever_serves_the_demo_world() -> None:
+async def test_serve_forever_serves_the_world_it_is_given() -> None:
     started: asyncio.Future[Emulator] = asyncio.get_running_loop().create_future()
     server = asyncio.create_task(
-        serve_forever("127.0.0.1", 0, show_messages=False, started=started)
+        serve_forever(
+            "127.0.0.1",
+            0,
+            populate=lambda world: build_demo_world(world).guild,
+            show_messages=False,
+            started=started,
+        )
     )
     try:
         emulator = await asyncio.wait_for(started, timeout=5)
@@ -320,12 +324,13 @@ async def test_serve_forever_prints_messages_as_they_happen(
 
     try:
         emulator = await asyncio.wait_for(started, timeout=5)
-        guild = emulator.world.find_guild("Oranje Fans")
-        fan = emulator.world.find_member(guild, "oranje_fan")
-        moderator = emulator.world.find_member(guild, "sanne_mod")
-        channel = emulator.world.find_channel(guild, "oranje")
-        emulator.post(fan, channel, f"Hup {moderator.mention}")
-        shown = await emulator.wait_for(lambda: "#oranje oranje_fan: Hup" in output(), timeout=2)
+        guild = emulator.world.find_guild("Test Server")  # the starter world by default
+        member = emulator.world.find_member(guild, "member")
+        moderator = emulator.world.find_member(guild, "moderator")
+        channel = emulator.world.find_channel(guild, "general")
+        assert f"server: Test Server ({guild.id})" in output()
+        emulator.post(member, channel, f"Hup {moderator.mention}")
+        shown = await emulator.wait_for(lambda: "#general member: Hup" in output(), timeout=2)
         assert shown
         assert f"(pinged: user {moderator.id})" in "".join(printed)
     finally:

@@ -1,4 +1,4 @@
-"""`python -m medalbot.emulator [--host H] [--port P] [--token T]`."""
+"""`python -m discord_emulator [--host H] [--port P] [--token T]`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .standalone import run_standalone
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m medalbot.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m discord_emulator", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8990)
     parser.add_argument("--token", default=EmulatorConfig().token)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import aiohttp
 
-from medalbot.emulator import EmulatorConfig, ManualClock, build_demo_world
-
-from .conftest import EmulatorFactory
+from discord_emulator import EmulatorConfig, ManualClock
+from emulator_testkit import EmulatorFactory, build_demo_world
 
 
 async def test_429s_are_counted_by_scope(emulator_factory: EmulatorFactory) -> None:

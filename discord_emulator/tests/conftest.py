@@ -1,9 +1,10 @@
-"""Fixtures for end-to-end tests: a Discord emulator on loopback and the real discord.py client.
+"""Fixtures for the emulator's tests: an emulator on loopback and the real discord.py client.
 
 * `emulator`: an Emulator on 127.0.0.1, port 0, started and stopped around the test.
 * `emulator_factory(config=None)`: more emulators with a custom EmulatorConfig.
 * `point_discord(emulator)`: patch discord.py to talk to that emulator (undone by monkeypatch).
-* `demo`: the demo world ("Oranje Fans") built in `emulator`, with discord.py pointed at it.
+* `demo`: the "Oranje Fans" server (`emulator_testkit`) built in `emulator`, with discord.py
+  pointed at it.
 * `bot_factory(cls=commands.Bot, **kwargs)`: a bot with `guild_ready_timeout=0.05` (on_ready
   otherwise waits 2 s after the last GUILD_CREATE) and an instant `before_identify_hook`
   (discord.py sleeps 5 s before every IDENTIFY but the first: each extra shard and each
@@ -12,16 +13,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import discord
 import pytest
 from discord.ext import commands
 
-from medalbot.emulator import DemoWorld, Emulator, EmulatorConfig, build_demo_world, patch_targets
-
-EmulatorFactory = Callable[..., Awaitable[Emulator]]
+from discord_emulator import Emulator, EmulatorConfig, patch_targets
+from emulator_testkit import DemoWorld, EmulatorFactory, build_demo_world
 
 
 @pytest.fixture

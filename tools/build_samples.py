@@ -1,7 +1,7 @@
 """Writes the bundled sample snapshots (``w1000m/`` and ``gamesday/``) as native feed JSON.
 
-Run by hand after changing the story: ``python -m medalbot.samples.build_samples``. The JSON
-files are committed; nothing reads this script at run time.
+Run by hand after changing the story: ``python tools/build_samples.py`` (medalbot installed).
+The JSON files are committed in ``medalbot/samples/``; nothing reads this script at run time.
 
 The women's 1000 m follows the brief's results (LEERDAM, KOK, TAKAGI and their marks); the
 rest of that field's times and every other event of the Games day are invented (see README.md).
@@ -32,7 +32,7 @@ from medalbot.domain.models import (
     StandingRecord,
 )
 
-HERE: Final = Path(__file__).parent
+SAMPLES: Final = Path(__file__).resolve().parent.parent / "medalbot" / "samples"
 GAMES: Final = GamesInfo(code="OWG2026", name="Milano Cortina 2026")
 CET: Final = timezone(timedelta(hours=1))
 UNRANKED: Final = ("AIN",)
@@ -666,8 +666,8 @@ def write(folder: Path, snapshots: list[tuple[str, Snapshot]]) -> None:
 
 
 def main() -> int:
-    write(HERE / "w1000m", w1000m_snapshots())
-    write(HERE / "gamesday", gamesday_snapshots())
+    write(SAMPLES / "w1000m", w1000m_snapshots())
+    write(SAMPLES / "gamesday", gamesday_snapshots())
     return 0
 
 

@@ -10,20 +10,17 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from medalbot.emulator import (
+from discord_emulator import (
     CallbackType,
     CommandNotAvailable,
-    DemoWorld,
     Emulator,
     EmulatorConfig,
     InteractionResult,
     InteractionTimeout,
     ManualClock,
-    build_demo_world,
     running_bot,
 )
-
-from .conftest import EmulatorFactory
+from emulator_testkit import DemoWorld, EmulatorFactory, build_demo_world
 
 BotFactory = Callable[..., commands.Bot]
 COUNTRIES = {"NED": "Netherlands", "NZL": "New Zealand", "NOR": "Norway", "GER": "Germany"}

@@ -10,7 +10,7 @@ from .clock import Clock, SystemClock
 @dataclass(slots=True)
 class EmulatorConfig:
     token: str = "emulator-bot-token"
-    bot_name: str = "medalbot"
+    bot_name: str = "bot"
     # Gateway
     heartbeat_interval_ms: int = 41_250
     shard_count: int = 1  # what GET /gateway/bot recommends

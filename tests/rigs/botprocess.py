@@ -35,26 +35,16 @@ from types import TracebackType
 from typing import IO, Any, Final, Literal, Self, TypeVar
 
 import msgspec
+from discord_emulator import Emulator, EmulatorConfig, RecordedRequest, World
+from discord_emulator.server import MESSAGE_CREATE_ROUTE
 
-from medalbot.config import (
-    DeliverySettings,
-    DiscordSettings,
-    FeedSettings,
-    LoggingSettings,
-    Settings,
-    StoreSettings,
-)
+from medalbot.config import DeliverySettings, LoggingSettings, Settings
 from medalbot.delivery.render import render_batch
 from medalbot.feeds.server import ReplayFeedServer
-from medalbot.ops.settings import OpsSettings
 from medalbot.samples import load_sample, sample_files
+from medalbot.sandbox import emulator_settings
 from medalbot.store import open_store
 from medalbot.store.base import NewSubscription, Store
-
-from .config import EmulatorConfig
-from .recorder import RecordedRequest
-from .server import MESSAGE_CREATE_ROUTE, Emulator
-from .world import World
 
 log = logging.getLogger(__name__)
 
@@ -394,26 +384,12 @@ class CrashRig:
         await self.emulator.stop()
 
     def _settings(self) -> Settings:
-        return Settings(
-            discord=DiscordSettings(
-                api_base=self.emulator.api_base,
-                gateway_url=self.emulator.gateway_url,
-                guild_ready_timeout=0.05,
-            ),
-            store=StoreSettings(url=self.store_url),
+        return emulator_settings(
+            self.emulator,
+            self.feed.url,
+            store_url=self.store_url,
             delivery=self.delivery,
-            logging=LoggingSettings(level=self.log_level),
-            ops=OpsSettings(enabled=False),
-            feeds=[
-                FeedSettings(
-                    name="replay",
-                    url=self.feed.url,
-                    interval=0.05,
-                    jitter=0.0,
-                    backoff_base=0.05,
-                    backoff_cap=0.2,
-                )
-            ],
+            logging_settings=LoggingSettings(level=self.log_level),
         )
 
     @property

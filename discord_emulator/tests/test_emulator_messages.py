@@ -12,16 +12,13 @@ import discord
 import pytest
 from discord.ext import commands
 
-from medalbot.emulator import (
-    DemoWorld,
+from discord_emulator import (
     Emulator,
     EmulatorConfig,
     Permission,
-    build_demo_world,
     running_bot,
 )
-
-from .conftest import EmulatorFactory
+from emulator_testkit import DemoWorld, EmulatorFactory, build_demo_world
 
 BotFactory = Callable[..., commands.Bot]
 MESSAGES = "POST /channels/{channel_id}/messages"
@@ -34,7 +31,7 @@ def text_channel(bot: commands.Bot, channel_id: int) -> discord.TextChannel:
 
 
 def grant_bot(emulator: Emulator, demo: DemoWorld, permission: Permission) -> None:
-    bot_role = emulator.world.find_role(demo.guild, "medalbot")
+    bot_role = emulator.world.find_role(demo.guild, "bot")
     emulator.set_role_permissions(bot_role, bot_role.permissions | int(permission))
 
 

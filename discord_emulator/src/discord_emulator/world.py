@@ -136,7 +136,7 @@ class World:
     def __init__(
         self,
         *,
-        bot_name: str = "medalbot",
+        bot_name: str = "bot",
         clock: Clock | None = None,
         snowflakes: SnowflakeGenerator | None = None,
     ) -> None:

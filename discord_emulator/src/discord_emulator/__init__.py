@@ -1,13 +1,15 @@
 """A local Discord emulator: REST + gateway on loopback for the real discord.py client.
 
-It powers the end-to-end tests and the offline demo. Typical use::
+Test a discord.py bot end to end without Discord. Typical use::
 
     async with Emulator() as emu:
-        demo = build_demo_world(emu.world)
+        guild = emu.world.add_guild("Test Server")
+        channel = emu.world.add_channel(guild, "general")
+        fan = emu.world.add_member(guild, "fan")
         patch = point_discord_at(emu.api_base, emu.gateway_url)
         async with running_bot(make_bot(), emu):
-            result = await emu.invoke("/medals table", member=demo.fan, channel=demo.oranje)
-            print(result.content, emu.transcript(demo.oranje))
+            result = await emu.invoke("/ping", member=fan, channel=channel)
+            print(result.content, emu.transcript(channel))
         patch.undo()
 """
 
@@ -15,7 +17,6 @@ from .client_patch import DiscordPatch, patch_targets, point_discord_at
 from .clock import Clock, ManualClock, SystemClock
 from .commands import RegisteredCommand
 from .config import EmulatorConfig
-from .demo import DemoWorld, build_demo_world
 from .errors import DiscordError
 from .faults import Fault, FaultKind
 from .gateway import Gateway, GatewayEvent, shard_for
@@ -38,7 +39,7 @@ from .permissions import (
 )
 from .recorder import RecordedRequest
 from .server import Emulator
-from .standalone import run_standalone, serve_forever
+from .standalone import build_starter_world, run_standalone, serve_forever
 from .world import Channel, ChannelType, Guild, Member, Role, User, World
 
 __all__ = [
@@ -49,7 +50,6 @@ __all__ = [
     "ChannelType",
     "Clock",
     "CommandNotAvailable",
-    "DemoWorld",
     "DiscordError",
     "DiscordPatch",
     "Emulator",
@@ -76,7 +76,7 @@ __all__ = [
     "SystemClock",
     "User",
     "World",
-    "build_demo_world",
+    "build_starter_world",
     "patch_targets",
     "point_discord_at",
     "run_standalone",

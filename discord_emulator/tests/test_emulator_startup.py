@@ -12,17 +12,15 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from medalbot.emulator import (
-    DemoWorld,
+from discord_emulator import (
     Emulator,
     EmulatorConfig,
     Permission,
     running_bot,
     shard_for,
 )
-from medalbot.emulator.client_patch import point_discord_at
-
-from .conftest import EmulatorFactory
+from discord_emulator.client_patch import point_discord_at
+from emulator_testkit import DemoWorld, EmulatorFactory
 
 BotFactory = Callable[..., commands.Bot]
 MAX_STARTUP_SECONDS = 0.5
@@ -201,7 +199,7 @@ async def test_fetch_routes_and_unknown_ids(
         member = await guild.fetch_member(demo.fan.id)
         assert member.name == "oranje_fan" and demo.alerts_role.id in member._roles
         roles = await guild.fetch_roles()
-        assert {r.name for r in roles} >= {"@everyone", "Moderator", "Oranje alerts", "medalbot"}
+        assert {r.name for r in roles} >= {"@everyone", "Moderator", "Oranje alerts", "bot"}
         channels = await guild.fetch_channels()
         assert {c.id for c in channels} == set(demo.guild.channels)
         with pytest.raises(discord.NotFound) as unknown:

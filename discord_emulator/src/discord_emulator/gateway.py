@@ -309,7 +309,7 @@ class Gateway:
                 "geo_ordered_rtc_regions": [],
                 "application": {"id": str(self._world.application_id), "flags": 0},
                 "shard": [shard_id, shard_count],
-                "_trace": ["medalbot-emulator"],
+                "_trace": ["discord-emulator"],
             },
         )
         for guild in guilds:

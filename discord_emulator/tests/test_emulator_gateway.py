@@ -11,16 +11,13 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from medalbot.emulator import (
-    DemoWorld,
+from discord_emulator import (
     Emulator,
     EmulatorConfig,
     Permission,
-    build_demo_world,
     running_bot,
 )
-
-from .conftest import EmulatorFactory
+from emulator_testkit import DemoWorld, EmulatorFactory, build_demo_world
 
 BotFactory = Callable[..., commands.Bot]
 

@@ -1,0 +1,1 @@
+"""Rigs shared by the tests and the benchmarks (bench/ imports them from here)."""
