@@ -43,6 +43,7 @@ def test_only_cogs_and_bot_import_discord() -> None:
         "cogs",
         "emulator",
         "delivery",
+        "render",
         "bot.py",
         "demo.py",
         "sandbox.py",

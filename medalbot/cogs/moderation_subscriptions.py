@@ -16,14 +16,13 @@ from medalbot.cogs.moderation_schedules import unschedule_digest
 from medalbot.cogs.moderation_shared import (
     alert_channel,
     check_can_post,
-    describe_schedule,
-    describe_subscription,
     missing_permissions,
     permission_list,
     subscription_autocomplete,
 )
-from medalbot.delivery.render import render_batch, sample_alert
 from medalbot.i18n import N_, pN_, translator
+from medalbot.render.alerts import render_batch, sample_alert
+from medalbot.render.subscriptions import describe_schedule, describe_subscription
 from medalbot.services.errors import UserError
 
 if TYPE_CHECKING:

@@ -44,9 +44,9 @@ from medalbot.config import (
     Settings,
     StoreSettings,
 )
-from medalbot.delivery.render import render_batch
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.ops.settings import OpsSettings
+from medalbot.render.alerts import render_batch
 from medalbot.samples import load_sample, sample_files
 from medalbot.store import open_store
 from medalbot.store.base import NewSubscription, Store

@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from medalbot.delivery.render import RenderedMessage, allowed_mentions_for, render_headline
-from medalbot.delivery.render_limits import (
+from medalbot.domain.alerts import Alert, CorrectionAlert, MedalWon, RecordSet
+from medalbot.domain.digest import Digest, DigestEntry
+from medalbot.domain.models import Medal
+from medalbot.i18n import Translator, games_name, translator
+from medalbot.render.alerts import RenderedMessage, allowed_mentions_for, render_headline
+from medalbot.render.limits import (
     DESCRIPTION_MAX,
     FIELD_VALUE_MAX,
     Card,
@@ -19,7 +23,7 @@ from medalbot.delivery.render_limits import (
     fit_card,
     to_embed,
 )
-from medalbot.delivery.render_phrases import (
+from medalbot.render.phrases import (
     CORRECTION_EMOJI,
     MEDAL_EMOJI,
     event_label,
@@ -28,11 +32,7 @@ from medalbot.delivery.render_phrases import (
     record_line,
     tally_line,
 )
-from medalbot.delivery.render_text import plain, strike, timestamp, utf16_len
-from medalbot.domain.alerts import Alert, CorrectionAlert, MedalWon, RecordSet
-from medalbot.domain.digest import Digest, DigestEntry
-from medalbot.domain.models import Medal
-from medalbot.i18n import Translator, games_name, translator
+from medalbot.render.text import plain, strike, timestamp, utf16_len
 
 DIGEST_EMOJI: Final = "📰"
 QUIET_EMOJI: Final = "🌙"

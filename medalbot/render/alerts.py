@@ -13,7 +13,18 @@ from dataclasses import dataclass
 
 import discord
 
-from medalbot.delivery.render_limits import (
+from medalbot.domain.alerts import (
+    Alert,
+    AlertBase,
+    CorrectionAlert,
+    MedalAlert,
+    MedalWon,
+    RecordAlert,
+    RecordSet,
+)
+from medalbot.domain.models import EventStatus
+from medalbot.i18n import SUPPORTED_LOCALES, Translator, games_name, translator
+from medalbot.render.limits import (
     EMBED_CHARS_MAX,
     EMBEDS_MAX,
     Card,
@@ -22,7 +33,7 @@ from medalbot.delivery.render_limits import (
     fit_message,
     to_embed,
 )
-from medalbot.delivery.render_phrases import (
+from medalbot.render.phrases import (
     CORRECTION_COLOUR,
     CORRECTION_EMOJI,
     MEDAL_COLOUR,
@@ -38,19 +49,8 @@ from medalbot.delivery.render_phrases import (
     status_label,
     tally_lines,
 )
-from medalbot.delivery.render_sample import SAMPLE_ID_PREFIX, SAMPLE_KINDS, is_sample, sample_alert
-from medalbot.delivery.render_text import plain, strike, timestamp
-from medalbot.domain.alerts import (
-    Alert,
-    AlertBase,
-    CorrectionAlert,
-    MedalAlert,
-    MedalWon,
-    RecordAlert,
-    RecordSet,
-)
-from medalbot.domain.models import EventStatus
-from medalbot.i18n import SUPPORTED_LOCALES, Translator, games_name, translator
+from medalbot.render.sample import SAMPLE_ID_PREFIX, SAMPLE_KINDS, is_sample, sample_alert
+from medalbot.render.text import plain, strike, timestamp
 
 __all__ = [
     "SAMPLE_ID_PREFIX",

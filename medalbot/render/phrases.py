@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Final
 
-from medalbot.delivery.render_text import capitalise, safe, timestamp
 from medalbot.domain.alerts import MedalWon, NocTally, RecordMark, RecordSet
 from medalbot.domain.models import EventStatus, Medal
 from medalbot.i18n import N_, Translator, flag_emoji, nation_name
+from medalbot.render.text import capitalise, safe, timestamp
 
 NAME_MAX_CHARS: Final = 80  # one competitor's name, before escaping
 MARK_MAX_CHARS: Final = 32

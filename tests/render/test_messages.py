@@ -9,7 +9,9 @@ import discord
 import pytest
 from msgspec.structs import replace
 
-from medalbot.delivery.render import (
+from medalbot.domain.alerts import MedalAlert, MedalWon, NocTally
+from medalbot.domain.models import Medal
+from medalbot.render.alerts import (
     RenderedMessage,
     render_alert,
     render_batch,
@@ -18,10 +20,8 @@ from medalbot.delivery.render import (
     sample_alert,
     split_for_discord,
 )
-from medalbot.delivery.render_text import utf16_len
-from medalbot.domain.alerts import MedalAlert, MedalWon, NocTally
-from medalbot.domain.models import Medal
-from tests.delivery.test_render_alerts import (
+from medalbot.render.text import utf16_len
+from tests.render.test_alerts import (
     BLONDIN,
     KOK,
     LEERDAM,

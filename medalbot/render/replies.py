@@ -7,12 +7,12 @@ from datetime import datetime
 
 import discord
 
-from medalbot.delivery.render_phrases import sport_name
-from medalbot.delivery.render_text import safe as clean
-from medalbot.delivery.render_text import timestamp as ts
 from medalbot.domain.models import Event, EventStatus, Medal
 from medalbot.domain.queries import AthleteSummary, GamesRecord, Podium
 from medalbot.i18n import flag_emoji, nation_name, translator
+from medalbot.render.phrases import sport_name
+from medalbot.render.text import safe as clean
+from medalbot.render.text import timestamp as ts
 from medalbot.services.queries import MedalTable, NationReport
 
 PAGE_SIZE = 10

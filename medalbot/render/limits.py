@@ -15,7 +15,7 @@ from typing import Final
 
 import discord
 
-from medalbot.delivery.render_text import truncate, utf16_len
+from medalbot.render.text import truncate, utf16_len
 
 log = logging.getLogger(__name__)
 
