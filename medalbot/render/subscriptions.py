@@ -1,10 +1,19 @@
-"""How a subscription reads to moderators: what it follows, its quiet hours and digest."""
+"""How subscriptions read to moderators: what each follows, its quiet hours and digest, and the
+list of a server's subscriptions (/alerts list)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Final
+
+import discord
+
 from medalbot.i18n import Translator, flag_emoji, nation_name, translator
+from medalbot.render.limits import DESCRIPTION_MAX, Card, fit_card, fit_lines, to_embed
 from medalbot.render.phrases import sport_name
 from medalbot.store.base import Subscription
+
+LIST_COLOUR: Final = 0x5865F2  # Discord's blurple
 
 
 def describe_subscription(sub: Subscription, locale: str) -> str:
@@ -40,3 +49,14 @@ def describe_schedule(sub: Subscription, t: Translator) -> list[str]:
         )
         lines.append(f"📰 {digest}")
     return lines
+
+
+def subscriptions_embed(
+    entries: Sequence[str], *, count: int, limit: int, locale: str
+) -> discord.Embed:
+    """The /alerts list answer: one entry per subscription (several lines each), whole entries
+    only, and "… +N" for the subscriptions that did not fit."""
+    t = translator(locale)
+    title = t.gettext("Alert subscriptions ({count}/{limit})").format(count=count, limit=limit)
+    card = Card(title=title, colour=LIST_COLOUR, description=fit_lines(entries, DESCRIPTION_MAX))
+    return to_embed(fit_card(card))
