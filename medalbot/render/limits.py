@@ -159,20 +159,22 @@ def fit_lines(lines: Sequence[str], limit: int, more: Callable[[int], str] = mor
     A line may hold several rows (an entry and its notes); it is kept or left out whole. When not
     even the first fits, it is cut with "…" rather than shown as nothing.
     """
+    joined = "\n".join(lines)
+    if utf16_len(joined) <= limit:
+        return joined
+    # Some line is left out, so every prefix is measured with the count that would follow it.
     kept: list[str] = []
-    size = 0  # of "\n".join(kept)
-    for index, line in enumerate(lines):
-        grown = size + (1 if kept else 0) + utf16_len(line)
-        rest = len(lines) - index - 1
-        if grown + (1 + utf16_len(more(rest)) if rest else 0) <= limit:
-            kept.append(line)
-            size = grown
-            continue
-        if kept:
-            return "\n".join([*kept, more(len(lines) - index)])
-        if not rest:
-            return truncate(line, limit)
-        marker = more(rest)
-        cut = truncate(line, limit - 1 - utf16_len(marker))
-        return f"{cut}\n{marker}" if cut else truncate(more(len(lines)), limit)
-    return "\n".join(kept)
+    size = -1  # of "\n".join(kept), less the newline that the first line does not have
+    for index, line in enumerate(lines[:-1]):
+        grown = size + 1 + utf16_len(line)
+        if grown + 1 + utf16_len(more(len(lines) - index - 1)) > limit:
+            break
+        kept.append(line)
+        size = grown
+    if kept:
+        return "\n".join([*kept, more(len(lines) - len(kept))])
+    if len(lines) == 1:
+        return truncate(lines[0], limit)
+    marker = more(len(lines) - 1)
+    cut = truncate(lines[0], limit - 1 - utf16_len(marker))
+    return f"{cut}\n{marker}" if cut else truncate(more(len(lines)), limit)

@@ -21,6 +21,7 @@ from medalbot.render.alerts import (
     split_for_discord,
 )
 from medalbot.render.text import utf16_len
+from tests.render.discord_limits import assert_embeds_fit, embed_texts
 from tests.render.test_alerts import (
     BLONDIN,
     KOK,
@@ -36,28 +37,8 @@ from tests.render.test_alerts import (
 MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@everyone|@here")
 
 
-def embed_texts(embed: discord.Embed) -> list[str]:
-    texts = [embed.title or "", embed.description or "", embed.footer.text or ""]
-    for f in embed.fields:
-        texts += [str(f.name), str(f.value)]
-    return texts
-
-
 def assert_within_discord_limits(message: RenderedMessage) -> None:
-    assert 1 <= len(message.embeds) <= 10
-    total = 0
-    for embed in message.embeds:
-        assert utf16_len(embed.title or "") <= 256
-        assert utf16_len(embed.description or "") <= 4096
-        assert len(embed.fields) <= 25
-        for f in embed.fields:
-            assert 0 < utf16_len(str(f.name)) <= 256
-            assert 0 < utf16_len(str(f.value)) <= 1024
-        assert utf16_len(embed.footer.text or "") <= 2048
-        total += sum(utf16_len(text) for text in embed_texts(embed))
-        embed.to_dict()  # serialisable as discord.py would send it
-    assert total <= 6000
-    assert sum(len(embed) for embed in message.embeds) <= 6000  # discord.py's own count
+    assert_embeds_fit(message.embeds)
 
 
 def long_team_alert(index: int) -> MedalAlert:
