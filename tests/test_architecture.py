@@ -51,6 +51,7 @@ def test_only_cogs_and_bot_import_discord() -> None:
     allowed = {
         "cogs",
         "delivery",
+        "render",
         "bot.py",
         "demo.py",
         "sandbox.py",

@@ -9,8 +9,8 @@ import discord
 from discord import app_commands
 
 from medalbot.cogs.answers import reply_language
-from medalbot.delivery.render_phrases import sport_name
 from medalbot.i18n import flag_emoji, nation_name, translator
+from medalbot.render.phrases import sport_name
 
 if TYPE_CHECKING:
     from medalbot.bot import MedalBot

@@ -11,10 +11,11 @@ from discord.ext import commands
 
 from medalbot.cogs.answers import reply_ephemeral, reply_language
 from medalbot.cogs.checks import moderators_only
-from medalbot.cogs.moderation_shared import describe_subscription, subscription_autocomplete
-from medalbot.delivery.render_text import timestamp
+from medalbot.cogs.moderation_shared import subscription_autocomplete
 from medalbot.domain.schedule import next_digest_at
 from medalbot.i18n import N_, pN_, translator
+from medalbot.render.subscriptions import describe_subscription
+from medalbot.render.text import timestamp
 from medalbot.services.schedules import timezone_choices
 from medalbot.store.base import Subscription
 

@@ -1,5 +1,5 @@
-"""What the /alerts command modules share: how a subscription reads to moderators, whether
-the bot can post in a channel, and the subscription autocomplete."""
+"""What the /alerts command modules share: whether the bot can post in a channel, and the
+subscription autocomplete (how a subscription reads is in ``medalbot.render.subscriptions``)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ from discord import app_commands
 
 from medalbot.cogs.answers import reply_language
 from medalbot.cogs.choices import MAX_CHOICES
-from medalbot.delivery.render_phrases import sport_name
-from medalbot.i18n import N_, Translator, flag_emoji, nation_name, translator
+from medalbot.i18n import N_, Translator, translator
+from medalbot.render.phrases import sport_name
 from medalbot.services.errors import UserError
-from medalbot.store.base import Subscription
 
 if TYPE_CHECKING:
     from medalbot.bot import MedalBot
@@ -67,41 +66,6 @@ def check_can_post(
             channel=channel.mention,
             permissions=permission_list(missing, translator(locale)),
         )
-
-
-def describe_subscription(sub: Subscription, locale: str) -> str:
-    t = translator(locale)
-    if sub.noc:
-        who = f"{flag_emoji(sub.noc)} {nation_name(sub.noc, locale)}"
-    else:
-        who = t.gettext("all nations")
-    what = t.gettext("gold medals") if sub.golds_only else t.gettext("all medals")
-    records = t.gettext("records on") if sub.records else t.gettext("records off")
-    sport = sport_name(sub.sport, t) if sub.sport else t.gettext("all sports")
-    role = ", " + t.gettext("pings {role}").format(role=f"<@&{sub.role_id}>") if sub.role_id else ""
-    return f"<#{sub.channel_id}>: {who} · {sport} · {what} · {records}{role}"
-
-
-def describe_schedule(sub: Subscription, t: Translator) -> list[str]:
-    """A subscription's quiet hours and daily digest, a line each (none if it has neither)."""
-    lines = []
-    schedule = sub.schedule
-    if schedule.has_quiet_hours:
-        assert sub.quiet_start is not None and sub.quiet_end is not None
-        quiet = t.gettext("Quiet hours {start}–{end} ({timezone})").format(
-            start=sub.quiet_start.strftime("%H:%M"),
-            end=sub.quiet_end.strftime("%H:%M"),
-            timezone=sub.timezone,
-        )
-        if sub.records_break_through:
-            quiet += " · " + t.gettext("new records break through")
-        lines.append(f"🌙 {quiet}")
-    if sub.digest_time is not None:
-        digest = t.gettext("Daily digest at {time} ({timezone})").format(
-            time=sub.digest_time.strftime("%H:%M"), timezone=sub.timezone
-        )
-        lines.append(f"📰 {digest}")
-    return lines
 
 
 async def subscription_autocomplete(

@@ -16,14 +16,17 @@ from medalbot.cogs.moderation_schedules import unschedule_digest
 from medalbot.cogs.moderation_shared import (
     alert_channel,
     check_can_post,
-    describe_schedule,
-    describe_subscription,
     missing_permissions,
     permission_list,
     subscription_autocomplete,
 )
-from medalbot.delivery.render import render_batch, sample_alert
 from medalbot.i18n import N_, pN_, translator
+from medalbot.render.alerts import render_batch, sample_alert
+from medalbot.render.subscriptions import (
+    describe_schedule,
+    describe_subscription,
+    subscriptions_embed,
+)
 from medalbot.services.errors import UserError
 
 if TYPE_CHECKING:
@@ -213,13 +216,7 @@ class SubscriptionCommands(commands.Cog):
                 )
             line += "".join(f"\n  {text}" for text in describe_schedule(sub, t))
             lines.append(line)
-        embed = discord.Embed(
-            title=t.gettext("Alert subscriptions ({count}/{limit})").format(
-                count=len(subs), limit=limit
-            ),
-            description="\n".join(lines)[:4096],
-            colour=discord.Colour.blurple(),
-        )
+        embed = subscriptions_embed(lines, count=len(subs), limit=limit, locale=locale)
         await interaction.response.send_message(
             embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
         )

@@ -24,10 +24,10 @@ from tenacity import (
 
 from medalbot.config import DeliverySettings
 from medalbot.delivery.port import ChannelRefused, MessageRejected, TransientFailure
-from medalbot.delivery.render_digest import render_digest
 from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.digest import DigestFilter, build_digest
 from medalbot.domain.schedule import Schedule, digest_slot, in_quiet_hours
+from medalbot.render.digest import render_digest
 from medalbot.services.clock import Clock, utc_now
 from medalbot.store.base import Store
 

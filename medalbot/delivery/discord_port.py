@@ -11,8 +11,8 @@ import aiohttp
 import discord
 
 from medalbot.delivery.port import ChannelRefused, MessageRejected, TransientFailure
-from medalbot.delivery.render import RenderedMessage
 from medalbot.i18n import N_
+from medalbot.render.alerts import RenderedMessage
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")

@@ -8,7 +8,7 @@ from typing import Protocol
 
 import discord
 
-from medalbot.delivery.render import RenderedMessage
+from medalbot.render.alerts import RenderedMessage
 
 
 class SendFailure(Exception):

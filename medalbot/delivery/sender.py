@@ -41,17 +41,17 @@ from medalbot.config import DeliverySettings
 from medalbot.delivery.pipeline import ChannelJob, Claim, Pipeline
 from medalbot.delivery.port import ChannelRefused, MessagePort, MessageRejected, TransientFailure
 from medalbot.delivery.ratelimit import Monotonic, Priority, TokenBucket, WindowPacer
-from medalbot.delivery.render import (
+from medalbot.domain.alerts import Alert, AlertBase, CorrectionAlert
+from medalbot.domain.models import EventStatus
+from medalbot.domain.schedule import held_in_quiet_hours, quiet_hours_end
+from medalbot.logs import set_log_context
+from medalbot.render.alerts import (
     RenderedMessage,
     render_batch,
     render_corrected_message,
     split_for_discord,
 )
-from medalbot.delivery.render_digest import render_quiet_summary
-from medalbot.domain.alerts import Alert, AlertBase, CorrectionAlert
-from medalbot.domain.models import EventStatus
-from medalbot.domain.schedule import held_in_quiet_hours, quiet_hours_end
-from medalbot.logs import set_log_context
+from medalbot.render.digest import render_quiet_summary
 from medalbot.services.clock import Clock, utc_now
 from medalbot.store.base import Delivery, GuildSettings, Store, Subscription
 

@@ -93,12 +93,3 @@ def alert_nocs(alert: Alert) -> frozenset[str]:
     if isinstance(alert, RecordAlert):
         return frozenset({alert.record.noc})
     return frozenset(x.noc for x in (*alert.before, *alert.after))
-
-
-def alert_medals(alert: Alert) -> tuple[Medal, ...]:
-    """The medals an alert is about (new ones, or both sides of a correction)."""
-    if isinstance(alert, MedalAlert):
-        return tuple(m.medal for m in alert.medals)
-    if isinstance(alert, CorrectionAlert):
-        return tuple(x.medal for x in (*alert.before, *alert.after) if isinstance(x, MedalWon))
-    return ()

@@ -11,11 +11,11 @@ import discord
 
 from medalbot.config import DeliverySettings
 from medalbot.delivery.port import MessagePort
-from medalbot.delivery.render import RenderedMessage
 from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.alerts import Alert, MedalAlert, MedalWon, RecordAlert, RecordSet
 from medalbot.domain.models import EventStatus, GamesInfo, Medal, Snapshot
 from medalbot.domain.state import GamesState
+from medalbot.render.alerts import RenderedMessage
 from medalbot.store.base import Store
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from medalbot.delivery.discord_port import DiscordPort
 from medalbot.delivery.port import ChannelRefused, MessageRejected
-from medalbot.delivery.render import RenderedMessage
+from medalbot.render.alerts import RenderedMessage
 
 MESSAGE = RenderedMessage(
     content=None,

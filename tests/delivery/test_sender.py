@@ -14,7 +14,6 @@ import pytest
 
 from medalbot.config import DeliverySettings
 from medalbot.delivery.port import ChannelRefused, TransientFailure
-from medalbot.delivery.render import RenderedMessage, render_batch
 from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.alerts import (
     Alert,
@@ -23,6 +22,7 @@ from medalbot.domain.alerts import (
     RecordSet,
 )
 from medalbot.domain.state import GamesState
+from medalbot.render.alerts import RenderedMessage, render_batch
 from medalbot.services.routing import deliveries_for
 from medalbot.store.base import Delivery, GuildSettings, NewSubscription, StoreError
 from medalbot.store.memory import MemoryStore

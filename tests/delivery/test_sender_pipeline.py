@@ -12,9 +12,9 @@ from datetime import timedelta
 import discord
 
 from medalbot.config import DeliverySettings
-from medalbot.delivery.render import RenderedMessage
 from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.alerts import Alert, RecordAlert
+from medalbot.render.alerts import RenderedMessage
 from medalbot.services.routing import deliveries_for
 from medalbot.store.base import NewSubscription
 from medalbot.store.memory import MemoryStore

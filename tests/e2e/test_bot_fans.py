@@ -297,7 +297,7 @@ async def test_podium_offers_the_event_while_typing_and_shows_medals_marks_and_r
         assert shown["title"] == "Speed Skating · Women's 1000m"
         # official since the snapshot that said so (16:30 UTC), as a relative Discord time
         official_at = discord_time("2026-02-09T16:30:00+00:00", "R")
-        assert shown["description"] == f"Official result · since {official_at}"
+        assert shown["description"] == f"✅ Official · since {official_at}"
         assert field(podium, "Podium") == [
             "🥇 🇳🇱 Jutta LEERDAM — 1:12.31 `OR`",
             "🥈 🇳🇱 Femke KOK — 1:12.59 `OR`",

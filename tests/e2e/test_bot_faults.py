@@ -15,7 +15,7 @@ from discord_emulator.permissions import Permission
 
 from medalbot.bot import MedalBot
 from medalbot.delivery.discord_port import DiscordPort
-from medalbot.delivery.render import render_batch
+from medalbot.render.alerts import render_batch
 from medalbot.samples import sample_files
 from medalbot.sandbox import FAST_DELIVERY, Sandbox
 from medalbot.services.routing import matches

@@ -79,7 +79,7 @@ ENGLISH = Seen(
     gold="🥇 Jutta LEERDAM wins gold for 🇳🇱 Netherlands",
     table_title="Medal table · ",
     nation="🇳🇱 Netherlands",
-    podium_status="Official result",
+    podium_status="✅ Official",
     sport="Speed Skating · ",
     no_nation="No nation “XYZ” takes part in these Games.",
 )
@@ -90,7 +90,7 @@ DUTCH = Seen(
     gold="🥇 Jutta LEERDAM wint goud voor 🇳🇱 Nederland",
     table_title="Medaillespiegel · ",
     nation="🇳🇱 Nederland",
-    podium_status="Officiële uitslag",
+    podium_status="✅ Officieel",
     sport="Schaatsen · ",
     no_nation="Land “XYZ” doet niet mee aan deze Spelen.",
 )

@@ -12,6 +12,7 @@ from discord_emulator import Channel, CommandNotAvailable, InteractionResult, Me
 from discord_emulator.permissions import Permission
 
 from medalbot.bot import MedalBot
+from medalbot.render.text import utf16_len
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
 from tests.e2e.test_bot_alerts import messages, titles, wait_titles
@@ -104,6 +105,47 @@ async def test_a_moderator_subscribes_lists_and_unsubscribes() -> None:
         assert removed.ephemeral and (removed.content or "").startswith("Removed")
         assert f"<#{demo.oranje.id}>" in (removed.content or "")
         assert "No subscriptions yet" in await listing(sb)
+
+
+async def test_a_list_longer_than_an_embed_shows_whole_subscriptions_and_how_many_more() -> None:
+    nocs = "NED NOR GER USA CAN JPN KOR CHN ITA FRA SUI AUT SWE FIN GBR POL CZE SLO NZL AUS BEL ESP"
+    nocs += " LAT EST UKR"
+    async with Sandbox(sample_files("w1000m")) as sb:
+        bot = await started(sb)
+        guild, channel, role = sb.demo.guild.id, sb.demo.oranje.id, sb.demo.alerts_role.id
+        for noc in nocs.split():  # 25, the most a server may have, each with a schedule
+            sub = await bot.services.subscriptions.subscribe(
+                guild_id=guild,
+                channel_id=channel,
+                noc=noc,
+                sport=None,
+                golds_only=False,
+                records=True,
+                role_id=role,
+            )
+            await bot.services.schedules.set_quiet_hours(
+                guild,
+                sub.id,
+                timezone="America/Argentina/Buenos_Aires",
+                start="23:00",
+                end="07:00",
+                records_break_through=True,
+            )
+            await bot.services.schedules.set_digest(guild, sub.id, at="08:00")
+
+        [embed] = (await alerts(sb, "list")).embeds
+
+        assert embed["title"] == "Alert subscriptions (25/25)"
+        description = str(embed["description"])
+        assert utf16_len(description) <= 4096  # Discord's limit, counted as Discord does
+        *rows, more = description.split("\n")
+        shown = [row for row in rows if row.startswith("**#")]
+        assert 0 < len(shown) < 25 and more == f"… +{25 - len(shown)}"
+        assert len(rows) == 4 * len(shown)  # each subscription whole: itself and three notes
+        assert [row.strip()[:1] for row in rows[:4]] == ["*", "✅", "🌙", "📰"]
+        assert rows[4 * len(shown) - 1].endswith(
+            "Daily digest at 08:00 (America/Argentina/Buenos_Aires)"
+        )
 
 
 async def test_nation_and_sport_autocomplete_suggest_what_the_feed_knows() -> None:

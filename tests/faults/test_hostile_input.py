@@ -29,7 +29,6 @@ from aiohttp.test_utils import TestServer
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from medalbot.delivery.render import render_batch
 from medalbot.domain.alerts import MedalAlert
 from medalbot.domain.models import EventStatus, Snapshot
 from medalbot.feeds.errors import FeedError
@@ -38,6 +37,7 @@ from medalbot.feeds.odf import OdfAccumulator, OdfAdapter
 from medalbot.feeds.poller import HttpPoller, PollerSettings
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.feeds.sources import BodyAdapter, HttpFeedSource
+from medalbot.render.alerts import render_batch
 from medalbot.samples import sample_files
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollReport, PollService

@@ -39,8 +39,8 @@ from discord_emulator import Emulator, EmulatorConfig, RecordedRequest, World
 from discord_emulator.server import MESSAGE_CREATE_ROUTE
 
 from medalbot.config import DeliverySettings, LoggingSettings, Settings
-from medalbot.delivery.render import render_batch
 from medalbot.feeds.server import ReplayFeedServer
+from medalbot.render.alerts import render_batch
 from medalbot.samples import load_sample, sample_files
 from medalbot.sandbox import emulator_settings
 from medalbot.store import open_store

@@ -1,21 +1,24 @@
-"""Discord's embed limits, and fitting rendered cards into them without ever failing.
+"""Discord's embed limits, and fitting everything the bot renders into them without ever failing.
 
 A *card* is an embed's text before it becomes a ``discord.Embed``; cutting is done on cards so that
-every cut goes through :func:`truncate` (which keeps markup intact).
-Limits are from the Discord API docs (``shared/discord-limits.md`` §1.2), counted in UTF-16
-units, which is never less than what Discord counts.
+every cut goes through :func:`truncate` (which keeps markup intact). A list of lines (a podium, a
+nation's medals, records, subscriptions) is cut at whole lines by :func:`fit_lines`, which says how
+many were left out. Limits are the Discord API's ("Embed Limits" in the message resource's
+documentation), counted in UTF-16 code units as Discord counts them (JavaScript string length):
+an emoji or a flag is 2 units (a flag is two regional indicators, so 4), never 1.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Final
 
 import discord
 
-from medalbot.delivery.render_text import truncate, utf16_len
+from medalbot.render.text import ELLIPSIS, truncate, utf16_len
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,7 @@ class Card:
     description: str = ""
     fields: tuple[CardField, ...] = field(default=())
     footer: str = ""
+    timestamp: datetime | None = None  # shown by Discord beside the footer; not counted
 
     @property
     def size(self) -> int:
@@ -139,4 +143,38 @@ def to_embed(card: Card) -> discord.Embed:
         embed.add_field(name=f.name, value=f.value, inline=f.inline)
     if card.footer:
         embed.set_footer(text=card.footer)
+    embed.timestamp = card.timestamp
     return embed
+
+
+def more_lines(count: int) -> str:
+    """The last line of a list cut short: how many of its lines were left out."""
+    return f"{ELLIPSIS} +{count}"
+
+
+def fit_lines(lines: Sequence[str], limit: int, more: Callable[[int], str] = more_lines) -> str:
+    """Whole lines, one per row, as many as fit in ``limit`` units with a last row (``more``)
+    saying how many were left out; that row is counted too, so the result always fits.
+
+    A line may hold several rows (an entry and its notes); it is kept or left out whole. When not
+    even the first fits, it is cut with "…" rather than shown as nothing.
+    """
+    joined = "\n".join(lines)
+    if utf16_len(joined) <= limit:
+        return joined
+    # Some line is left out, so every prefix is measured with the count that would follow it.
+    kept: list[str] = []
+    size = -1  # of "\n".join(kept), less the newline that the first line does not have
+    for index, line in enumerate(lines[:-1]):
+        grown = size + 1 + utf16_len(line)
+        if grown + 1 + utf16_len(more(len(lines) - index - 1)) > limit:
+            break
+        kept.append(line)
+        size = grown
+    if kept:
+        return "\n".join([*kept, more(len(lines) - len(kept))])
+    if len(lines) == 1:
+        return truncate(lines[0], limit)
+    marker = more(len(lines) - 1)
+    cut = truncate(lines[0], limit - 1 - utf16_len(marker))
+    return f"{cut}\n{marker}" if cut else truncate(more(len(lines)), limit)

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import discord
 
-from medalbot.delivery.render_digest import render_digest, render_quiet_summary
-from medalbot.delivery.render_limits import DESCRIPTION_MAX, FIELD_VALUE_MAX
 from medalbot.domain.alerts import CorrectionAlert, MedalAlert, MedalWon
 from medalbot.domain.digest import Digest, DigestEntry, DigestFilter, build_digest
 from medalbot.domain.models import EventStatus, Medal
+from medalbot.render.digest import render_digest, render_quiet_summary
+from medalbot.render.limits import DESCRIPTION_MAX, FIELD_VALUE_MAX
 from tests.domain.test_digest import ALERTS
 
 DAY = date(2026, 2, 11)

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import discord
 import pytest
 
-from medalbot.delivery.render import render_alert
 from medalbot.domain.alerts import (
     CorrectionAlert,
     MedalAlert,
@@ -18,6 +17,7 @@ from medalbot.domain.alerts import (
     RecordSet,
 )
 from medalbot.domain.models import EventStatus, Medal
+from medalbot.render.alerts import render_alert
 
 DETECTED = datetime(2026, 2, 9, 16, 41, 5, tzinfo=UTC)
 UNIX = int(DETECTED.timestamp())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from medalbot.delivery.render_text import safe, strike, truncate, utf16_len
+from medalbot.render.text import safe, strike, truncate, utf16_len
 
 
 def test_text_that_fits_is_left_alone() -> None:

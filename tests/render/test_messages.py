@@ -9,7 +9,9 @@ import discord
 import pytest
 from msgspec.structs import replace
 
-from medalbot.delivery.render import (
+from medalbot.domain.alerts import MedalAlert, MedalWon, NocTally
+from medalbot.domain.models import Medal
+from medalbot.render.alerts import (
     RenderedMessage,
     render_alert,
     render_batch,
@@ -18,10 +20,9 @@ from medalbot.delivery.render import (
     sample_alert,
     split_for_discord,
 )
-from medalbot.delivery.render_text import utf16_len
-from medalbot.domain.alerts import MedalAlert, MedalWon, NocTally
-from medalbot.domain.models import Medal
-from tests.delivery.test_render_alerts import (
+from medalbot.render.text import utf16_len
+from tests.render.discord_limits import assert_embeds_fit, embed_texts
+from tests.render.test_alerts import (
     BLONDIN,
     KOK,
     LEERDAM,
@@ -36,28 +37,8 @@ from tests.delivery.test_render_alerts import (
 MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@everyone|@here")
 
 
-def embed_texts(embed: discord.Embed) -> list[str]:
-    texts = [embed.title or "", embed.description or "", embed.footer.text or ""]
-    for f in embed.fields:
-        texts += [str(f.name), str(f.value)]
-    return texts
-
-
 def assert_within_discord_limits(message: RenderedMessage) -> None:
-    assert 1 <= len(message.embeds) <= 10
-    total = 0
-    for embed in message.embeds:
-        assert utf16_len(embed.title or "") <= 256
-        assert utf16_len(embed.description or "") <= 4096
-        assert len(embed.fields) <= 25
-        for f in embed.fields:
-            assert 0 < utf16_len(str(f.name)) <= 256
-            assert 0 < utf16_len(str(f.value)) <= 1024
-        assert utf16_len(embed.footer.text or "") <= 2048
-        total += sum(utf16_len(text) for text in embed_texts(embed))
-        embed.to_dict()  # serialisable as discord.py would send it
-    assert total <= 6000
-    assert sum(len(embed) for embed in message.embeds) <= 6000  # discord.py's own count
+    assert_embeds_fit(message.embeds)
 
 
 def long_team_alert(index: int) -> MedalAlert:

@@ -1,23 +1,45 @@
-"""How answers to fans' commands look: embeds built from the query services' results."""
+"""How answers to fans' commands look: embeds built from the query services' results.
+
+Lists of any length (a podium, a nation's medals, records, the schedule) keep whole lines and say
+how many were left out (:func:`fit_lines`), and every embed goes through :func:`fit_card`, so no
+answer breaks one of Discord's limits.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Final
 
 import discord
 
-from medalbot.delivery.render_phrases import sport_name
-from medalbot.delivery.render_text import safe as clean
-from medalbot.delivery.render_text import timestamp as ts
-from medalbot.domain.models import Event, EventStatus, Medal
+from medalbot.domain.models import Event, EventStatus
 from medalbot.domain.queries import AthleteSummary, GamesRecord, Podium
 from medalbot.i18n import flag_emoji, nation_name, translator
+from medalbot.render.limits import (
+    DESCRIPTION_MAX,
+    FIELD_VALUE_MAX,
+    Card,
+    CardField,
+    fit_card,
+    fit_lines,
+    to_embed,
+)
+from medalbot.render.phrases import (
+    MEDAL_EMOJI,
+    RECORD_COLOUR,
+    medal_counts,
+    record_badge,
+    sport_name,
+    status_label,
+)
+from medalbot.render.text import safe as clean
+from medalbot.render.text import timestamp as ts
 from medalbot.services.queries import MedalTable, NationReport
 
 PAGE_SIZE = 10
-MEDAL_EMOJI = {Medal.GOLD: "🥇", Medal.SILVER: "🥈", Medal.BRONZE: "🥉"}
-COLOUR = discord.Colour.from_rgb(0, 129, 200)  # Olympic blue
+COLOUR: Final = 0x0081C8  # Olympic blue
+PODIUM_COLOUR: Final = 0xF1C40F
 
 
 def pages(table: MedalTable) -> int:
@@ -36,36 +58,36 @@ def medal_table_embed(
     lines = []
     for row in rows:
         name = f"{flag_emoji(row.noc)} {nation_name(row.noc, locale)}"
-        counts = f"🥇 {row.gold} 🥈 {row.silver} 🥉 {row.bronze} · {row.total}"
+        counts = f"{medal_counts(row.gold, row.silver, row.bronze, t)} · {row.total}"
         line = f"`{row.rank:>3}.` {name} — {counts}"
         lines.append(f"**{line}** ⭐" if row.noc == highlight_noc else line)
-    embed = discord.Embed(
-        title=title,
-        description="\n".join(lines) or t.gettext("No medals have been awarded yet."),
-        colour=COLOUR,
-    )
     footer = t.gettext("Page {page} of {pages}").format(page=page + 1, pages=pages(table))
     if table.unranked:
         footer += " · " + t.gettext("Not ranked: {nocs}").format(nocs=", ".join(table.unranked))
-    embed.set_footer(text=footer)
-    embed.timestamp = table.as_of
-    return embed
+    return _embed(
+        Card(
+            title=title,
+            colour=COLOUR,
+            description=fit_lines(lines, DESCRIPTION_MAX)
+            or t.gettext("No medals have been awarded yet."),
+            footer=footer,
+            timestamp=table.as_of,
+        )
+    )
 
 
 def nation_embed(report: NationReport, *, locale: str) -> discord.Embed:
     t = translator(locale)
-    name = f"{flag_emoji(report.noc)} {nation_name(report.noc, locale)}"
-    embed = discord.Embed(title=name, colour=COLOUR)
     if report.row is not None:
         r = report.row
-        embed.description = (
+        description = (
             t.gettext("Rank {rank} in the medal table").format(rank=r.rank)
-            + f" · 🥇 {r.gold} 🥈 {r.silver} 🥉 {r.bronze} · {r.total}"
+            + f" · {medal_counts(r.gold, r.silver, r.bronze, t)} · {r.total}"
         )
     elif report.medals:  # a team the table leaves out, such as the neutral athletes
-        embed.description = t.gettext("Not ranked in the medal table.")
+        description = t.gettext("Not ranked in the medal table.")
     else:
-        embed.description = t.gettext("No medals yet.")
+        description = t.gettext("No medals yet.")
     lines = []
     for m in report.medals:
         when = f" · {ts(m.event.start, 'd')}" if m.event.start else ""
@@ -75,23 +97,15 @@ def nation_embed(report: NationReport, *, locale: str) -> discord.Embed:
             who += f" ({', '.join(clean(x) for x in m.competitor.members)})"
         event = f"{sport_name(m.event.sport, t)} · {clean(m.event.name)}"
         lines.append(f"{MEDAL_EMOJI[m.medal]} {event} — {who}{mark}{when}")
-    _add_lines(embed, t.gettext("Medals"), lines)
-    embed.timestamp = report.as_of
-    return embed
-
-
-def _status(event_status: EventStatus, locale: str) -> str:
-    t = translator(locale)
-    labels = {
-        EventStatus.SCHEDULED: t.gettext("Scheduled"),
-        EventStatus.RUNNING: t.gettext("🔴 Live"),
-        EventStatus.UNOFFICIAL: t.gettext("Unofficial result"),
-        EventStatus.OFFICIAL: t.gettext("Official result"),
-        EventStatus.PROTESTED: t.gettext("Under protest"),
-        EventStatus.CANCELLED: t.gettext("Cancelled"),
-        EventStatus.POSTPONED: t.gettext("Postponed"),
-    }
-    return labels[event_status]
+    return _embed(
+        Card(
+            title=f"{flag_emoji(report.noc)} {nation_name(report.noc, locale)}",
+            colour=COLOUR,
+            description=description,
+            fields=(_lines_field(t.gettext("Medals"), lines),),
+            timestamp=report.as_of,
+        )
+    )
 
 
 def podium_embed(
@@ -99,28 +113,31 @@ def podium_embed(
 ) -> discord.Embed:
     t = translator(locale)
     event = result.event
-    embed = discord.Embed(
-        title=f"{sport_name(event.sport, t)} · {clean(event.name)}",
-        colour=discord.Colour.gold() if result.places else COLOUR,
-    )
-    status = _status(event.status, locale)
+    status = status_label(event.status, t)
     if status_since is not None:
         status += " · " + t.gettext("since {when}").format(when=ts(status_since, "R"))
-    embed.description = status
     lines = []
     for place in result.places:
         mark = f" — {clean(place.mark)}" if place.mark else ""
-        badges = "".join(f" `{r.type}{'=' if r.equalled else ''}`" for r in place.records)
+        badges = "".join(f" {record_badge(r)}" for r in place.records)
         who = f"{flag_emoji(place.noc)} {clean(place.name)}"
         if place.members:
             who += f" ({', '.join(clean(x) for x in place.members)})"
         lines.append(f"{MEDAL_EMOJI[place.medal]} {who}{mark}{badges}")
+    fields: tuple[CardField, ...] = ()
     if lines:
-        _add_lines(embed, t.gettext("Podium"), lines)
+        fields = (_lines_field(t.gettext("Podium"), lines),)
     elif event.start is not None:
-        embed.add_field(name=t.gettext("Starts"), value=ts(event.start, "F"), inline=False)
-    embed.set_footer(text=event.code)
-    return embed
+        fields = (CardField(t.gettext("Starts"), ts(event.start, "F")),)
+    return _embed(
+        Card(
+            title=f"{sport_name(event.sport, t)} · {clean(event.name)}",
+            colour=PODIUM_COLOUR if result.places else COLOUR,
+            description=status,
+            fields=fields,
+            footer=event.code,
+        )
+    )
 
 
 def _duration(seconds: float, locale: str) -> str:
@@ -138,9 +155,8 @@ def _duration(seconds: float, locale: str) -> str:
 def record_line(rec: GamesRecord, *, locale: str) -> str:
     t = translator(locale)
     r = rec.record
-    badge = f"`{r.type}{'=' if r.equalled else ''}`"
     text = (
-        f"{badge} **{clean(r.mark)}** {flag_emoji(r.noc)} {clean(r.name)} — "
+        f"{record_badge(r)} **{clean(r.mark)}** {flag_emoji(r.noc)} {clean(r.name)} — "
         f"{sport_name(rec.sport, t)} · {clean(rec.event_name)}, {ts(rec.set_at, 'f')}"
     )
     if r.beats is not None:
@@ -162,36 +178,26 @@ def records_embed(
     title = t.gettext("Records at these Games")
     if sport:
         title += f" · {sport_name(sport, t)}"
-    embed = discord.Embed(title=title, colour=discord.Colour.purple())
-    if not records:
-        embed.description = t.gettext("No records have been set yet.")
-        return embed
-    _add_lines(embed, None, [record_line(r, locale=locale) for r in records])
-    return embed
+    if records:
+        description = fit_lines([record_line(r, locale=locale) for r in records], DESCRIPTION_MAX)
+    else:
+        description = t.gettext("No records have been set yet.")
+    return _embed(Card(title=title, colour=RECORD_COLOUR, description=description))
 
 
 def schedule_embed(events: Sequence[Event], *, locale: str, title: str) -> discord.Embed:
     t = translator(locale)
-    embed = discord.Embed(title=title, colour=COLOUR)
-    if not events:
-        embed.description = t.gettext("No medal events to come.")
-        return embed
     lines = []
     for e in events:
         when = ts(e.start, "f") + f" ({ts(e.start, 'R')})" if e.start else "—"
         live = "🔴 " + t.gettext("live") + " · " if e.status is EventStatus.RUNNING else ""
         lines.append(f"{live}{when} — {sport_name(e.sport, t)} · {clean(e.name)}")
-    _add_lines(embed, None, lines)
-    return embed
+    description = fit_lines(lines, DESCRIPTION_MAX) or t.gettext("No medal events to come.")
+    return _embed(Card(title=title, colour=COLOUR, description=description))
 
 
 def athlete_embed(summary: AthleteSummary, *, locale: str) -> discord.Embed:
     t = translator(locale)
-    embed = discord.Embed(
-        title=f"{flag_emoji(summary.noc)} {clean(summary.name)}",
-        description=nation_name(summary.noc, locale),
-        colour=COLOUR,
-    )
     medals = []
     for m in summary.medals:
         team = f" ({clean(m.competitor.name)})" if m.competitor.members else ""
@@ -200,28 +206,25 @@ def athlete_embed(summary: AthleteSummary, *, locale: str) -> discord.Embed:
             f"{MEDAL_EMOJI[m.medal]} {sport_name(m.event.sport, t)} · {clean(m.event.name)}"
             f"{team}{mark}"
         )
-    _add_lines(embed, t.gettext("Medals"), medals or [t.gettext("No medals yet.")])
+    fields = [_lines_field(t.gettext("Medals"), medals or [t.gettext("No medals yet.")])]
     if summary.records:
-        _add_lines(
-            embed, t.gettext("Records"), [record_line(r, locale=locale) for r in summary.records]
-        )
+        records = [record_line(r, locale=locale) for r in summary.records]
+        fields.append(_lines_field(t.gettext("Records"), records))
     events = [f"{sport_name(e.sport, t)} · {clean(e.name)}" for e in summary.events]
-    _add_lines(embed, t.gettext("Events"), events)
-    return embed
+    fields.append(_lines_field(t.gettext("Events"), events))
+    return _embed(
+        Card(
+            title=f"{flag_emoji(summary.noc)} {clean(summary.name)}",
+            colour=COLOUR,
+            description=nation_name(summary.noc, locale),
+            fields=tuple(fields),
+        )
+    )
 
 
-def _add_lines(embed: discord.Embed, title: str | None, lines: Sequence[str]) -> None:
-    """Put lines in the description (or a field) without breaking Discord's limits."""
-    limit = 1024 if title else 4096
-    body, shown = "", 0
-    for line in lines:
-        if len(body) + len(line) + 1 > limit - 40:
-            break
-        body += line + "\n"
-        shown += 1
-    if shown < len(lines):
-        body += f"… +{len(lines) - shown}"
-    if title:
-        embed.add_field(name=title, value=body or "—", inline=False)
-    else:
-        embed.description = ((embed.description + "\n\n") if embed.description else "") + body
+def _lines_field(name: str, lines: Sequence[str]) -> CardField:
+    return CardField(name, fit_lines(lines, FIELD_VALUE_MAX))
+
+
+def _embed(card: Card) -> discord.Embed:
+    return to_embed(fit_card(card))

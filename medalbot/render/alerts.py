@@ -13,7 +13,18 @@ from dataclasses import dataclass
 
 import discord
 
-from medalbot.delivery.render_limits import (
+from medalbot.domain.alerts import (
+    Alert,
+    AlertBase,
+    CorrectionAlert,
+    MedalAlert,
+    MedalWon,
+    RecordAlert,
+    RecordSet,
+)
+from medalbot.domain.models import EventStatus
+from medalbot.i18n import SUPPORTED_LOCALES, Translator, games_name, translator
+from medalbot.render.limits import (
     EMBED_CHARS_MAX,
     EMBEDS_MAX,
     Card,
@@ -22,7 +33,7 @@ from medalbot.delivery.render_limits import (
     fit_message,
     to_embed,
 )
-from medalbot.delivery.render_phrases import (
+from medalbot.render.phrases import (
     CORRECTION_COLOUR,
     CORRECTION_EMOJI,
     MEDAL_COLOUR,
@@ -38,19 +49,8 @@ from medalbot.delivery.render_phrases import (
     status_label,
     tally_lines,
 )
-from medalbot.delivery.render_sample import SAMPLE_ID_PREFIX, SAMPLE_KINDS, is_sample, sample_alert
-from medalbot.delivery.render_text import plain, strike, timestamp
-from medalbot.domain.alerts import (
-    Alert,
-    AlertBase,
-    CorrectionAlert,
-    MedalAlert,
-    MedalWon,
-    RecordAlert,
-    RecordSet,
-)
-from medalbot.domain.models import EventStatus
-from medalbot.i18n import SUPPORTED_LOCALES, Translator, games_name, translator
+from medalbot.render.sample import SAMPLE_ID_PREFIX, SAMPLE_KINDS, is_sample, sample_alert
+from medalbot.render.text import plain, strike, timestamp
 
 __all__ = [
     "SAMPLE_ID_PREFIX",
@@ -67,8 +67,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-# A jump URL goes into markdown link syntax, so it must not be able to close the link early.
 
 
 @dataclass(frozen=True)
@@ -205,14 +203,11 @@ def _medal_card(alert: MedalAlert, t: Translator, highlight_noc: str | None) -> 
     else:
         headline = _headline_medals(medals, highlight_noc)
         title, colour = medal_headline(headline, t), MEDAL_COLOUR[headline[0].medal]
-    fields = [*_podium_fields(alert.podium or medals, alert.medals, alert.event_status, t)]
-    fields += _tally_fields(alert, t, highlight_noc)
-    fields += _status_fields(alert, t)
     return Card(
         title=title,
         colour=colour,
         description=_with_banner(alert, t, [event_label(alert.sport, alert.event_name, t)]),
-        fields=tuple(fields),
+        fields=_event_fields(alert, t, highlight_noc, alert.podium or medals, new=alert.medals),
         footer=_footer(alert, t),
     )
 
@@ -237,15 +232,12 @@ def _record_card(alert: RecordAlert, t: Translator) -> Card:
 
 def _correction_card(alert: CorrectionAlert, t: Translator, highlight_noc: str | None) -> Card:
     event = event_label(alert.sport, alert.event_name, t, bold_sport=False)
-    fields = [*_podium_fields(alert.podium, (), alert.event_status, t)]
-    fields += _tally_fields(alert, t, highlight_noc)
-    fields += _status_fields(alert, t)
     title = t.gettext("Correction: {event}").format(event=event)
     return Card(
         title=f"{CORRECTION_EMOJI} {title}",
         colour=CORRECTION_COLOUR,
         description=_with_banner(alert, t, _correction_lines(alert, t)),
-        fields=tuple(fields),
+        fields=_event_fields(alert, t, highlight_noc, alert.podium),
         footer=_footer(alert, t),
     )
 
@@ -263,15 +255,12 @@ def _corrected_card(
         corrected,
         *_correction_lines(correction, t),
     ]
-    fields = [*_podium_fields(correction.podium, (), correction.event_status, t)]
-    fields += _tally_fields(correction, t, highlight_noc)
-    fields += _status_fields(correction, t)
     title = t.gettext("Corrected: {event}").format(event=event)
     return Card(
         title=f"{CORRECTION_EMOJI} {title}",
         colour=CORRECTION_COLOUR,
         description=_with_banner(original, t, lines),
-        fields=tuple(fields),
+        fields=_event_fields(correction, t, highlight_noc, correction.podium),
         footer=_footer(original, t),
     )
 
@@ -299,6 +288,22 @@ def _correction_lines(alert: CorrectionAlert, t: Translator) -> list[str]:
 
 def _item_text(item: MedalWon | RecordSet, t: Translator) -> str:
     return podium_line(item, t) if isinstance(item, MedalWon) else record_line(item, t)
+
+
+def _event_fields(
+    alert: MedalAlert | CorrectionAlert,
+    t: Translator,
+    highlight_noc: str | None,
+    podium: Sequence[MedalWon],
+    *,
+    new: Sequence[MedalWon] = (),
+) -> tuple[CardField, ...]:
+    """Where the event stands: its podium, the medal count and its status (when detected)."""
+    return (
+        *_podium_fields(podium, new, alert.event_status, t),
+        *_tally_fields(alert, t, highlight_noc),
+        *_status_fields(alert, t),
+    )
 
 
 def _podium_fields(

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Final
+from typing import Final, Protocol
 
-from medalbot.delivery.render_text import capitalise, safe, timestamp
 from medalbot.domain.alerts import MedalWon, NocTally, RecordMark, RecordSet
 from medalbot.domain.models import EventStatus, Medal
 from medalbot.i18n import N_, Translator, flag_emoji, nation_name
+from medalbot.render.text import capitalise, safe, timestamp
 
 NAME_MAX_CHARS: Final = 80  # one competitor's name, before escaping
 MARK_MAX_CHARS: Final = 32
@@ -42,6 +42,7 @@ _SHARE: Final = {
     Medal.BRONZE: N_("{names} share bronze"),
 }
 
+# The one wording of an event's status, in alerts and in replies; a sign marks a result's state.
 _STATUS: Final = {
     EventStatus.SCHEDULED: N_("Scheduled"),
     EventStatus.RUNNING: N_("In progress"),
@@ -119,6 +120,7 @@ def event_label(sport: str, event_name: str, t: Translator, *, bold_sport: bool 
 
 
 def status_label(status: EventStatus, t: Translator) -> str:
+    """An event's status as alerts and replies show it: "✅ Official", "⏳ Unofficial"…"""
     return t.gettext(_STATUS[status])
 
 
@@ -179,7 +181,16 @@ def record_name(code: str, t: Translator) -> str:
     return t.gettext("{code} record").format(code=safe(code, 8))
 
 
-def record_badge(record: RecordSet) -> str:
+class _Flagged(Protocol):
+    """A record as a badge needs only its code and whether it was equalled."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def equalled(self) -> bool: ...
+
+
+def record_badge(record: _Flagged) -> str:
     """ "`OR`", "`=WR`" when equalled (the athletics convention)."""
     code = safe(record.type, 8).replace("`", "")
     return f"`={code}`" if record.equalled else f"`{code}`"
@@ -268,14 +279,18 @@ def record_line(record: RecordSet, t: Translator) -> str:
     )
 
 
+def medal_counts(gold: int, silver: int, bronze: int, t: Translator) -> str:
+    """ "🥇 3 🥈 2 🥉 1"."""
+    counts = zip((Medal.GOLD, Medal.SILVER, Medal.BRONZE), (gold, silver, bronze), strict=True)
+    return " ".join(f"{MEDAL_EMOJI[medal]} {t.format_number(n)}" for medal, n in counts)
+
+
 def tally_line(tally: NocTally, t: Translator) -> str:
     """ "🇳🇱 **Netherlands**: 🥇 3 🥈 2 🥉 1 · 6 medals"."""
     n = t.format_number
     count = t.ngettext("{count} medal", "{count} medals", tally.total).format(count=n(tally.total))
-    return (
-        f"{flag_emoji(tally.noc)} **{safe(nation_name(tally.noc, t.code))}**: "
-        f"🥇 {n(tally.gold)} 🥈 {n(tally.silver)} 🥉 {n(tally.bronze)} · {count}"
-    )
+    counts = medal_counts(tally.gold, tally.silver, tally.bronze, t)
+    return f"{flag_emoji(tally.noc)} **{safe(nation_name(tally.noc, t.code))}**: {counts} · {count}"
 
 
 def tally_lines(

@@ -10,16 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from medalbot.delivery.render import RenderedMessage, allowed_mentions_for, render_headline
-from medalbot.delivery.render_limits import (
+from medalbot.domain.alerts import Alert, CorrectionAlert, MedalWon, RecordSet
+from medalbot.domain.digest import Digest, DigestEntry
+from medalbot.domain.models import Medal
+from medalbot.i18n import Translator, games_name, translator
+from medalbot.render.alerts import RenderedMessage, allowed_mentions_for, render_headline
+from medalbot.render.limits import (
     DESCRIPTION_MAX,
     FIELD_VALUE_MAX,
     Card,
     CardField,
     fit_card,
+    fit_lines,
     to_embed,
 )
-from medalbot.delivery.render_phrases import (
+from medalbot.render.phrases import (
     CORRECTION_EMOJI,
     MEDAL_EMOJI,
     event_label,
@@ -28,11 +33,7 @@ from medalbot.delivery.render_phrases import (
     record_line,
     tally_line,
 )
-from medalbot.delivery.render_text import plain, strike, timestamp, utf16_len
-from medalbot.domain.alerts import Alert, CorrectionAlert, MedalWon, RecordSet
-from medalbot.domain.digest import Digest, DigestEntry
-from medalbot.domain.models import Medal
-from medalbot.i18n import Translator, games_name, translator
+from medalbot.render.text import plain, strike, timestamp
 
 DIGEST_EMOJI: Final = "📰"
 QUIET_EMOJI: Final = "🌙"
@@ -100,6 +101,15 @@ def render_quiet_summary(
     return _message(card, role_id)
 
 
+def _within(lines: Sequence[str], limit: int, t: Translator) -> str:
+    """Whole lines, as many as fit in ``limit``, and then a line saying how many were left out."""
+
+    def more(count: int) -> str:
+        return "…" + t.gettext("and {count} more").format(count=t.format_number(count))
+
+    return fit_lines(lines, limit, more)
+
+
 def _message(card: Card, role_id: int | None) -> RenderedMessage:
     return RenderedMessage(
         content=f"<@&{role_id}>" if role_id is not None else None,
@@ -145,19 +155,3 @@ def _summary_line(alert: Alert, locale: str, highlight_noc: str | None, t: Trans
     if not isinstance(alert, CorrectionAlert):  # a correction's headline names its event
         line += f" — {event_label(alert.sport, alert.event_name, t, bold_sport=False)}"
     return line
-
-
-def _within(lines: Sequence[str], limit: int, t: Translator) -> str:
-    """Whole lines, as many as fit in ``limit``, and then a line saying how many were left out."""
-
-    def more(count: int) -> str:
-        return "…" + t.gettext("and {count} more").format(count=t.format_number(count))
-
-    kept: list[str] = []
-    for index, line in enumerate(lines):
-        rest = len(lines) - index - 1
-        candidate = [*kept, line, more(rest)] if rest else [*kept, line]
-        if utf16_len("\n".join(candidate)) > limit:
-            return "\n".join([*kept, more(len(lines) - index)])
-        kept.append(line)
-    return "\n".join(kept)

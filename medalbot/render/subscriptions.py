@@ -1,0 +1,62 @@
+"""How subscriptions read to moderators: what each follows, its quiet hours and digest, and the
+list of a server's subscriptions (/alerts list)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+import discord
+
+from medalbot.i18n import Translator, flag_emoji, nation_name, translator
+from medalbot.render.limits import DESCRIPTION_MAX, Card, fit_card, fit_lines, to_embed
+from medalbot.render.phrases import sport_name
+from medalbot.store.base import Subscription
+
+LIST_COLOUR: Final = 0x5865F2  # Discord's blurple
+
+
+def describe_subscription(sub: Subscription, locale: str) -> str:
+    t = translator(locale)
+    if sub.noc:
+        who = f"{flag_emoji(sub.noc)} {nation_name(sub.noc, locale)}"
+    else:
+        who = t.gettext("all nations")
+    what = t.gettext("gold medals") if sub.golds_only else t.gettext("all medals")
+    records = t.gettext("records on") if sub.records else t.gettext("records off")
+    sport = sport_name(sub.sport, t) if sub.sport else t.gettext("all sports")
+    role = ", " + t.gettext("pings {role}").format(role=f"<@&{sub.role_id}>") if sub.role_id else ""
+    return f"<#{sub.channel_id}>: {who} · {sport} · {what} · {records}{role}"
+
+
+def describe_schedule(sub: Subscription, t: Translator) -> list[str]:
+    """A subscription's quiet hours and daily digest, a line each (none if it has neither)."""
+    lines = []
+    schedule = sub.schedule
+    if schedule.has_quiet_hours:
+        assert sub.quiet_start is not None and sub.quiet_end is not None
+        quiet = t.gettext("Quiet hours {start}–{end} ({timezone})").format(
+            start=sub.quiet_start.strftime("%H:%M"),
+            end=sub.quiet_end.strftime("%H:%M"),
+            timezone=sub.timezone,
+        )
+        if sub.records_break_through:
+            quiet += " · " + t.gettext("new records break through")
+        lines.append(f"🌙 {quiet}")
+    if sub.digest_time is not None:
+        digest = t.gettext("Daily digest at {time} ({timezone})").format(
+            time=sub.digest_time.strftime("%H:%M"), timezone=sub.timezone
+        )
+        lines.append(f"📰 {digest}")
+    return lines
+
+
+def subscriptions_embed(
+    entries: Sequence[str], *, count: int, limit: int, locale: str
+) -> discord.Embed:
+    """The /alerts list answer: one entry per subscription (several lines each), whole entries
+    only, and "… +N" for the subscriptions that did not fit."""
+    t = translator(locale)
+    title = t.gettext("Alert subscriptions ({count}/{limit})").format(count=count, limit=limit)
+    card = Card(title=title, colour=LIST_COLOUR, description=fit_lines(entries, DESCRIPTION_MAX))
+    return to_embed(fit_card(card))
