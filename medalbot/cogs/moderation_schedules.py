@@ -14,9 +14,9 @@ from medalbot.cogs.checks import moderators_only
 from medalbot.cogs.moderation_shared import describe_subscription, subscription_autocomplete
 from medalbot.delivery.render_text import timestamp
 from medalbot.domain.schedule import next_digest_at
+from medalbot.domain.subscriptions import Subscription
 from medalbot.i18n import N_, pN_, translator
 from medalbot.services.schedules import timezone_choices
-from medalbot.store.base import Subscription
 
 if TYPE_CHECKING:
     from medalbot.bot import MedalBot

@@ -12,9 +12,9 @@ from discord import app_commands
 from medalbot.cogs.answers import reply_language
 from medalbot.cogs.choices import MAX_CHOICES
 from medalbot.delivery.render_phrases import sport_name
+from medalbot.domain.subscriptions import Subscription
 from medalbot.i18n import N_, Translator, flag_emoji, nation_name, translator
 from medalbot.services.errors import UserError
-from medalbot.store.base import Subscription
 
 if TYPE_CHECKING:
     from medalbot.bot import MedalBot
