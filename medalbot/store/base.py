@@ -1,5 +1,9 @@
-"""The persistence interface. SQLite (aiosqlite) implements it by default, an in-memory fake for
-tests, and a PostgreSQL store later; all of them pass ``tests/store/test_contract.py``.
+"""The persistence interface: one protocol per role its callers use (the games log, the
+subscriptions, guild settings, the outbox, digests, feed documents), each caller typed against
+the roles it uses, and ``Store`` combining them. SQLite (aiosqlite, the default), PostgreSQL
+(asyncpg) and an in-memory store implement ``Store``; all of them pass the contract suite
+(``tests/store/test_contract*.py``). The entities routing reads and writes (``Subscription``,
+``RoutingEntry``, ``NewDelivery``) are the domain's (``medalbot.domain.subscriptions``).
 
 Every time is an aware UTC datetime, passed in by the caller (the store never reads the clock),
 so tests control time.
