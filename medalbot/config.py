@@ -17,7 +17,6 @@ from medalbot.feeds.settings import FeedSettings as FeedSettings  # re-exported:
 from medalbot.ops.settings import OpsSettings
 
 Positive = Annotated[float, Meta(gt=0)]
-NonNegative = Annotated[float, Meta(ge=0)]
 
 
 class ConfigError(Exception):

@@ -34,7 +34,7 @@ class KeptDecoder:
 @dataclass(frozen=True, kw_only=True)
 class FeedFormat(Generic[S]):
     name: str  # the value of ``format`` in ``[[feeds]]`` and of ``--format``
-    summary: str  # one line, for ``--help`` and the example configuration
+    summary: str  # one line, for ``--help`` and ``check-config``
     content_types: tuple[str, ...]  # what an HTTP feed of this format may answer with
     file_pattern: str  # the files a replay of a directory reads, e.g. "*.json"
     decoder: Callable[[S], BodyAdapter]  # a fresh decoder for one feed
