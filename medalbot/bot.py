@@ -27,7 +27,7 @@ from medalbot.delivery.discord_port import DiscordPort
 from medalbot.delivery.http_buckets import linear_bucket_cleanup
 from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.detection import DetectionPolicy
-from medalbot.feeds.factory import open_kept_source, open_source
+from medalbot.feeds.factory import open_feed
 from medalbot.feeds.sources import FeedSource
 from medalbot.i18n import N_, resolve_locale, translator
 from medalbot.i18n.discord_translator import CatalogueTranslator
@@ -318,14 +318,9 @@ def point_discord_at(api_base: str, gateway_url: str | None) -> None:
 
 
 async def open_feeds(settings: Settings, store: Store) -> list[Feed]:
-    """The configured feeds; ODF feeds keep their documents in ``store`` (see
-    ``medalbot.feeds.odf_documents``), native ones need nothing kept."""
-    return [
-        Feed(settings=f, source=await open_kept_source(f, store))
-        if f.format == "odf"
-        else Feed(settings=f, source=open_source(f))
-        for f in settings.feeds
-    ]
+    """The configured feeds; a format that keeps its documents (ODF) keeps them in ``store``
+    (see ``medalbot.feeds.factory.open_feed``)."""
+    return [Feed(settings=f, source=await open_feed(f, store)) for f in settings.feeds]
 
 
 async def build_bot(settings: Settings, *, clock: Clock = utc_now) -> MedalBot:

@@ -20,13 +20,13 @@ from medalbot.domain.queries import games_records, podium
 from medalbot.domain.state import GamesState
 from medalbot.domain.table import medal_table
 from medalbot.feeds.errors import FeedError
-from medalbot.feeds.sources import ReplaySource
+from medalbot.feeds.factory import open_files
+from medalbot.feeds.formats import DEFAULT_FORMAT, FORMATS, feed_format
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
 from medalbot.store import StoreError, open_store
 
 EXIT_OK = 0
-EXIT_USAGE = 2
 EXIT_BAD_INPUT = 3
 EXIT_NOT_INSTALLED = 4  # an optional part (the emulator: medalbot[demo]) is missing
 
@@ -45,15 +45,19 @@ def _print_alert(alert: Alert, as_json: bool, out: TextIO) -> None:
 
 
 async def _apply_files(
-    files: Sequence[Path], db: Path | None, on_alert: Callable[[Alert], None] | None = None
+    files: Sequence[Path],
+    db: Path | None,
+    format_name: str,
+    on_alert: Callable[[Alert], None] | None = None,
 ) -> GamesState | None:
-    """Apply snapshot files in order as the bot would (state in ``db``, else in memory); say on
-    stderr which were rejected or ignored (not the ones already applied: a second replay)."""
+    """Apply files of one format in order as the bot would (state in ``db``, else in memory; a
+    format that keeps its documents keeps them there too); say on stderr which were rejected or
+    ignored (not the ones already applied: a second replay)."""
     store = await open_store(f"sqlite:///{db}" if db else "memory://")
     try:
         live = LiveState()
         service = PollService(store, live)
-        source = ReplaySource("replay", list(files))
+        source = await open_files(format_name, files, store if db else None)
         while not source.exhausted:
             report = await service.poll(source)
             if report.outcome == "failed":
@@ -75,7 +79,12 @@ async def _apply_files(
 def _replay(args: argparse.Namespace) -> int:
     try:
         asyncio.run(
-            _apply_files(args.snapshot, args.db, lambda a: _print_alert(a, args.json, sys.stdout))
+            _apply_files(
+                args.snapshot,
+                args.db,
+                args.format,
+                lambda a: _print_alert(a, args.json, sys.stdout),
+            )
         )
     except StoreError as exc:  # the --db file; a store failure elsewhere keeps its traceback
         print(f"medalbot: {exc}", file=sys.stderr)
@@ -83,16 +92,16 @@ def _replay(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _state_of(paths: Sequence[Path]) -> GamesState:
+def _state_of(args: argparse.Namespace) -> GamesState:
     """The state after the snapshot files, in memory."""
-    state = asyncio.run(_apply_files(paths, None))
+    state = asyncio.run(_apply_files(args.snapshot, None, args.format))
     if state is None:
         raise FeedError("no usable snapshot")
     return state
 
 
 def _table(args: argparse.Namespace) -> int:
-    snapshot = _state_of(args.snapshot).snapshot
+    snapshot = _state_of(args).snapshot
     rows = medal_table(snapshot, order=args.by)
     if args.json:
         _emit_json(rows, sys.stdout)
@@ -104,7 +113,7 @@ def _table(args: argparse.Namespace) -> int:
 
 
 def _podium(args: argparse.Namespace) -> int:
-    snapshot = _state_of(args.snapshot).snapshot
+    snapshot = _state_of(args).snapshot
     result = podium(snapshot, args.event_code)
     if result is None:
         print(f"medalbot: no event {args.event_code!r} in the snapshot", file=sys.stderr)
@@ -122,7 +131,7 @@ def _podium(args: argparse.Namespace) -> int:
 
 
 def _records(args: argparse.Namespace) -> int:
-    state = _state_of(args.snapshot)
+    state = _state_of(args)
     records = games_records(state)
     if args.json:
         for rec in records:
@@ -139,6 +148,12 @@ def _records(args: argparse.Namespace) -> int:
 def _check_config(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     print(f"{args.config}: OK ({len(settings.feeds)} feed(s), store {settings.store.url})")
+    for feed in settings.feeds:
+        fmt = feed_format(feed.format)
+        kept = (
+            "; its documents are kept in the store" if fmt.keeps_documents and feed.polled else ""
+        )
+        print(f"  feed {feed.name}: {fmt.name} ({fmt.summary}){kept}")
     if not settings.feeds:
         print(
             f"medalbot: {args.config}: no [[feeds]]: the bot will not poll anything",
@@ -201,6 +216,16 @@ def _demo(args: argparse.Namespace) -> int:
     return exit_code
 
 
+def _add_format(parser: argparse.ArgumentParser) -> None:
+    described = "; ".join(f"{f.name}: {f.summary}" for f in FORMATS.values())
+    parser.add_argument(
+        "--format",
+        choices=list(FORMATS),
+        default=DEFAULT_FORMAT,
+        help=f"how the files are read (default {DEFAULT_FORMAT}; {described})",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="medalbot", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
@@ -209,20 +234,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("replay", help="apply snapshot files in order and print each alert")
     p.add_argument("--json", action="store_true", help="one JSON object per alert")
     p.add_argument("--db", type=Path, help="SQLite file keeping state between runs")
+    _add_format(p)
     p.add_argument("snapshot", nargs="+", type=Path)
 
     p = sub.add_parser("table", help="the medal table after the given snapshot(s)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--by", choices=["medals", "total"], default="medals")
+    _add_format(p)
     p.add_argument("snapshot", nargs="+", type=Path)
 
     p = sub.add_parser("podium", help="an event's podium")
     p.add_argument("--json", action="store_true")
+    _add_format(p)
     p.add_argument("event_code")
     p.add_argument("snapshot", nargs="+", type=Path)
 
     p = sub.add_parser("records", help="records set at these Games, in order")
     p.add_argument("--json", action="store_true")
+    _add_format(p)
     p.add_argument("snapshot", nargs="+", type=Path)
 
     p = sub.add_parser("check-config", help="validate a configuration file")

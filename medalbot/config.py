@@ -12,10 +12,11 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from medalbot.feeds.formats import DEFAULT_FORMAT, UnknownFormat, feed_format
+from medalbot.feeds.settings import FeedSettings as FeedSettings  # re-exported: settings live here
 from medalbot.ops.settings import OpsSettings
 
 Positive = Annotated[float, Meta(gt=0)]
-NonNegative = Annotated[float, Meta(ge=0)]
 
 
 class ConfigError(Exception):
@@ -66,29 +67,6 @@ class DiscordSettings(Struct, frozen=True, forbid_unknown_fields=True):
             )
 
 
-class FeedSettings(Struct, frozen=True, forbid_unknown_fields=True):
-    name: Annotated[str, Meta(min_length=1, max_length=64)]
-    url: str  # http(s)://… for a live feed, or file:// / a directory path for a replay
-    format: Literal["native", "odf"] = "native"
-    interval: Positive = 5.0  # seconds between polls
-    jitter: NonNegative = 1.0  # up to this many seconds added to each poll, spreading load
-    misfire_grace_time: Annotated[int, Meta(ge=1)] = 10  # a poll later than this (s) is skipped
-    connect_timeout: Positive = 3.0
-    read_timeout: Positive = 5.0
-    total_timeout: Positive = 10.0
-    max_bytes: Annotated[int, Meta(gt=0)] = 5 * 1024 * 1024
-    backoff_base: Positive = 1.0
-    backoff_cap: Positive = 120.0
-
-    def __post_init__(self) -> None:
-        # Checked here so check-config says it, not the poller at start-up.
-        if self.backoff_cap < self.backoff_base:
-            raise ValueError(
-                f"backoff_cap ({self.backoff_cap:g}) must be at least backoff_base "
-                f"({self.backoff_base:g})"
-            )
-
-
 class StoreSettings(Struct, frozen=True, forbid_unknown_fields=True):
     url: str = "sqlite:///medalbot.db"  # or postgresql://user@host/db, or memory://
 
@@ -132,6 +110,7 @@ class Settings(Struct, frozen=True, forbid_unknown_fields=True):
     alerts: AlertSettings = AlertSettings()
     logging: LoggingSettings = LoggingSettings()
     ops: OpsSettings = OpsSettings()
+    # Each table as its format's settings class (``_feed_settings``): a format may add keys.
     feeds: list[FeedSettings] = []
 
     def __post_init__(self) -> None:
@@ -183,10 +162,46 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Se
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     _apply_env(raw, env)
+    feeds = raw.pop("feeds", [])
     try:
-        return msgspec.convert(raw, type=Settings, strict=True)
+        settings = msgspec.convert(raw, type=Settings, strict=True)
+        if not isinstance(feeds, list):
+            kind = "object" if isinstance(feeds, dict) else type(feeds).__name__
+            raise msgspec.ValidationError(f"Expected `array`, got `{kind}` - at `$.feeds`")
+        tables = [_feed_settings(index, table) for index, table in enumerate(feeds)]
     except msgspec.ValidationError as exc:
         raise ConfigError(f"{where}: {_readable(str(exc))}") from exc
+    try:
+        return msgspec.structs.replace(settings, feeds=tables)  # checks them together
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from exc
+
+
+def _feed_settings(index: int, table: object) -> FeedSettings:
+    """One ``[[feeds]]`` table as the settings class of the format it names, so that each
+    format's own keys are accepted there and nowhere else."""
+    at = f"$.feeds[{index}]"
+    if not isinstance(table, dict):
+        raise msgspec.ValidationError(
+            f"Expected `object`, got `{type(table).__name__}` - at `{at}`"
+        )
+    name = table.get("format", DEFAULT_FORMAT)
+    if not isinstance(name, str):
+        raise msgspec.ValidationError(
+            f"Expected `str`, got `{type(name).__name__}` - at `{at}.format`"
+        )
+    try:
+        fmt = feed_format(name)
+    except UnknownFormat as exc:
+        raise msgspec.ValidationError(f"{exc} - at `{at}.format`") from None
+    try:
+        settings: FeedSettings = msgspec.convert(table, type=fmt.settings, strict=True)
+    except msgspec.ValidationError as exc:
+        text, sep, path = str(exc).rpartition(" - at `$")
+        if not sep:
+            text, path = str(exc), "`"
+        raise msgspec.ValidationError(f"{text} - at `{at}{path}") from None
+    return settings
 
 
 def _readable(message: str) -> str:

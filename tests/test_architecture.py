@@ -66,3 +66,24 @@ def test_only_cogs_and_bot_import_discord() -> None:
         if "discord" in _imported_roots(f):
             offenders.append(str(rel))
     assert offenders == []
+
+
+def _imported_modules(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_the_domain_and_routing_import_nothing_from_the_store() -> None:
+    # Routing is pure: the entities it reads and makes are the domain's (domain/subscriptions).
+    files = [*sorted((PACKAGE / "domain").rglob("*.py")), PACKAGE / "services" / "routing.py"]
+    offenders = {
+        str(f.relative_to(PACKAGE)): sorted(m for m in _imported_modules(f) if "store" in m)
+        for f in files
+        if any(m.startswith("medalbot.store") for m in _imported_modules(f))
+    }
+    assert offenders == {}

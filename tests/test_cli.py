@@ -158,3 +158,97 @@ def test_demo_and_emulator_without_the_emulator_say_to_install_the_extra() -> No
         assert done.stderr.splitlines() == [
             f"medalbot {command} needs the Discord emulator: pip install 'medalbot[demo]'"
         ]
+
+
+ODF = Path(__file__).resolve().parent / "feeds" / "fixtures" / "odf"
+W1000M_ODF = [
+    str(ODF / name)
+    for name in (
+        "record_ssk.xml",
+        "result_ssk_w1000m_live.xml",
+        "result_ssk_w1000m_official.xml",
+        "medallists_ssk_w1000m.xml",
+    )
+]
+
+
+def test_replay_format_odf_announces_from_odf_messages_once(tmp_path: Path) -> None:
+    db = tmp_path / "state.db"
+    first = medalbot("replay", "--json", "--format", "odf", "--db", str(db), *W1000M_ODF)
+    assert first.returncode == 0, first.stderr
+    alerts = [json.loads(line) for line in first.stdout.splitlines()]
+    assert [(a["type"], a["event"]) for a in alerts] == [
+        ("record", "SSKW1000M"),
+        ("medal", "SSKW1000M"),
+    ]
+    record, medal = alerts
+    assert (record["record"]["type"], record["record"]["name"]) == ("OR", "Miho TAKAGI")
+    assert record["record"]["beats"]["name"] == "Jorien TER MORS"
+    assert [(m["medal"], m["noc"]) for m in medal["medals"]] == [
+        ("gold", "JPN"),
+        ("silver", "NED"),
+        ("bronze", "USA"),
+    ]
+    # The documents are kept with the state: the same messages again are nothing new (not
+    # every medal withdrawn by the first, partial, file), and a new message only is news.
+    again = medalbot("replay", "--json", "--format", "odf", "--db", str(db), *W1000M_ODF)
+    assert again.returncode == 0 and again.stdout == "", again.stdout
+    news = medalbot(
+        "replay",
+        "--json",
+        "--format",
+        "odf",
+        "--db",
+        str(db),
+        str(ODF / "medallists_ssk_wteampursuit.xml"),
+    )
+    assert [(a["type"], a["event"]) for a in map(json.loads, news.stdout.splitlines())] == [
+        ("medal", "SSKWTEAMPURSUIT")
+    ]
+
+
+def test_table_podium_and_records_read_odf_files() -> None:
+    files = [*W1000M_ODF, str(ODF / "medallists_ssk_wteampursuit.xml")]
+    table = json.loads(medalbot("table", "--json", "--format", "odf", *files).stdout)
+    assert [(r["rank"], r["noc"], r["gold"], r["silver"], r["bronze"]) for r in table] == [
+        (1, "JPN", 1, 1, 0),
+        (2, "CAN", 1, 0, 0),
+        (3, "NED", 0, 1, 1),
+        (4, "USA", 0, 0, 1),
+    ]
+    podium = json.loads(medalbot("podium", "--json", "--format", "odf", "SSKW1000M", *files).stdout)
+    assert podium["event"]["status"] == "official"
+    assert [(p["medal"], p["name"], p["mark"]) for p in podium["places"]] == [
+        ("gold", "Miho TAKAGI", "1:13.19"),
+        ("silver", "Jutta LEERDAM", "1:13.83"),
+        ("bronze", "Brittany BOWE", "1:14.61"),
+    ]
+    records = medalbot("records", "--json", "--format", "odf", *files).stdout.splitlines()
+    assert [json.loads(r)["record"]["mark"] for r in records] == ["1:13.19"]
+
+
+def test_the_format_decides_how_files_are_read() -> None:
+    as_odf = medalbot("replay", "--format", "odf", *W1000M)  # native snapshots
+    assert as_odf.returncode == 0 and as_odf.stdout == ""
+    assert "malformed XML" in as_odf.stderr and W1000M[0] in as_odf.stderr
+    as_native = medalbot("replay", *W1000M_ODF)  # the default format is native
+    assert as_native.returncode == 0 and as_native.stdout == ""
+    assert W1000M_ODF[0] in as_native.stderr
+    unknown = medalbot("table", "--format", "xml", *W1000M)
+    assert unknown.returncode == 2 and "'native', 'odf'" in unknown.stderr
+
+
+def test_check_config_names_each_feed_and_its_format(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.toml"
+    path.write_text(
+        '[[feeds]]\nname = "main"\nurl = "https://a.example/feed.json"\n\n'
+        '[[feeds]]\nname = "odf"\nurl = "https://b.example/odf"\nformat = "odf"\n\n'
+        '[[feeds]]\nname = "day"\nurl = "replay/day"\nformat = "odf"\n',
+        encoding="utf-8",
+    )
+    result = medalbot("check-config", str(path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()[1:]
+    assert lines[0].startswith("  feed main: native (")
+    assert lines[1].startswith("  feed odf: odf (") and "kept in the store" in lines[1]
+    assert lines[2].startswith("  feed day: odf (") and "kept" not in lines[2]

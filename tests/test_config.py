@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import logging
 import tomllib
 from pathlib import Path
@@ -8,6 +9,9 @@ import msgspec
 import pytest
 
 from medalbot.config import ConfigError, Settings, load_settings, load_token
+from medalbot.feeds import formats
+from medalbot.feeds.formats import NATIVE
+from medalbot.feeds.settings import FeedSettings
 from medalbot.logs import RedactingFilter
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "medalbot.example.toml"
@@ -144,3 +148,51 @@ def test_shard_ids_that_discord_would_refuse_are_named(
     path.write_text(f"[discord]\n{discord}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=rf"discord: {says}"):
         load_settings(path, env={})
+
+
+def test_an_unknown_feed_format_is_named_with_the_known_ones(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.toml"
+    path.write_text('[[feeds]]\nname = "main"\nurl = "feed"\nformat = "xml"\n', encoding="utf-8")
+    with pytest.raises(
+        ConfigError, match=r"feeds\[0\]\.format: unknown feed format 'xml' \(known: 'native', 'odf'"
+    ):
+        load_settings(path, env={})
+
+
+class _RootedSettings(FeedSettings, frozen=True, forbid_unknown_fields=True):
+    root: str = "https://results.example/"
+    language: str = "ENG"
+
+
+def test_a_format_s_own_keys_are_read_in_its_feeds_and_refused_in_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rooted = dataclasses.replace(NATIVE, name="rooted", settings=_RootedSettings)
+    monkeypatch.setattr(formats, "FORMATS", {**formats.FORMATS, "rooted": rooted})
+    path = tmp_path / "feeds.toml"
+    path.write_text(
+        '[[feeds]]\nname = "a"\nurl = "feed"\nformat = "rooted"\nroot = "https://r.example/"\n\n'
+        '[[feeds]]\nname = "b"\nurl = "feed"\n',
+        encoding="utf-8",
+    )
+    a, b = load_settings(path, env={}).feeds
+    assert isinstance(a, _RootedSettings) and a.root == "https://r.example/"
+    assert a.language == "ENG" and type(b) is FeedSettings
+    assert rooted.own_settings == ("root", "language")
+
+    path.write_text('[[feeds]]\nname = "b"\nurl = "feed"\nroot = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"feeds\[0\]: Object contains unknown field `root`"):
+        load_settings(path, env={})
+    path.write_text(
+        '[[feeds]]\nname = "a"\nurl = "feed"\nformat = "rooted"\nlanguage = 3\n', encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"feeds\[0\]\.language: Expected `str`, got `int`"):
+        load_settings(path, env={})
+
+
+def test_the_example_documents_every_format_and_its_own_keys() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for fmt in formats.FORMATS.values():
+        assert f'"{fmt.name}"' in text, fmt.name
+        for key in fmt.own_settings:
+            assert f"\n{key} =" in text or f"# {key} =" in text, (fmt.name, key)

@@ -33,8 +33,8 @@ from discord.ext import commands
 
 from medalbot.delivery.digest import DigestPoster
 from medalbot.delivery.digest_schedule import DigestSchedule
+from medalbot.domain.subscriptions import Subscription
 from medalbot.logs import log_context
-from medalbot.store.base import Subscription
 
 if TYPE_CHECKING:
     from medalbot.bot import Feed, MedalBot

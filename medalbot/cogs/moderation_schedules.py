@@ -13,11 +13,11 @@ from medalbot.cogs.answers import reply_ephemeral, reply_language
 from medalbot.cogs.checks import moderators_only
 from medalbot.cogs.moderation_shared import subscription_autocomplete
 from medalbot.domain.schedule import next_digest_at
+from medalbot.domain.subscriptions import Subscription
 from medalbot.i18n import N_, pN_, translator
 from medalbot.render.subscriptions import describe_subscription
 from medalbot.render.text import timestamp
 from medalbot.services.schedules import timezone_choices
-from medalbot.store.base import Subscription
 
 if TYPE_CHECKING:
     from medalbot.bot import MedalBot

@@ -13,7 +13,7 @@ import hashlib
 import logging
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Final
+from typing import Final, Protocol
 
 from tenacity import (
     AsyncRetrying,
@@ -29,7 +29,12 @@ from medalbot.domain.digest import DigestFilter, build_digest
 from medalbot.domain.schedule import Schedule, digest_slot, in_quiet_hours
 from medalbot.render.digest import render_digest
 from medalbot.services.clock import Clock, utc_now
-from medalbot.store.base import Store
+from medalbot.store.base import (
+    DigestStore,
+    GamesLogStore,
+    GuildSettingsStore,
+    SubscriptionStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +64,17 @@ def digest_nonce(subscription_id: int, day: date) -> str:
     return "".join(chars)
 
 
+class DigestPosterStore(
+    DigestStore, GamesLogStore, SubscriptionStore, GuildSettingsStore, Protocol
+):
+    """What the digest poster uses: the digests recorded, the day's alerts, the subscription
+    and its server's language."""
+
+
 class DigestPoster:
     def __init__(
         self,
-        store: Store,
+        store: DigestPosterStore,
         sender: OutboxSender,
         settings: DeliverySettings,
         *,

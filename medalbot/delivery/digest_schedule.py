@@ -31,7 +31,7 @@ from apscheduler.triggers.base import BaseTrigger
 
 from medalbot.delivery.digest import DigestOutcome
 from medalbot.domain.schedule import Schedule, UnknownTimezone, next_digest_at, zone
-from medalbot.store.base import Subscription
+from medalbot.domain.subscriptions import Subscription
 
 log = logging.getLogger(__name__)
 

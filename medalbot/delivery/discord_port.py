@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Final, TypeVar
 
 import aiohttp
@@ -84,31 +85,24 @@ class DiscordPort:
         if message.embeds and self._lacks_embed_links(channel_id):
             raise ChannelRefused(NO_EMBED_LINKS, status=403, code=50013)
         channel = self._client.get_partial_messageable(channel_id)
-        try:
-            sent = await self._answered(
-                channel.send(
-                    content=message.content,
-                    embeds=list(message.embeds),
-                    allowed_mentions=message.allowed_mentions,
-                    nonce=nonce,  # discord.py adds enforce_nonce: Discord returns the first copy
+        with self._failures_translated():
+            try:
+                sent = await self._answered(
+                    channel.send(
+                        content=message.content,
+                        embeds=list(message.embeds),
+                        allowed_mentions=message.allowed_mentions,
+                        nonce=nonce,  # discord.py adds enforce_nonce: Discord returns the first
+                    )
                 )
-            )
-        except discord.NotFound as exc:
-            if exc.code == UNKNOWN_MESSAGE:
+            except discord.NotFound as exc:
+                if exc.code != UNKNOWN_MESSAGE:
+                    raise
                 # Our retry's nonce names a message someone deleted since (enforce_nonce does
                 # not post it again): these alerts are done; the channel is fine.
                 raise MessageRejected(
                     f"already posted with nonce {nonce} and deleted since"
                 ) from exc
-            raise _refused(exc) from exc
-        except discord.Forbidden as exc:
-            raise _refused(exc) from exc
-        except discord.HTTPException as exc:
-            raise _translate(exc) from exc
-        except TimeoutError as exc:
-            raise TransientFailure(f"no answer within {self._send_timeout:g} s") from exc
-        except (aiohttp.ClientError, OSError) as exc:
-            raise TransientFailure(f"network: {exc!r}") from exc
         if message.embeds and not sent.embeds:  # the cache was behind: take the hollow post back
             await self._delete_hollow(channel_id, sent)
             raise ChannelRefused(NO_EMBED_LINKS, status=403, code=50013)
@@ -127,13 +121,19 @@ class DiscordPort:
 
     async def edit(self, channel_id: int, message_id: int, embeds: Sequence[discord.Embed]) -> None:
         message = self._client.get_partial_messageable(channel_id).get_partial_message(message_id)
-        try:
+        with self._failures_translated():
             await self._answered(message.edit(embeds=list(embeds)))
+
+    @contextmanager
+    def _failures_translated(self) -> Iterator[None]:
+        """discord.py's and the network's failures as the port's, the same for every call."""
+        try:
+            yield
         except (discord.Forbidden, discord.NotFound) as exc:
             raise _refused(exc) from exc
         except discord.HTTPException as exc:
             raise _translate(exc) from exc
-        except TimeoutError as exc:
+        except TimeoutError as exc:  # an OSError too: before the network's
             raise TransientFailure(f"no answer within {self._send_timeout:g} s") from exc
         except (aiohttp.ClientError, OSError) as exc:
             raise TransientFailure(f"network: {exc!r}") from exc

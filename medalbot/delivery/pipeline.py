@@ -17,7 +17,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from medalbot.domain.alerts import Alert
-from medalbot.store.base import Delivery, GuildSettings, Subscription
+from medalbot.domain.subscriptions import Subscription
+from medalbot.store.base import Delivery, GuildSettings
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from enum import Enum, auto
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import discord
 import msgspec
@@ -44,6 +44,7 @@ from medalbot.delivery.ratelimit import Monotonic, Priority, TokenBucket, Window
 from medalbot.domain.alerts import Alert, AlertBase, CorrectionAlert
 from medalbot.domain.models import EventStatus
 from medalbot.domain.schedule import held_in_quiet_hours, quiet_hours_end
+from medalbot.domain.subscriptions import Subscription
 from medalbot.logs import set_log_context
 from medalbot.render.alerts import (
     RenderedMessage,
@@ -53,7 +54,14 @@ from medalbot.render.alerts import (
 )
 from medalbot.render.digest import render_quiet_summary
 from medalbot.services.clock import Clock, utc_now
-from medalbot.store.base import Delivery, GuildSettings, Store, Subscription
+from medalbot.store.base import (
+    Delivery,
+    GamesLogStore,
+    GuildSettings,
+    GuildSettingsStore,
+    OutboxStore,
+    SubscriptionStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +87,11 @@ class _After(Enum):
     LEAVE = auto()  # leave them: failed with a refused channel, or taken over by another sender
 
 
+class SenderStore(OutboxStore, GamesLogStore, SubscriptionStore, GuildSettingsStore, Protocol):
+    """What the sender uses: the outbox, the alerts it renders, the subscriptions it sends for
+    (and pauses) and their servers' languages."""
+
+
 class SenderStats:
     def __init__(self) -> None:
         self.messages = 0
@@ -93,7 +106,7 @@ class SenderStats:
 class OutboxSender:
     def __init__(
         self,
-        store: Store,
+        store: SenderStore,
         port: MessagePort,
         settings: DeliverySettings,
         *,

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence, Set
 from datetime import datetime
-from typing import Final, NamedTuple
+from typing import Any, Final, TypeVar
 
 import msgspec
 from msgspec import Struct
 
 from medalbot.domain.alerts import (
     Alert,
+    AlertBase,
     CorrectionAlert,
     MedalAlert,
     MedalWon,
@@ -37,7 +38,7 @@ from medalbot.domain.awards import (
     record_key,
 )
 from medalbot.domain.ids import alert_id
-from medalbot.domain.models import Event, EventStatus, Snapshot, StandingRecord
+from medalbot.domain.models import Event, Snapshot, StandingRecord
 from medalbot.domain.state import (
     AnnouncedMedal,
     AnnouncedRecord,
@@ -49,6 +50,8 @@ from medalbot.domain.state import (
 from medalbot.domain.table import medal_tallies
 
 SUSPECT_EXAMPLES: Final = 5  # event codes named in a suspect snapshot's reason
+
+_AlertT = TypeVar("_AlertT", bound=AlertBase)
 
 
 class DetectionPolicy(Struct, frozen=True):
@@ -204,9 +207,11 @@ class _EventAlerts:
         snapshot = self.context.snapshot
         return alert_id(snapshot.games.code, snapshot.sequence, self.event.code, kind, payload)
 
-    def _header(self, kind: str, payload: object) -> _Header:
+    def _alert(self, cls: type[_AlertT], kind: str, payload: object, **fields: Any) -> _AlertT:
+        """An alert of ``cls`` about this event: ``AlertBase``'s fields from the snapshot and
+        the event, its own from ``fields``."""
         snapshot, event = self.context.snapshot, self.event
-        return _Header(
+        return cls(
             id=self._id(kind, payload),
             games=snapshot.games.code,
             event=event.code,
@@ -215,18 +220,21 @@ class _EventAlerts:
             sport=event.sport,
             event_name=event.name,
             event_status=event.status,
+            **fields,
         )
 
     def medals(self, medals: tuple[MedalWon, ...]) -> MedalAlert:
-        return MedalAlert(
-            **self._header("medal", medals)._asdict(),
+        return self._alert(
+            MedalAlert,
+            "medal",
+            medals,
             medals=medals,
             podium=self.podium,
             tallies=self.context.tallies_for(medals),
         )
 
     def record(self, record: RecordSet) -> RecordAlert:
-        return RecordAlert(**self._header("record", record)._asdict(), record=record)
+        return self._alert(RecordAlert, "record", record, record=record)
 
     def correction(
         self,
@@ -235,25 +243,16 @@ class _EventAlerts:
         corrects: tuple[str, ...],
     ) -> CorrectionAlert:
         medals = [m for m in (*before, *after) if isinstance(m, MedalWon)]
-        return CorrectionAlert(
-            **self._header("correction", (before, after))._asdict(),
+        return self._alert(
+            CorrectionAlert,
+            "correction",
+            (before, after),
             before=before,
             after=after,
             corrects=corrects,
             podium=self.podium,
             tallies=self.context.tallies_for(medals),
         )
-
-
-class _Header(NamedTuple):
-    id: str
-    games: str
-    event: str
-    sequence: int
-    detected_at: datetime
-    sport: str
-    event_name: str
-    event_status: EventStatus
 
 
 def _detect_event(

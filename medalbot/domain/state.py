@@ -58,6 +58,3 @@ class Ignored(Struct, frozen=True):
 
     kind: Literal["stale", "suspect", "other_games"]
     reason: str
-
-
-Outcome = Applied | Ignored

@@ -1,59 +1,76 @@
-"""Build a feed source from its ``[[feeds]]`` settings: an HTTP feed or a replay of files."""
+"""Build a feed source from its ``[[feeds]]`` settings, whatever its format: an HTTP feed or a
+replay of files. What differs between formats comes from ``medalbot.feeds.formats``."""
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from medalbot.config import FeedSettings
-from medalbot.feeds.errors import FeedRejected
-from medalbot.feeds.native import parse_snapshot
-from medalbot.feeds.odf import OdfAccumulator, OdfAdapter
-from medalbot.feeds.odf_documents import FeedDocumentStore, OdfDocumentKeeper
-from medalbot.feeds.poller import (
-    JSON_CONTENT_TYPES,
-    XML_CONTENT_TYPES,
-    HttpPoller,
-    PollerSettings,
-)
-from medalbot.feeds.sources import BodyAdapter, FeedSource, HttpFeedSource, ReplaySource
+from medalbot.feeds.errors import DEFAULT_MAX_BYTES, FeedRejected
+from medalbot.feeds.formats import feed_format
+from medalbot.feeds.poller import HttpPoller, PollerSettings
+from medalbot.feeds.settings import FeedSettings
+from medalbot.feeds.sources import FeedSource, HttpFeedSource, ReplaySource
+from medalbot.store.base import FeedDocumentStore
+
+
+async def open_feed(settings: FeedSettings, store: FeedDocumentStore) -> FeedSource:
+    """The source of one configured feed. A polled feed of a format that keeps its documents
+    (ODF) starts from the ones saved in ``store`` and saves what each body brings. A replay
+    reads its files from the first again on every start, so it keeps nothing; whole snapshots
+    (native) need nothing kept."""
+    fmt = feed_format(settings.format)
+    settings = fmt.settings_of(settings)
+    if fmt.kept_decoder is None or not settings.polled:
+        return open_source(settings)
+    kept = await fmt.kept_decoder(settings, store)
+    poller = HttpPoller(settings.name, poller_settings(settings))
+    return HttpFeedSource(settings.name, poller, kept.decode, after_poll=kept.after_poll)
 
 
 def open_source(settings: FeedSettings) -> FeedSource:
-    """``http(s)://`` URLs are polled; ``file://`` URLs and plain paths are replayed (a
-    directory in natural file order, or one file). ODF feeds follow the Games named by their
-    messages' CompetitionCode."""
-    adapter: BodyAdapter
-    if settings.format == "odf":
-        adapter = OdfAdapter(OdfAccumulator(max_bytes=settings.max_bytes))
-    else:
-        adapter = partial(parse_snapshot, max_bytes=settings.max_bytes)
-    if settings.url.startswith(("http://", "https://")):
+    """Like ``open_feed``, with nothing kept. ``http(s)://`` URLs are polled; ``file://`` URLs
+    and plain paths are replayed (a directory's files of the format, in natural order, or one
+    file). ODF feeds follow the Games named by their messages' CompetitionCode."""
+    fmt = feed_format(settings.format)
+    settings = fmt.settings_of(settings)
+    decoder = fmt.decoder(settings)
+    if settings.polled:
         poller = HttpPoller(settings.name, poller_settings(settings))
-        return HttpFeedSource(settings.name, poller, adapter)
+        return HttpFeedSource(settings.name, poller, decoder)
     path = _local_path(settings.url)
     if path.is_dir():
-        pattern = "*.xml" if settings.format == "odf" else "*.json"
         return ReplaySource.from_directory(
-            settings.name, path, pattern=pattern, adapter=adapter, max_bytes=settings.max_bytes
+            settings.name,
+            path,
+            pattern=fmt.file_pattern,
+            adapter=decoder,
+            max_bytes=settings.max_bytes,
         )
-    return ReplaySource(settings.name, [path], adapter=adapter, max_bytes=settings.max_bytes)
+    return ReplaySource(settings.name, [path], adapter=decoder, max_bytes=settings.max_bytes)
 
 
-async def open_kept_source(settings: FeedSettings, store: FeedDocumentStore) -> FeedSource:
-    """Like ``open_source``, but an ODF feed over HTTP keeps its documents in ``store``: it
-    starts with the ones saved before and saves what each body brings. A replay reads its
-    files from the first again on every start, so it keeps nothing; native snapshots are
-    whole, so they need nothing kept."""
-    if settings.format != "odf" or not settings.url.startswith(("http://", "https://")):
-        return open_source(settings)
-    keeper = OdfDocumentKeeper(settings.name, OdfAccumulator(max_bytes=settings.max_bytes), store)
-    adapter = OdfAdapter(keeper.accumulator)
-    if await keeper.restore():
-        adapter.resync()  # the first body is compared with the saved state, changed or not
-    poller = HttpPoller(settings.name, poller_settings(settings))
-    return HttpFeedSource(settings.name, poller, adapter, after_poll=keeper.save)
+async def open_files(
+    format_name: str,
+    files: Sequence[Path],
+    store: FeedDocumentStore | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ReplaySource:
+    """A replay of these files, in this order, read as ``format_name`` with its default
+    settings (the offline tools). With a ``store``, a format that keeps its documents keeps
+    them there, as a polled feed does: replaying the same files again then changes nothing."""
+    fmt = feed_format(format_name)
+    settings = fmt.settings_of(
+        FeedSettings(name="replay", url="", format=fmt.name, max_bytes=max_bytes)
+    )
+    if store is None or fmt.kept_decoder is None:
+        return ReplaySource("replay", files, adapter=fmt.decoder(settings), max_bytes=max_bytes)
+    kept = await fmt.kept_decoder(settings, store)
+    return ReplaySource(
+        "replay", files, adapter=kept.decode, max_bytes=max_bytes, after_poll=kept.after_poll
+    )
 
 
 def poller_settings(settings: FeedSettings) -> PollerSettings:
@@ -65,7 +82,7 @@ def poller_settings(settings: FeedSettings) -> PollerSettings:
         max_bytes=settings.max_bytes,
         backoff_base=settings.backoff_base,
         backoff_cap=settings.backoff_cap,
-        content_types=XML_CONTENT_TYPES if settings.format == "odf" else JSON_CONTENT_TYPES,
+        content_types=feed_format(settings.format).content_types,
     )
 
 

@@ -33,7 +33,7 @@ BodyAdapter = Callable[[bytes], Snapshot | None]
 """Turns a fetched body into a snapshot (None: valid, but nothing new); raises ``FeedError``."""
 AfterPoll = Callable[[], Awaitable[None]]
 """Run after every poll that did not fail, before its snapshot is handed on (ODF: save the
-documents the body brought, or retry a save that failed)."""
+documents the body or file brought, or retry a save that failed)."""
 
 
 class FeedSource(Protocol):
@@ -133,11 +133,13 @@ class ReplaySource:
         *,
         adapter: BodyAdapter | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        after_poll: AfterPoll | None = None,
     ) -> None:
         self.name = name
         self.files = tuple(Path(f) for f in files)
         self._adapter = adapter or partial(parse_snapshot, max_bytes=max_bytes)
         self._max_bytes = max_bytes
+        self._after_poll = after_poll
         self._next = 0
 
     @property
@@ -176,9 +178,12 @@ class ReplaySource:
         self._next += 1  # before reading: a bad file is skipped, not retried forever
         try:
             body = await asyncio.to_thread(_read_capped, path, self._max_bytes)
-            return await asyncio.to_thread(self._adapter, body)
+            snapshot = await asyncio.to_thread(self._adapter, body)
         except FeedError as exc:
             raise exc.prefixed(str(path)) from exc
+        if self._after_poll is not None:
+            await self._after_poll()
+        return snapshot
 
     async def close(self) -> None:
         """Nothing to release: files are read whole, one per poll."""

@@ -2,5 +2,5 @@
 
 Import from the modules (``medalbot.ops.runtime``, ``.metrics``, ``.server``, ...). This file stays
 empty so that ``medalbot.config`` can import ``medalbot.ops.settings`` without loading the
-endpoint, aiohttp and prometheus_client.
+endpoint and prometheus_client.
 """

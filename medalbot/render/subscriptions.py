@@ -8,10 +8,10 @@ from typing import Final
 
 import discord
 
+from medalbot.domain.subscriptions import Subscription
 from medalbot.i18n import Translator, flag_emoji, nation_name, translator
 from medalbot.render.limits import DESCRIPTION_MAX, Card, fit_card, fit_lines, to_embed
 from medalbot.render.phrases import sport_name
-from medalbot.store.base import Subscription
 
 LIST_COLOUR: Final = 0x5865F2  # Discord's blurple
 

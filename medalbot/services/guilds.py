@@ -7,11 +7,11 @@ from msgspec.structs import replace
 
 from medalbot.i18n import N_, SUPPORTED_LOCALES, resolve_locale
 from medalbot.services.errors import UserError
-from medalbot.store.base import GuildSettings, Store
+from medalbot.store.base import GuildSettings, GuildSettingsStore
 
 
 class GuildSettingsService:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: GuildSettingsStore) -> None:
         self._store = store
         self._cache: dict[int, GuildSettings] = {}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, Protocol
 
 from msgspec import Struct
 
@@ -17,12 +17,13 @@ from medalbot.domain.alerts import Alert
 from medalbot.domain.detection import DetectionPolicy, apply_snapshot
 from medalbot.domain.models import EventStatus, Snapshot
 from medalbot.domain.state import GamesState, Ignored
+from medalbot.domain.subscriptions import NewDelivery
 from medalbot.feeds.errors import FeedError
 from medalbot.feeds.sources import FeedSource
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.live import LiveState
 from medalbot.services.routing import deliveries_for
-from medalbot.store.base import NewDelivery, StaleStateError, Store, StoreError
+from medalbot.store.base import GamesLogStore, StaleStateError, StoreError, SubscriptionStore
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +70,14 @@ def newly_official(before: GamesState | None, after: GamesState) -> tuple[Offici
     return tuple(found)
 
 
+class PollStore(GamesLogStore, SubscriptionStore, Protocol):
+    """What a poll uses: the Games' state and alert log, and the subscriptions it routes to."""
+
+
 class PollService:
     def __init__(
         self,
-        store: Store,
+        store: PollStore,
         live: LiveState,
         *,
         policy: DetectionPolicy | None = None,

@@ -21,7 +21,7 @@ from medalbot.domain.alerts import (
     alert_nocs,
 )
 from medalbot.domain.models import Medal
-from medalbot.store.base import NewDelivery
+from medalbot.domain.subscriptions import NewDelivery
 
 # Lower goes first: records, golds and fixes of what was already said, then a followed
 # nation's other medals, then the rest of an everything-feed.

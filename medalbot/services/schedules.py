@@ -1,7 +1,7 @@
 """Moderators' use cases for quiet hours and the daily digest of a subscription.
 
 What a moderator types (a time zone name, "23:00", "off") is checked here and refused with a
-message they can act on; the store keeps the result (``Store.update_schedule``).
+message they can act on; the store keeps the result (``SubscriptionStore.update_schedule``).
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from medalbot.domain.schedule import (
     timezone_names,
     zone,
 )
+from medalbot.domain.subscriptions import Subscription
 from medalbot.i18n import N_
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.errors import UserError
 from medalbot.services.subscriptions import find_subscription
-from medalbot.store.base import Store, Subscription
+from medalbot.store.base import SubscriptionStore
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def is_off(text: str | None) -> bool:
 
 
 class ScheduleService:
-    def __init__(self, store: Store, *, clock: Clock = utc_now) -> None:
+    def __init__(self, store: SubscriptionStore, *, clock: Clock = utc_now) -> None:
         self._store = store
         self._clock = clock
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from medalbot.domain.subscriptions import Subscription
 from medalbot.i18n import N_
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.errors import UserError
 from medalbot.services.live import LiveState
 from medalbot.services.queries import match_sport
-from medalbot.store.base import NewSubscription, Store, Subscription, SubscriptionLimitError
+from medalbot.store.base import NewSubscription, SubscriptionLimitError, SubscriptionStore
 
 
-async def find_subscription(store: Store, guild_id: int, subscription_id: int) -> Subscription:
+async def find_subscription(
+    store: SubscriptionStore, guild_id: int, subscription_id: int
+) -> Subscription:
     """One of this server's subscriptions, or a UserError pointing at /alerts list."""
     for sub in await store.list_subscriptions(guild_id):
         if sub.id == subscription_id:
@@ -20,7 +23,12 @@ async def find_subscription(store: Store, guild_id: int, subscription_id: int) -
 
 class SubscriptionService:
     def __init__(
-        self, store: Store, live: LiveState, *, max_per_guild: int, clock: Clock = utc_now
+        self,
+        store: SubscriptionStore,
+        live: LiveState,
+        *,
+        max_per_guild: int,
+        clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self._live = live

@@ -1,5 +1,9 @@
-"""The persistence interface. SQLite (aiosqlite) implements it by default, an in-memory fake for
-tests, and a PostgreSQL store later; all of them pass ``tests/store/test_contract.py``.
+"""The persistence interface: one protocol per role its callers use (the games log, the
+subscriptions, guild settings, the outbox, digests, feed documents), each caller typed against
+the roles it uses, and ``Store`` combining them. SQLite (aiosqlite, the default), PostgreSQL
+(asyncpg) and an in-memory store implement ``Store``; all of them pass the contract suite
+(``tests/store/test_contract*.py``). The entities routing reads and writes (``Subscription``,
+``RoutingEntry``, ``NewDelivery``) are the domain's (``medalbot.domain.subscriptions``).
 
 Every time is an aware UTC datetime, passed in by the caller (the store never reads the clock),
 so tests control time.
@@ -17,6 +21,7 @@ from msgspec import Struct
 from medalbot.domain.alerts import Alert
 from medalbot.domain.schedule import DEFAULT_TIMEZONE, Schedule
 from medalbot.domain.state import GamesState
+from medalbot.domain.subscriptions import NewDelivery, RoutingEntry, Subscription
 
 
 class StoreError(Exception):
@@ -29,56 +34,6 @@ class StaleStateError(StoreError):
 
 class SubscriptionLimitError(StoreError):
     """A server already has the maximum number of subscriptions."""
-
-
-class Subscription(Struct, frozen=True):
-    """One channel following one nation (or all) for alerts; ``noc``/``sport`` None means all."""
-
-    id: int
-    guild_id: int
-    channel_id: int
-    noc: str | None = None
-    sport: str | None = None
-    golds_only: bool = False
-    records: bool = True
-    role_id: int | None = None  # the only role an alert may mention
-    paused_reason: str | None = None  # set when Discord refused the channel (403/404)
-    created_at: datetime | None = None
-    # Quiet hours and the daily digest, local times in ``timezone`` (medalbot.domain.schedule).
-    timezone: str = DEFAULT_TIMEZONE  # an IANA name
-    quiet_start: time | None = None
-    quiet_end: time | None = None  # may be before quiet_start: the quiet hours wrap midnight
-    records_break_through: bool = False  # new records are posted during quiet hours too
-    digest_time: time | None = None
-
-    @property
-    def schedule(self) -> Schedule:
-        return Schedule(
-            timezone=self.timezone,
-            quiet_start=self.quiet_start,
-            quiet_end=self.quiet_end,
-            records_break_through=self.records_break_through,
-            digest_time=self.digest_time,
-        )
-
-
-# gc=False on the structs a fan-out makes one of per subscription: they hold only strings and
-# numbers (no cycle possible), and 100,000 tracked objects would wake the garbage collector,
-# whose full passes hold the event loop too.
-
-
-class RoutingEntry(Struct, frozen=True, gc=False):
-    """A subscription as routing reads it: where its alerts go and which ones it wants (none of
-    its schedule or role). A poll that announces something reads one for every subscription."""
-
-    id: int
-    guild_id: int
-    channel_id: int
-    noc: str | None = None
-    sport: str | None = None
-    golds_only: bool = False
-    records: bool = True
-    paused_reason: str | None = None
 
 
 class NewSubscription(Struct, frozen=True):
@@ -112,17 +67,6 @@ class DeliveryStatus(StrEnum):
     SENDING = "sending"  # claimed by a sender; back to pending when its lease expires
     SENT = "sent"
     FAILED = "failed"  # final: the channel refused (403/404) or the alert could not be sent
-
-
-class NewDelivery(Struct, frozen=True, gc=False):
-    """One alert for one subscribed channel: a row of the outbox."""
-
-    alert_id: str
-    subscription_id: int
-    guild_id: int
-    channel_id: int
-    priority: int  # lower goes first
-    nonce: str  # deterministic, at most 25 characters, for Discord's enforce_nonce
 
 
 class Delivery(Struct, frozen=True):
@@ -189,10 +133,12 @@ class FeedDocument(Struct, frozen=True):
     position: int  # its place in arrival order (of the first version), for the reload
 
 
-class Store(Protocol):
-    async def close(self) -> None: ...
+# The roles its callers use; each consumer is typed against the narrowest one (or a few).
 
-    # Feed state and the alert log -------------------------------------------------------
+
+class GamesLogStore(Protocol):
+    """Each Games' state and its alert log; a poll's commit also queues its outbox rows."""
+
     async def load_state(self, games_code: str) -> GamesState | None: ...
 
     async def list_games(self) -> list[str]:
@@ -224,7 +170,10 @@ class Store(Protocol):
         """The alert log of a Games, in the order the alerts were detected."""
         ...
 
-    # Subscriptions and server settings --------------------------------------------------
+
+class SubscriptionStore(Protocol):
+    """Which channels follow what, their pauses and their schedules."""
+
     async def add_subscription(
         self, sub: NewSubscription, now: datetime, max_per_guild: int
     ) -> Subscription:
@@ -263,11 +212,18 @@ class Store(Protocol):
         them against the new quiet hours at once."""
         ...
 
+
+class GuildSettingsStore(Protocol):
+    """A server's language and where its moderators are told about lost access."""
+
     async def get_guild_settings(self, guild_id: int) -> GuildSettings: ...
 
     async def save_guild_settings(self, settings: GuildSettings) -> None: ...
 
-    # The outbox ---------------------------------------------------------------------------
+
+class OutboxStore(Protocol):
+    """The outbox the sender drains: claims under a lease, batches, retries, quiet-hours holds."""
+
     async def claim_deliveries(
         self, now: datetime, limit: int, lease_seconds: float
     ) -> list[Delivery]:
@@ -341,7 +297,10 @@ class Store(Protocol):
 
     async def outbox_stats(self) -> OutboxStats: ...
 
-    # Daily digests --------------------------------------------------------------------------
+
+class DigestStore(Protocol):
+    """The daily digests recorded before they are sent, so that each is posted once."""
+
     async def begin_digest(
         self, subscription_id: int, day: date, channel_id: int, nonce: str, now: datetime
     ) -> DigestRecord:
@@ -355,7 +314,10 @@ class Store(Protocol):
 
     async def get_digest(self, subscription_id: int, day: date) -> DigestRecord | None: ...
 
-    # Feed documents -------------------------------------------------------------------------
+
+class FeedDocumentStore(Protocol):
+    """The documents an accumulating feed (ODF) was sent, kept across restarts."""
+
     async def save_feed_documents(
         self, feed: str, documents: Sequence[FeedDocument], now: datetime
     ) -> None:
@@ -366,3 +328,17 @@ class Store(Protocol):
     async def load_feed_documents(self, feed: str) -> list[FeedDocument]:
         """The documents kept for ``feed``, in arrival order (by position)."""
         ...
+
+
+class Store(
+    GamesLogStore,
+    SubscriptionStore,
+    GuildSettingsStore,
+    OutboxStore,
+    DigestStore,
+    FeedDocumentStore,
+    Protocol,
+):
+    """Every role: what each backend implements and ``tests/store/test_contract*.py`` tests."""
+
+    async def close(self) -> None: ...

@@ -18,20 +18,18 @@ from msgspec.structs import replace as replace_struct
 from medalbot.domain.alerts import Alert
 from medalbot.domain.schedule import Schedule
 from medalbot.domain.state import GamesState
+from medalbot.domain.subscriptions import NewDelivery, RoutingEntry, Subscription
 from medalbot.store.base import (
     Delivery,
     DeliveryStatus,
     DigestRecord,
     FeedDocument,
     GuildSettings,
-    NewDelivery,
     NewSubscription,
     OutboxStats,
-    RoutingEntry,
     SentMessage,
     StaleStateError,
     StoreError,
-    Subscription,
     SubscriptionLimitError,
 )
 from medalbot.store.checks import MAX_NONCE_LENGTH, check_commit_batch

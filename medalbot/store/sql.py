@@ -16,19 +16,17 @@ from typing import Any, Final, Literal, Protocol
 from medalbot.domain.alerts import Alert
 from medalbot.domain.schedule import Schedule, minutes_of, time_of
 from medalbot.domain.state import GamesState
+from medalbot.domain.subscriptions import NewDelivery, RoutingEntry, Subscription
 from medalbot.store.base import (
     Delivery,
     DeliveryStatus,
     DigestRecord,
     FeedDocument,
     GuildSettings,
-    NewDelivery,
     NewSubscription,
     OutboxStats,
-    RoutingEntry,
     SentMessage,
     StaleStateError,
-    Subscription,
     SubscriptionLimitError,
 )
 from medalbot.store.checks import check_commit_batch

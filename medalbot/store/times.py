@@ -29,9 +29,5 @@ def as_stored(moment: datetime) -> datetime:
     return from_epoch_us(to_epoch_us(moment))
 
 
-def opt_to_epoch_us(moment: datetime | None) -> int | None:
-    return None if moment is None else to_epoch_us(moment)
-
-
 def opt_from_epoch_us(micros: int | None) -> datetime | None:
     return None if micros is None else from_epoch_us(micros)

@@ -14,7 +14,8 @@ from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.alerts import Alert, MedalAlert, MedalWon
 from medalbot.domain.models import Medal
 from medalbot.domain.schedule import Schedule
-from medalbot.store.base import NewSubscription, Subscription
+from medalbot.domain.subscriptions import Subscription
+from medalbot.store.base import NewSubscription
 from medalbot.store.memory import MemoryStore
 from tests.delivery.fixtures import COMMON, Clock, Crash, FakeDiscord, alerts, minimal_state
 

@@ -25,7 +25,8 @@ from medalbot.delivery.digest_schedule import (
 )
 from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.schedule import Schedule, next_digest_at
-from medalbot.store.base import NewSubscription, Subscription
+from medalbot.domain.subscriptions import Subscription
+from medalbot.store.base import NewSubscription
 from medalbot.store.memory import MemoryStore
 from tests.delivery.fixtures import Clock, FakeDiscord
 

@@ -33,7 +33,7 @@ from medalbot.domain.alerts import MedalAlert
 from medalbot.domain.models import EventStatus, Snapshot
 from medalbot.feeds.errors import FeedError
 from medalbot.feeds.native import parse_snapshot
-from medalbot.feeds.odf import OdfAccumulator, OdfAdapter
+from medalbot.feeds.odf.accumulator import OdfAccumulator, OdfAdapter
 from medalbot.feeds.poller import HttpPoller, PollerSettings
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.feeds.sources import BodyAdapter, HttpFeedSource

@@ -54,11 +54,11 @@ import medalbot.bot as medalbot_bot
 import medalbot.logs as medalbot_logs
 from medalbot.bot import MODERATORS_ONLY, OUR_FAULT, MedalBot, _main
 from medalbot.demo_world import build_demo_world
+from medalbot.domain.subscriptions import Subscription
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
 from medalbot.services.queries import QueryService
-from medalbot.store.base import Subscription
 from tests.e2e.test_bot_alerts import replay_all
 from tests.e2e.test_bot_faults import settled
 from tests.e2e.test_bot_run import TOKEN, run_config

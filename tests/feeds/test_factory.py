@@ -8,9 +8,10 @@ import pytest
 
 from medalbot.config import FeedSettings
 from medalbot.feeds.errors import FeedRejected
-from medalbot.feeds.factory import open_source, poller_settings
+from medalbot.feeds.factory import open_feed, open_source, poller_settings
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.feeds.sources import HttpFeedSource, ReplaySource
+from medalbot.store.memory import MemoryStore
 from tests.feeds.conftest import FIXTURES, write_snapshots
 
 
@@ -65,3 +66,22 @@ def test_unsupported_urls_are_refused() -> None:
         open_source(FeedSettings(name="x", url="ftp://example.org/feed"))
     with pytest.raises(FeedRejected, match="only local file:// URLs"):
         open_source(FeedSettings(name="x", url="file://server/share/feed"))
+
+
+async def test_only_a_polled_feed_of_a_keeping_format_keeps_its_documents(tmp_path: Path) -> None:
+    store = MemoryStore()
+    odf_dir = tmp_path / "odf"
+    odf_dir.mkdir()
+    (odf_dir / "1.xml").write_bytes((FIXTURES / "odf" / "medallists_ssk_w1000m.xml").read_bytes())
+    replay = await open_feed(FeedSettings(name="odf", url=str(odf_dir), format="odf"), store)
+    assert isinstance(replay, ReplaySource) and await replay.poll() is not None
+
+    async with ReplayFeedServer([odf_dir / "1.xml"]) as server:
+        polled = await open_feed(FeedSettings(name="live", url=server.url, format="odf"), store)
+        try:
+            assert await polled.poll() is not None
+        finally:
+            await polled.close()
+
+    assert await store.load_feed_documents("odf") == []  # a replay starts from its first file
+    assert len(await store.load_feed_documents("live")) == 1

@@ -21,7 +21,7 @@ from medalbot.domain.models import (
     StandingRecord,
 )
 from medalbot.feeds.errors import FeedRejected
-from medalbot.feeds.odf import OdfAccumulator, OdfAdapter
+from medalbot.feeds.odf.accumulator import OdfAccumulator, OdfAdapter
 from medalbot.feeds.poller import PollerSettings
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.feeds.sources import HttpFeedSource

@@ -17,9 +17,9 @@ from medalbot.domain.alerts import CorrectionAlert, MedalAlert
 from medalbot.domain.detection import apply_snapshot
 from medalbot.domain.models import Medal, RecordFlag, Snapshot
 from medalbot.domain.state import Applied
-from medalbot.feeds.factory import open_kept_source, open_source
-from medalbot.feeds.odf import OdfAccumulator
-from medalbot.feeds.odf_documents import OdfDocumentKeeper
+from medalbot.feeds.factory import open_feed, open_source
+from medalbot.feeds.odf.accumulator import OdfAccumulator
+from medalbot.feeds.odf.documents import OdfDocumentKeeper
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.feeds.sources import FeedSource
 from medalbot.store import open_store
@@ -72,10 +72,10 @@ async def test_a_restarted_odf_feed_still_has_what_it_was_sent_before(
     after.write_bytes(_xml("medallists_ssk_wteampursuit.xml"))  # only what is new
     async with ReplayFeedServer([before, after]) as server:
         settings = FeedSettings(name="odf", url=server.url, format="odf")
-        first = await _poll_once(await open_kept_source(settings, store))
+        first = await _poll_once(await open_feed(settings, store))
         server.advance()
         # The bot restarts: a new source, with nothing in memory but what the store gives it.
-        restarted = await _poll_once(await open_kept_source(settings, store))
+        restarted = await _poll_once(await open_feed(settings, store))
         forgetful = await _poll_once(open_source(settings))  # without the store, as before
 
     assert first is not None and restarted is not None and forgetful is not None
@@ -105,8 +105,8 @@ async def test_after_a_restart_the_first_body_is_compared_even_if_it_brings_noth
     body.write_bytes(_batch("result_ssk_w1000m_official.xml", "medallists_ssk_w1000m.xml"))
     async with ReplayFeedServer([body]) as server:
         settings = FeedSettings(name="odf", url=server.url, format="odf")
-        assert await _poll_once(await open_kept_source(settings, store)) is not None
-        restarted = await open_kept_source(settings, store)
+        assert await _poll_once(await open_feed(settings, store)) is not None
+        restarted = await open_feed(settings, store)
         try:
             again = await restarted.poll()
             assert again is not None and len(_medals(again, "SSKW1000M")) == 3

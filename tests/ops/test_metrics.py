@@ -8,9 +8,9 @@ from prometheus_client import generate_latest
 from medalbot.delivery.sender import SenderStats
 from medalbot.domain.detection import apply_snapshot
 from medalbot.domain.state import Applied
+from medalbot.domain.subscriptions import NewDelivery
 from medalbot.ops.metrics import POLL_OUTCOMES, BotMetrics
 from medalbot.services.polling import PollOutcome, PollReport
-from medalbot.store.base import NewDelivery
 from medalbot.store.memory import MemoryStore
 from tests.domain.factories import G, S, event, result, snapshot
 from tests.ops.promtext import value

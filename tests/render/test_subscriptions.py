@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 
+from medalbot.domain.subscriptions import Subscription
 from medalbot.i18n import translator
 from medalbot.render.subscriptions import (
     describe_schedule,
@@ -11,7 +12,6 @@ from medalbot.render.subscriptions import (
     subscriptions_embed,
 )
 from medalbot.render.text import utf16_len
-from medalbot.store.base import Subscription
 from tests.render.discord_limits import assert_embeds_fit
 
 NED = Subscription(

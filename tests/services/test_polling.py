@@ -11,6 +11,7 @@ import pytest
 from medalbot.domain.alerts import Alert
 from medalbot.domain.models import Snapshot
 from medalbot.domain.state import GamesState
+from medalbot.domain.subscriptions import NewDelivery
 from medalbot.feeds.errors import FeedError
 from medalbot.feeds.poller import PollerSettings
 from medalbot.feeds.server import ReplayFeedServer
@@ -18,7 +19,7 @@ from medalbot.feeds.sources import HttpFeedSource, ReplaySource
 from medalbot.samples import sample_files
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
-from medalbot.store.base import NewDelivery, StoreError
+from medalbot.store.base import StoreError
 from medalbot.store.memory import MemoryStore
 
 W1000M = sample_files("w1000m")

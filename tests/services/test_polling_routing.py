@@ -17,13 +17,14 @@ import pytest
 
 from medalbot.domain.alerts import Alert
 from medalbot.domain.state import GamesState
+from medalbot.domain.subscriptions import NewDelivery
 from medalbot.feeds.native import parse_snapshot
 from medalbot.samples import sample_files
 from medalbot.services import polling
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
 from medalbot.services.routing import Routable, deliveries_for
-from medalbot.store.base import NewDelivery, NewSubscription
+from medalbot.store.base import NewSubscription
 from medalbot.store.memory import MemoryStore
 
 W1000M = sample_files("w1000m")

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from medalbot.domain.alerts import CorrectionAlert, MedalAlert, MedalWon, RecordAlert, RecordSet
 from medalbot.domain.models import EventStatus, Medal
+from medalbot.domain.subscriptions import Subscription
 from medalbot.services.routing import (
     NONCE_LENGTH,
     PRIORITY_NATION,
@@ -12,7 +13,6 @@ from medalbot.services.routing import (
     deliveries_for,
     delivery_nonce,
 )
-from medalbot.store.base import Subscription
 
 T = datetime(2026, 2, 9, 17, 0, tzinfo=UTC)
 COMMON = dict(

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, time
 import pytest
 
 from medalbot.domain.schedule import Schedule
+from medalbot.domain.subscriptions import Subscription
 from medalbot.services.errors import UserError
 from medalbot.services.schedules import ScheduleService, timezone_choices
-from medalbot.store.base import NewSubscription, Subscription
+from medalbot.store.base import NewSubscription
 from medalbot.store.memory import MemoryStore
 
 NOW = datetime(2026, 2, 10, 12, 0, tzinfo=UTC)

@@ -25,7 +25,8 @@ from medalbot.domain.models import (
     Snapshot,
 )
 from medalbot.domain.state import AnnouncedMedal, AnnouncedRecord, EventLedger, GamesState
-from medalbot.store.base import NewDelivery, NewSubscription
+from medalbot.domain.subscriptions import NewDelivery
+from medalbot.store.base import NewSubscription
 
 GAMES = "MILANO2026"
 T0 = datetime(2026, 2, 9, 9, 0, tzinfo=UTC)

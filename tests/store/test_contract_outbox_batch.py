@@ -6,8 +6,9 @@ chunks (and PostgreSQL as arrays), and every row must still read back as offered
 
 from __future__ import annotations
 
+from medalbot.domain.subscriptions import NewDelivery
 from medalbot.store import sql
-from medalbot.store.base import Delivery, DeliveryStatus, NewDelivery, Store
+from medalbot.store.base import Delivery, DeliveryStatus, Store
 from tests.store.builders import CHANNEL, GUILD, T0, delivery, medal_alert, record_alert, state
 
 LEASE = 30.0

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from medalbot.domain.subscriptions import RoutingEntry, Subscription
 from medalbot.store import sql
-from medalbot.store.base import RoutingEntry, Store, Subscription
+from medalbot.store.base import Store
 from tests.store.builders import CHANNEL, OTHER_CHANNEL, OTHER_GUILD, T0, at, subscription
 
 

@@ -1,5 +1,5 @@
 -- The newest version of each document an accumulating feed (ODF) has sent, so that after a
--- restart the feed's snapshot still holds what was sent before it (medalbot.feeds.odf_documents).
+-- restart the feed's snapshot still holds what was sent before it (medalbot.feeds.odf.documents).
 -- Portable between SQLite (>= 3.35) and PostgreSQL, with the conventions of 0001_initial.sql.
 
 CREATE TABLE feed_documents (

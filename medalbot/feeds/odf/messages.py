@@ -27,7 +27,7 @@ from medalbot.domain.models import (
     StandingRecord,
 )
 from medalbot.feeds.errors import FeedRejected
-from medalbot.feeds.odf_codes import (
+from medalbot.feeds.odf.codes import (
     IRM_STATUSES,
     MEDALS,
     RESULT_STATUSES,

@@ -4,7 +4,7 @@ ODF sends many small messages, each a new version of one document (a unit's resu
 medallists, a discipline's records). ``OdfAccumulator`` keeps the newest version of each and
 assembles a whole-Games ``Snapshot`` from them on demand; ``OdfAdapter`` plugs it into an HTTP
 feed source. What is read, and how events are assembled, is listed in ``ODF.md``. The documents
-it took can be exported and read back after a restart (``odf_documents.OdfDocumentKeeper``).
+it took can be exported and read back after a restart (``documents.OdfDocumentKeeper``).
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ from medalbot.domain.models import (
 )
 from medalbot.feeds.errors import DEFAULT_MAX_BYTES, FeedError, FeedRejected, describe_size
 from medalbot.feeds.native import encode_snapshot, parse_snapshot
-from medalbot.feeds.odf_codes import (
+from medalbot.feeds.odf.codes import (
     DEFAULT_RECORD_TYPES,
     DISCIPLINES,
     KNOWN_GAMES,
     default_event_name,
     gender_of,
 )
-from medalbot.feeds.odf_messages import (
+from medalbot.feeds.odf.messages import (
     EventMedallists,
     Message,
     Records,

@@ -9,24 +9,13 @@ accepted body brought, before the poll hands its snapshot on for detection.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Protocol
 
-from medalbot.feeds.odf import OdfAccumulator
-from medalbot.store.base import FeedDocument, StoreError
+from medalbot.feeds.odf.accumulator import OdfAccumulator
+from medalbot.store.base import FeedDocumentStore, StoreError
 
 log = logging.getLogger(__name__)
-
-
-class FeedDocumentStore(Protocol):
-    """The part of ``medalbot.store.base.Store`` the keeper uses."""
-
-    async def save_feed_documents(
-        self, feed: str, documents: Sequence[FeedDocument], now: datetime
-    ) -> None: ...
-
-    async def load_feed_documents(self, feed: str) -> list[FeedDocument]: ...
 
 
 class OdfDocumentKeeper:
