@@ -16,6 +16,7 @@ from .clock import Clock, ManualClock, SystemClock
 from .commands import RegisteredCommand
 from .config import EmulatorConfig
 from .demo import DemoWorld, build_demo_world
+from .entities import Channel, ChannelType, Guild, Member, Role, User
 from .errors import DiscordError
 from .faults import Fault, FaultKind
 from .gateway import Gateway, GatewayEvent, shard_for
@@ -39,7 +40,7 @@ from .permissions import (
 from .recorder import RecordedRequest
 from .server import Emulator
 from .standalone import run_standalone, serve_forever
-from .world import Channel, ChannelType, Guild, Member, Role, User, World
+from .world import World
 
 __all__ = [
     "DEFAULT_BOT_PERMISSIONS",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .entities import Channel, ChannelType, Guild, Member, Role
 from .permissions import Permission
-from .world import Channel, ChannelType, Guild, Member, Role, World
+from .world import World
 
 
 @dataclass(frozen=True, slots=True)
