@@ -32,7 +32,8 @@ from typing import Any, Final
 import aiohttp
 from aiohttp import web
 
-from medalbot.bot import MedalBot, build_bot, close_bot
+from medalbot.app import build_bot, close_bot
+from medalbot.client import MedalBot
 from medalbot.config import (
     DeliverySettings,
     DiscordSettings,

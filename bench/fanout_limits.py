@@ -41,7 +41,7 @@ import discord
 
 from bench._remote import RemoteEmulator, control, fan_out_rig, remote_emulator, until
 from bench._stats import load_note
-from medalbot.bot import MedalBot
+from medalbot.client import MedalBot
 from medalbot.config import DeliverySettings
 from medalbot.delivery.http_buckets import linear_bucket_cleanup
 from medalbot.emulator import point_discord_at

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import discord
 
-from medalbot.bot import MedalBot, build_bot, close_bot
+from medalbot.app import build_bot, close_bot
+from medalbot.client import MedalBot
 from medalbot.config import (
     DeliverySettings,
     DiscordSettings,

@@ -13,7 +13,7 @@ from medalbot.delivery.render_phrases import sport_name
 from medalbot.i18n import flag_emoji, nation_name, translator
 
 if TYPE_CHECKING:
-    from medalbot.bot import MedalBot
+    from medalbot.client import MedalBot
 
 MAX_CHOICES = 25
 

@@ -56,6 +56,12 @@ async def open_kept_source(settings: FeedSettings, store: FeedDocumentStore) -> 
     return HttpFeedSource(settings.name, poller, adapter, after_poll=keeper.save)
 
 
+async def open_feed(settings: FeedSettings, store: FeedDocumentStore) -> FeedSource:
+    """The source of one configured feed, as the bot opens it: the format decides whether
+    it keeps documents in ``store`` (``open_kept_source``) or needs none (``open_source``)."""
+    return await open_kept_source(settings, store)
+
+
 def poller_settings(settings: FeedSettings) -> PollerSettings:
     return PollerSettings(
         url=settings.url,

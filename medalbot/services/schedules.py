@@ -1,7 +1,8 @@
 """Moderators' use cases for quiet hours and the daily digest of a subscription.
 
 What a moderator types (a time zone name, "23:00", "off") is checked here and refused with a
-message they can act on; the store keeps the result (``Store.update_schedule``).
+message they can act on; the store keeps the result (``Store.update_schedule``), and the digest
+jobs follow it at once (a new time zone moves the digest too).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from medalbot.domain.schedule import (
 )
 from medalbot.i18n import N_
 from medalbot.services.clock import Clock, utc_now
+from medalbot.services.digest_jobs import DigestJobs
 from medalbot.services.errors import UserError
 from medalbot.services.subscriptions import find_subscription
 from medalbot.store.base import Store, Subscription
@@ -89,8 +91,9 @@ def is_off(text: str | None) -> bool:
 
 
 class ScheduleService:
-    def __init__(self, store: Store, *, clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, *, digests: DigestJobs, clock: Clock = utc_now) -> None:
         self._store = store
+        self._digests = digests
         self._clock = clock
 
     async def _save(self, sub: Subscription, schedule: Schedule) -> Subscription:
@@ -102,6 +105,7 @@ class ScheduleService:
         log.info(
             "guild %d: subscription %d now has schedule %s", sub.guild_id, sub.id, saved.schedule
         )
+        self._digests.update(saved)
         return saved
 
     async def set_quiet_hours(

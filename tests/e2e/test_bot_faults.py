@@ -12,7 +12,7 @@ import time
 import msgspec
 import pytest
 
-from medalbot.bot import MedalBot
+from medalbot.client import MedalBot
 from medalbot.delivery.discord_port import DiscordPort
 from medalbot.delivery.render import render_batch
 from medalbot.emulator.permissions import Permission

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from medalbot.bot import MedalBot
+from medalbot.client import MedalBot
 from medalbot.emulator import InteractionResult, Member
 from medalbot.emulator.permissions import Permission
 from medalbot.samples import sample_files

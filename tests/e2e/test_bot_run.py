@@ -14,7 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from medalbot.bot import _main
+from medalbot.app import _main
 from medalbot.emulator import Emulator, EmulatorConfig, build_demo_world
 from medalbot.emulator.client_patch import patch_targets
 from medalbot.feeds.server import ReplayFeedServer

@@ -44,7 +44,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from medalbot.bot import MedalBot
+from medalbot.client import MedalBot
 from medalbot.emulator import Channel, EmulatorConfig, Guild, Member, StoredMessage
 from medalbot.emulator.faults import Fault
 from medalbot.emulator.permissions import Permission

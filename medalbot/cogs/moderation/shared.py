@@ -17,7 +17,7 @@ from medalbot.services.errors import UserError
 from medalbot.store.base import Subscription
 
 if TYPE_CHECKING:
-    from medalbot.bot import MedalBot
+    from medalbot.client import MedalBot
 
 # Permission names as Discord's client shows them (English labels are gettext messages).
 NEEDED = (
