@@ -3,7 +3,7 @@
 
 In the probe: the bot is built as ``build_bot`` builds it (store, services, the subscription
 service's cache, the stored Games restored), each server's settings are read as when Discord
-says it is available, and the alerts cog's scheduler gets its digest jobs; then one snapshot
+says it is available, and the background work's scheduler gets its digest jobs; then one snapshot
 is polled whose medal alert goes to every subscription (routing and the outbox commit). Python
 allocations are traced (``tracemalloc``: current and peak) and the resident set read from
 ``/proc`` (it also counts SQLite's own caches and what the allocator keeps).
@@ -20,8 +20,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from medalbot.bot import build_bot
-from medalbot.cogs.alerts import Alerts
+from medalbot.app import build_bot
 from medalbot.config import Settings, StoreSettings
 from medalbot.feeds.native import parse_snapshot
 from medalbot.ops.loop_lag import LoopLagMonitor
@@ -63,15 +62,15 @@ async def _probe(store_url: str, guild_ids: list[int], body: bytes, trace: bool)
     try:
         for guild_id in guild_ids:  # as on_guild_available does for each server
             await bot.services.guilds.get(guild_id)
-        alerts = Alerts(bot)
-        alerts.scheduler.start(paused=True)
+        background = bot.background
+        background.scheduler.start(paused=True)
         before_jobs, _ = traced()
-        await alerts.rebuild_digest_jobs()
+        await background.rebuild_digest_jobs()
         # aiosqlite's thread keeps a query's rows until its next query (a local of its loop):
         # without one more, the 100,000 rows read for the jobs would count as theirs
         await bot.services.store.get_guild_settings(guild_ids[0])
         after_jobs, _ = traced()
-        figures["digest_jobs"] = len(alerts.scheduler.get_jobs())
+        figures["digest_jobs"] = len(background.scheduler.get_jobs())
         figures["digest_bytes"] = after_jobs - before_jobs
         figures["held"], figures["startup_peak"] = traced()
         ready = memory_kib()
@@ -94,7 +93,7 @@ async def _probe(store_url: str, guild_ids: list[int], body: bytes, trace: bool)
         figures["after_poll"], _ = traced()
         polled = memory_kib()
         figures["rss_poll"], figures["hwm_poll"] = polled["VmRSS"], polled["VmHWM"]
-        alerts.scheduler.shutdown(wait=False)
+        background.scheduler.shutdown(wait=False)
     finally:
         # never started, so nothing to close on discord.py's side (its close() expects a start)
         await bot.services.store.close()

@@ -34,7 +34,8 @@ from aiohttp import web
 from discord_emulator import Emulator, EmulatorConfig, StoredMessage, point_discord_at
 from discord_emulator.app import TOKENLESS
 
-from medalbot.bot import MedalBot, build_bot, close_bot
+from medalbot.app import build_bot, close_bot
+from medalbot.client import MedalBot
 from medalbot.config import (
     DeliverySettings,
     DiscordSettings,

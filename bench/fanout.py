@@ -29,7 +29,7 @@ import aiohttp
 
 from bench._remote import control, fan_out_rig, until
 from bench._stats import percentile
-from medalbot.bot import MedalBot
+from medalbot.client import MedalBot
 from medalbot.config import DeliverySettings
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.ops.loop_lag import LoopLagMonitor

@@ -42,7 +42,7 @@ from discord_emulator import point_discord_at
 
 from bench._remote import RemoteEmulator, control, fan_out_rig, remote_emulator, until
 from bench._stats import load_note
-from medalbot.bot import MedalBot
+from medalbot.client import MedalBot
 from medalbot.config import DeliverySettings
 from medalbot.delivery.http_buckets import linear_bucket_cleanup
 from medalbot.feeds.server import ReplayFeedServer

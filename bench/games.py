@@ -34,7 +34,8 @@ from typing import Final
 
 from bench._games_feed import NOC_WEIGHTS, SPORTS, UNRANKED, Expected, SyntheticGames
 from bench._stats import load_note, percentile
-from medalbot.bot import build_services
+from medalbot.app import build_services
+from medalbot.background import Background
 from medalbot.config import FeedSettings, Settings, StoreSettings
 from medalbot.domain.alerts import Alert, CorrectionAlert, MedalAlert, MedalWon, RecordAlert
 from medalbot.domain.awards import medal_key, record_key
@@ -117,7 +118,9 @@ async def replay(games: SyntheticGames, store_url: str) -> Replay:
     store = await open_store(store_url)
     try:
         await subscribe(store)
-        services = build_services(Settings(store=StoreSettings(url=store_url)), store, [])
+        settings = Settings(store=StoreSettings(url=store_url))
+        background = Background(settings.delivery, store, [])  # never started: no digest runs
+        services = build_services(settings, store, [], digests=background.digests)
         source = MemorySource()
         seconds, with_alerts, alerts, deliveries = [], [], Counter[str](), 0
         for index in range(games.snapshots):

@@ -4,10 +4,10 @@ alert message created in a subscribed channel, over 30 changes of a Games.
 Set-up: the Discord emulator in its own process, enforcing Discord's limits (50 requests/s,
 5 messages per 5 s per channel); a feed server replaying 31 snapshots of the synthetic Games
 (``bench/_games_feed.py``, from day 9 on, each revealing at least one medal or record); the
-real bot (``build_bot``: the alerts cog's scheduler polls, the outbox sender posts) on SQLite,
-with production delivery settings and 50 subscriptions (30 channels following everything in
-three servers, 20 following one nation). The store starts with the Games as they stood at the
-first snapshot, so the bot announces only what changes.
+real bot (``build_bot``: the background work's scheduler polls, the outbox sender posts) on
+SQLite, with production delivery settings and 50 subscriptions (30 channels following
+everything in three servers, 20 following one nation). The store starts with the Games as
+they stood at the first snapshot, so the bot announces only what changes.
 
 The clock starts when the poller has read the changed body (a ``HttpPoller`` that notes the
 time of each 200) and stops when the emulator records the first message (``time.monotonic``:
@@ -38,7 +38,7 @@ import aiohttp
 from bench._games_feed import NOC_WEIGHTS, SyntheticGames
 from bench._remote import RemoteEmulator, control, remote_emulator, running_bot, until
 from bench._stats import load_note, percentile
-from medalbot.bot import MedalBot
+from medalbot.client import MedalBot
 from medalbot.config import DeliverySettings
 from medalbot.domain.detection import apply_snapshot
 from medalbot.domain.state import Applied, GamesState

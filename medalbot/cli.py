@@ -163,7 +163,7 @@ def _check_config(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from medalbot.bot import run_bot
+    from medalbot.app import run_bot
 
     # What exists once everything is imported lives as long as the process. Frozen, it is no
     # longer rescanned by each full GC pass, which holds the event loop (and every thread)

@@ -15,7 +15,8 @@ from pathlib import Path
 import discord
 from discord_emulator import DiscordPatch, Emulator, EmulatorConfig, point_discord_at
 
-from medalbot.bot import MedalBot, build_bot, close_bot
+from medalbot.app import build_bot, close_bot
+from medalbot.client import MedalBot
 from medalbot.config import (
     DeliverySettings,
     DiscordSettings,

@@ -1,8 +1,10 @@
-"""Layering rules that keep the core testable without Discord."""
+"""Layering rules that keep the core testable without Discord, and an import graph without
+cycles."""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import medalbot
@@ -52,7 +54,8 @@ def test_only_cogs_and_bot_import_discord() -> None:
         "cogs",
         "delivery",
         "render",
-        "bot.py",
+        "app.py",
+        "client.py",
         "demo.py",
         "sandbox.py",
         "cli.py",
@@ -87,3 +90,101 @@ def test_the_domain_and_routing_import_nothing_from_the_store() -> None:
         if any(m.startswith("medalbot.store") for m in _imported_modules(f))
     }
     assert offenders == {}
+
+
+def module_name(path: Path, root: Path) -> str:
+    """``medalbot/cogs/errors.py`` -> ``medalbot.cogs.errors``; a package is its __init__."""
+    parts = list(path.relative_to(root.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def import_graph(root: Path) -> dict[str, set[str]]:
+    """Which modules of the package at ``root`` each of its modules imports: every import
+    statement, those under ``if TYPE_CHECKING:`` and inside functions included."""
+    files = {module_name(f, root): f for f in sorted(root.rglob("*.py"))}
+    graph: dict[str, set[str]] = {name: set() for name in files}
+    for name, path in files.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*anchor, *([base] if base else [])])
+                # "from pkg import mod" imports the module pkg.mod; "from mod import name", mod
+                targets = [
+                    f"{base}.{alias.name}" if f"{base}.{alias.name}" in files else base
+                    for alias in node.names
+                ]
+            else:
+                continue
+            for target in targets:
+                # "import a.b.c" (or a name in it) depends on the innermost module it names
+                while target and target not in files:
+                    target = target.rpartition(".")[0]
+                if target and target != name:
+                    graph[name].add(target)
+    return graph
+
+
+def cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> Iterator[None]:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for succ in sorted(graph.get(node, ())):
+            if succ not in index:
+                yield from visit(succ)
+                low[node] = min(low[node], low[succ])
+            elif succ in on_stack:
+                low[node] = min(low[node], index[succ])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            for _ in visit(node):
+                pass
+    return sorted(found)
+
+
+def test_medalbot_has_no_import_cycle() -> None:
+    graph = import_graph(PACKAGE)
+    assert "medalbot.client" in graph["medalbot.cogs.errors"]  # TYPE_CHECKING imports count
+    assert cycles(graph) == []
+
+
+def test_the_check_sees_a_cycle_through_type_checking_and_relative_imports(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "pkg"
+    (root / "sub").mkdir(parents=True)
+    (root / "__init__.py").write_text("", encoding="utf-8")
+    (root / "sub" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "a.py").write_text("from pkg.sub import b\n", encoding="utf-8")
+    (root / "sub" / "b.py").write_text("from . import c\n", encoding="utf-8")
+    (root / "sub" / "c.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import pkg.a\n",
+        encoding="utf-8",
+    )
+    (root / "d.py").write_text("import pkg.a\n", encoding="utf-8")
+    assert cycles(import_graph(root)) == [["pkg.a", "pkg.sub.b", "pkg.sub.c"]]

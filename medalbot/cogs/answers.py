@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import discord
 
 if TYPE_CHECKING:
-    from medalbot.bot import MedalBot
+    from medalbot.client import MedalBot
 
 # Every reply and message of the cogs carries this, on top of the bot's default (also none):
 # names, roles and channels typed by users or read from the feed are shown, never pinged.

@@ -13,7 +13,7 @@ from medalbot.i18n import flag_emoji, nation_name, translator
 from medalbot.render.phrases import sport_name
 
 if TYPE_CHECKING:
-    from medalbot.bot import MedalBot
+    from medalbot.client import MedalBot
 
 MAX_CHOICES = 25
 

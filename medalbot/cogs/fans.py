@@ -13,9 +13,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from medalbot.bot import answer_error
 from medalbot.cogs.answers import NO_PINGS, reply_ephemeral, reply_language
 from medalbot.cogs.choices import nation_autocomplete, sport_autocomplete
+from medalbot.cogs.errors import answer_error
 from medalbot.domain.table import TableOrder
 from medalbot.i18n import N_, flag_emoji, nation_name, pN_, translator
 from medalbot.render import replies
@@ -23,7 +23,7 @@ from medalbot.render.phrases import sport_name
 from medalbot.services.queries import MedalTable, QueryService
 
 if TYPE_CHECKING:
-    from medalbot.bot import MedalBot
+    from medalbot.client import MedalBot
 
 Interaction = discord.Interaction["MedalBot"]
 

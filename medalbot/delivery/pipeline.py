@@ -85,6 +85,7 @@ class Pipeline:
 
     async def run(self) -> None:
         cancelled = False
+        self.idle.clear()  # idle again only once this run's claim finds nothing
         try:
             while True:
                 self._start()

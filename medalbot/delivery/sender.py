@@ -23,7 +23,6 @@ New posts go before cosmetic edits in the global bucket (ratelimit.Priority).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import random
@@ -148,32 +147,6 @@ class OutboxSender:
     async def run(self) -> None:
         """Send until cancelled; cancelling it is the clean shutdown (see Pipeline.run)."""
         await self._pipeline.run()
-
-    async def drain_once(self) -> int:
-        """Claim one batch of due rows and send them all (``workers`` channels at a time);
-        returns how many rows were claimed. For tests and tools: ``run`` does not wait for
-        a whole claim before the next."""
-        jobs = await self._claim_jobs()
-        workers = asyncio.Semaphore(self._settings.workers)
-
-        async def send(job: ChannelJob) -> None:
-            async with workers:
-                await self._send_channel(job)
-
-        results = await asyncio.gather(*(send(job) for job in jobs), return_exceptions=True)
-        # One channel's failure neither stops the others nor goes unseen; its rows come back
-        # when their lease runs out.
-        for job, result in zip(jobs, results, strict=True):
-            if isinstance(result, BaseException):
-                if not isinstance(result, Exception):
-                    raise result
-                log.error(
-                    "channel %d: sending alerts %s failed",
-                    job.channel_id,
-                    ",".join(r.alert_id for r in job.rows),
-                    exc_info=result,
-                )
-        return sum(len(job.rows) for job in jobs)
 
     async def _claim_jobs(self) -> list[ChannelJob]:
         """Claim due rows: one job per channel, the most urgent channels first."""

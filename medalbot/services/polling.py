@@ -1,14 +1,13 @@
 """Poll a feed: fetch, detect, route, commit — four pieces this use case calls in turn.
 
 Nothing here talks to Discord. The outbox rows it commits are drained by the delivery sender,
-which ``on_committed`` wakes up.
+which the poll job (``medalbot.background``) wakes up with the poll's report.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from typing import Literal, Protocol
 
 from msgspec import Struct
@@ -82,13 +81,11 @@ class PollService:
         *,
         policy: DetectionPolicy | None = None,
         clock: Clock = utc_now,
-        on_committed: Callable[[PollReport], None] | None = None,
     ) -> None:
         self._store = store
         self._live = live
         self._policy = policy or DetectionPolicy()
         self._clock = clock
-        self._on_committed = on_committed
         self._unsaved: dict[str, Snapshot] = {}  # by feed: fetched, but the store failed
 
     async def poll(self, source: FeedSource) -> PollReport:
@@ -190,12 +187,7 @@ class PollService:
             len(outcome.alerts),
             len(rows),
         )
-        if self._on_committed is not None:
-            self._on_committed(report)
         return report
-
-    def set_on_committed(self, callback: Callable[[PollReport], None]) -> None:
-        self._on_committed = callback
 
     async def restore_all(self) -> None:
         """Load stored state into memory at start-up, so queries answer before the first poll."""

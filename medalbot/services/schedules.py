@@ -1,7 +1,8 @@
 """Moderators' use cases for quiet hours and the daily digest of a subscription.
 
 What a moderator types (a time zone name, "23:00", "off") is checked here and refused with a
-message they can act on; the store keeps the result (``SubscriptionStore.update_schedule``).
+message they can act on; the store keeps the result (``SubscriptionStore.update_schedule``), and
+the digest jobs follow it at once (a new time zone moves the digest too).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from medalbot.domain.schedule import (
 from medalbot.domain.subscriptions import Subscription
 from medalbot.i18n import N_
 from medalbot.services.clock import Clock, utc_now
+from medalbot.services.digest_jobs import DigestJobs
 from medalbot.services.errors import UserError
 from medalbot.services.subscriptions import find_subscription
 from medalbot.store.base import SubscriptionStore
@@ -90,8 +92,11 @@ def is_off(text: str | None) -> bool:
 
 
 class ScheduleService:
-    def __init__(self, store: SubscriptionStore, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, store: SubscriptionStore, *, digests: DigestJobs, clock: Clock = utc_now
+    ) -> None:
         self._store = store
+        self._digests = digests
         self._clock = clock
 
     async def _save(self, sub: Subscription, schedule: Schedule) -> Subscription:
@@ -103,6 +108,7 @@ class ScheduleService:
         log.info(
             "guild %d: subscription %d now has schedule %s", sub.guild_id, sub.id, saved.schedule
         )
+        self._digests.update(saved)
         return saved
 
     async def set_quiet_hours(

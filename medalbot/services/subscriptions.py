@@ -5,6 +5,7 @@ from __future__ import annotations
 from medalbot.domain.subscriptions import Subscription
 from medalbot.i18n import N_
 from medalbot.services.clock import Clock, utc_now
+from medalbot.services.digest_jobs import DigestJobs
 from medalbot.services.errors import UserError
 from medalbot.services.live import LiveState
 from medalbot.services.queries import match_sport
@@ -28,11 +29,13 @@ class SubscriptionService:
         live: LiveState,
         *,
         max_per_guild: int,
+        digests: DigestJobs,
         clock: Clock = utc_now,
     ) -> None:
         self._store = store
         self._live = live
         self._max = max_per_guild
+        self._digests = digests  # a removed subscription leaves its digest job
         self._clock = clock
         self._followed: dict[int, str | None] = {}  # guild -> the nation it follows, if one
 
@@ -128,6 +131,7 @@ class SubscriptionService:
     async def unsubscribe(self, guild_id: int, subscription_id: int) -> Subscription:
         sub = await self.get(guild_id, subscription_id)
         await self._store.remove_subscription(guild_id, subscription_id)
+        self._digests.forget(subscription_id)
         self._remember(guild_id, await self._store.list_subscriptions(guild_id))
         return sub
 

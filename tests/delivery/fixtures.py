@@ -3,6 +3,7 @@ nonces like the real one, alerts of the women's 1000m, a sender no rate limit sl
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -127,7 +128,31 @@ def bronzes(count: int, sequence: int = 2) -> list[Alert]:
     ]
 
 
+# How often a sender looks for rows whose time came (retries) when nothing woke it: a drain ends
+# at the first look that finds nothing, so the tests' senders look often.
+IDLE_CHECK = 0.01
+
+
 def sender(store: Store, port: MessagePort, clock: Clock, **settings: object) -> OutboxSender:
     """A sender that no rate limit slows down."""
     delivery = DeliverySettings(global_rate=1000, global_burst=1000, channel_rate=1000, **settings)  # type: ignore[arg-type]
-    return OutboxSender(store, port, delivery, clock=clock)
+    return OutboxSender(store, port, delivery, clock=clock, idle_check=IDLE_CHECK)
+
+
+async def drain(s: OutboxSender) -> None:
+    """Send what is due as the bot does (``OutboxSender.run``) until a claim finds nothing due
+    and nothing is being sent, then stop the sender as a shutdown does. A send that raises what
+    is no Exception (a ``Crash``: the process dies) ends it, as it ends ``run``."""
+    running = asyncio.create_task(s.run())
+    idle = asyncio.create_task(s.wait_idle())
+    done, _ = await asyncio.wait({running, idle}, return_when=asyncio.FIRST_COMPLETED)
+    idle.cancel()
+    if running in done:
+        running.result()  # raises what ended it
+        return
+    running.cancel()
+    try:
+        await running
+    except asyncio.CancelledError:
+        if asyncio.current_task().cancelling():  # type: ignore[union-attr]  # the test's own
+            raise

@@ -28,6 +28,7 @@ from medalbot.store.base import Delivery, GuildSettings, NewSubscription, StoreE
 from medalbot.store.memory import MemoryStore
 from tests.delivery.fixtures import (
     COMMON,
+    IDLE_CHECK,
     KOK,
     LEERDAM,
     PODIUM,
@@ -37,6 +38,7 @@ from tests.delivery.fixtures import (
     Posted,
     alerts,
     bronzes,
+    drain,
     minimal_state,
     sender,
 )
@@ -56,7 +58,7 @@ def titles(p: Posted) -> list[str | None]:
 async def test_a_backlog_for_one_channel_goes_out_as_one_message_in_order() -> None:
     store, port, clock = MemoryStore(), FakeDiscord(), Clock()
     await setup(store, alerts(), minimal_state(sequence=4), clock)
-    assert await sender(store, port, clock).drain_once() == 4
+    await drain(sender(store, port, clock))
     oranje = port.channel(10)
     assert len(oranje) == 1 and len(oranje[0].message.embeds) == 3
     assert ["KOK" in (t or "") for t in titles(oranje[0])] == [True, False, False]
@@ -70,7 +72,7 @@ async def test_a_crash_after_discord_committed_does_not_duplicate() -> None:
     await setup(store, alerts(), minimal_state(sequence=4), clock)
     port.crash_after_commit = True
     with pytest.raises(Crash):
-        await sender(store, port, clock, workers=1).drain_once()
+        await drain(sender(store, port, clock, workers=1))
     port.crash_after_commit = False
     # Meanwhile a new alert is queued for the same channel: it must not change the message
     # the crashed batch is re-sent as, or Discord could not recognise the retry.
@@ -82,7 +84,7 @@ async def test_a_crash_after_discord_committed_does_not_duplicate() -> None:
         minimal_state(sequence=5), [late], deliveries_for([late], subs), clock()
     )
     clock.now += timedelta(seconds=31)  # the dead sender's lease runs out
-    await sender(store, port, clock).drain_once()
+    await drain(sender(store, port, clock))
     first, second = port.channel(10)
     assert len(first.message.embeds) == 3 and len(second.message.embeds) == 1
     assert len(port.channel(20)) == 1
@@ -94,11 +96,12 @@ async def test_a_5xx_is_retried_later_with_the_same_nonce() -> None:
     await setup(store, alerts()[:1], minimal_state(sequence=2), clock)
     port.failures[10] = [TransientFailure("HTTP 503")]
     s = sender(store, port, clock)
-    await s.drain_once()
+    await drain(s)
     assert port.channel(10) == []
-    assert await s.drain_once() == 0  # not due yet: backoff
+    await drain(s)
+    assert port.channel(10) == []  # not due yet: backoff
     clock.now += timedelta(seconds=120)
-    await s.drain_once()
+    await drain(s)
     assert len(port.channel(10)) == 1
 
 
@@ -107,13 +110,14 @@ async def test_a_429_is_not_retried_before_discord_said_even_after_a_restart() -
     await setup(store, alerts()[:1], minimal_state(sequence=2), clock)
     port.failures[10] = [TransientFailure("HTTP 429: You are being rate limited.", retry_after=30)]
     quick = {"retry_base": 0.01, "retry_cap": 0.01}  # backoff alone would retry at once
-    await sender(store, port, clock, **quick).drain_once()
+    await drain(sender(store, port, clock, **quick))
     assert port.channel(10) == []
     # A restarted sender has no memory of the 429 (its pacer is new): the outbox row must.
     clock.now += timedelta(seconds=29)
-    assert await sender(store, port, clock, **quick).drain_once() == 0
+    await drain(sender(store, port, clock, **quick))
+    assert port.channel(10) == []
     clock.now += timedelta(seconds=2)
-    await sender(store, port, clock, **quick).drain_once()
+    await drain(sender(store, port, clock, **quick))
     assert len(port.channel(10)) == 1
 
 
@@ -122,7 +126,7 @@ async def test_after_a_429_nothing_else_goes_to_that_channel_while_discord_holds
     await setup(store, alerts()[:1], minimal_state(sequence=2), clock)
     port.failures[10] = [TransientFailure("HTTP 429: You are being rate limited.", retry_after=30)]
     s = sender(store, port, clock)
-    await s.drain_once()
+    await drain(s)
     digest = render_batch(alerts()[:1], locale="en")  # a message that is no outbox row
     await asyncio.wait_for(s.post(1, 20, digest, "other-channel"), timeout=5)
     assert len(port.channel(20)) == 1  # other channels are not held up
@@ -171,8 +175,9 @@ async def test_a_refusing_channel_is_paused_and_reported_once() -> None:
         DeliverySettings(global_rate=1000, global_burst=1000),
         clock=clock,
         on_channel_refused=tell,
+        idle_check=IDLE_CHECK,
     )
-    await s.drain_once()
+    await drain(s)
     paused = [sub for sub in await store.list_subscriptions(1) if sub.paused_reason]
     assert [(sub.channel_id, sub.paused_reason) for sub in paused] == [(10, "Missing Permissions")]
     assert told == [(1, 10, "Missing Permissions")]
@@ -186,7 +191,7 @@ async def withdraw_kok_record(locale: str) -> tuple[MemoryStore, Posted, Posted]
     await store.save_guild_settings(GuildSettings(guild_id=1, locale=locale))
     await setup(store, alerts()[:1], minimal_state(sequence=2), clock)
     s = sender(store, port, clock)
-    await s.drain_once()
+    await drain(s)
     correction = CorrectionAlert(
         id="c-kok", sequence=5, before=(KOK,), after=(), corrects=("r-kok",), **COMMON
     )  # type: ignore[arg-type]
@@ -194,7 +199,7 @@ async def withdraw_kok_record(locale: str) -> tuple[MemoryStore, Posted, Posted]
     await store.commit_snapshot(
         minimal_state(sequence=5), [correction], deliveries_for([correction], subs), clock()
     )
-    await s.drain_once()
+    await drain(s)
     original, notice = port.channel(10)
     return store, original, notice
 
@@ -224,7 +229,7 @@ async def test_a_corrected_podium_keeps_the_channels_own_nation_in_the_edited_he
     store, port, clock = MemoryStore(), FakeDiscord(), Clock()
     await setup(store, alerts()[2:], minimal_state(sequence=4), clock)  # the podium only
     s = sender(store, port, clock)
-    await s.drain_once()
+    await drain(s)
     takagi = PODIUM[2]
     correction = CorrectionAlert(
         id="c-takagi", sequence=5, before=(takagi,), after=(), corrects=("m-podium",), **COMMON
@@ -233,7 +238,7 @@ async def test_a_corrected_podium_keeps_the_channels_own_nation_in_the_edited_he
     await store.commit_snapshot(
         minimal_state(sequence=5), [correction], deliveries_for([correction], subs), clock()
     )
-    await s.drain_once()
+    await drain(s)
     original, _notice = port.channel(20)
     assert original.message.embeds[0].title == "🥉 Miho TAKAGI wins bronze for 🇯🇵 Japan"
     (edited,) = original.edits[0]
@@ -247,11 +252,10 @@ async def test_a_pinned_batch_cut_by_the_claim_limit_still_shows_every_alert() -
     # has it; it comes back claiming fewer rows per pass than the message carries.
     port.failures[10] = [Crash()]
     with pytest.raises(Crash):
-        await sender(store, port, clock, workers=1).drain_once()
+        await drain(sender(store, port, clock, workers=1))
     clock.now += timedelta(seconds=31)
     s = sender(store, port, clock, batch_size=2)
-    while await s.drain_once():
-        pass
+    await drain(s)
 
     shown = [title for p in port.channel(10) for title in titles(p)]
     assert len(shown) == 3  # none marked sent inside a message that does not carry it
@@ -305,7 +309,7 @@ async def test_an_unexpected_failure_in_one_channel_is_logged_and_the_others_go_
     await setup(store, alerts(), minimal_state(sequence=4), clock)
     port.failures[10] = [RuntimeError("boom")]
 
-    assert await sender(store, port, clock).drain_once() == 4
+    await drain(sender(store, port, clock))
 
     assert len(port.channel(20)) == 1
     [failure] = [r for r in caplog.records if r.exc_info]
@@ -320,7 +324,7 @@ async def test_alerts_waiting_behind_a_failing_message_keep_all_their_attempts()
     port.failures[10] = [TransientFailure("HTTP 503"), TransientFailure("HTTP 503")]
     port.failures[10] += [None, TransientFailure("HTTP 502")]
     for _ in range(4):
-        await s.drain_once()
+        await drain(s)
         clock.now += timedelta(seconds=1)
 
     assert sum(len(p.message.embeds) for p in port.channel(10)) == 11
@@ -350,7 +354,9 @@ async def test_rows_another_sender_took_over_after_the_lease_are_not_sent_again(
     await setup(store, bronzes(11), minimal_state(sequence=2), clock)  # two messages for #10
     stalled = Stalled(port)
     settings = DeliverySettings(global_rate=1000, global_burst=1000, channel_rate=1000)
-    first = asyncio.create_task(OutboxSender(store, stalled, settings, clock=clock).drain_once())
+    first = asyncio.create_task(
+        drain(OutboxSender(store, stalled, settings, clock=clock, idle_check=IDLE_CHECK))
+    )
     await asyncio.wait_for(stalled.entered.wait(), 5)
     # The first sender hangs past its lease; another process takes the rows over, together
     # with an alert that came in meanwhile, and sends them in messages of its own making.
@@ -360,7 +366,7 @@ async def test_rows_another_sender_took_over_after_the_lease_are_not_sent_again(
         minimal_state(sequence=3), [late], deliveries_for([late], subs), clock()
     )
     clock.now += timedelta(seconds=31)
-    await sender(store, port, clock).drain_once()
+    await drain(sender(store, port, clock))
     stalled.release.set()
     await first
 
@@ -377,7 +383,7 @@ async def test_alerts_queued_before_an_unsubscribe_are_not_sent(
     [ned] = [sub for sub in await store.list_subscriptions() if sub.channel_id == 10]
     await store.remove_subscription(1, ned.id)
 
-    await sender(store, port, clock).drain_once()
+    await drain(sender(store, port, clock))
 
     assert port.channel(10) == [] and len(port.channel(20)) == 1
     assert (await store.outbox_stats()).failed == 3
@@ -393,7 +399,7 @@ async def test_alerts_of_a_paused_subscription_still_queued_are_not_sent() -> No
     # a poll queued them as the channel refused us): asking Discord again only costs a 403.
     await store.pause_subscriptions(10, "Missing Access")
 
-    await sender(store, port, clock).drain_once()
+    await drain(sender(store, port, clock))
 
     assert port.channel(10) == [] and len(port.channel(20)) == 1
     stats = await store.outbox_stats()

@@ -21,7 +21,7 @@ from medalbot.domain.models import Medal
 from medalbot.services.routing import deliveries_for
 from medalbot.store.base import NewSubscription
 from medalbot.store.memory import MemoryStore
-from tests.delivery.fixtures import COMMON, Clock, Crash, FakeDiscord, minimal_state, sender
+from tests.delivery.fixtures import COMMON, Clock, Crash, FakeDiscord, drain, minimal_state, sender
 
 CHANNELS = (10, 20, 30)
 
@@ -75,7 +75,7 @@ async def test_every_alert_shows_once_whatever_fails_on_the_way(seed: int) -> No
             retry_cap=0.5,
         )
         with contextlib.suppress(Crash):  # the process died; the next starts from the store
-            await restarted.drain_once()
+            await drain(restarted)
         port.crash_after_commit = False
         clock.now += timedelta(seconds=script.choice([0.2, 1, 5, 31]))
 
@@ -83,8 +83,7 @@ async def test_every_alert_shows_once_whatever_fails_on_the_way(seed: int) -> No
     final = sender(store, port, clock)
     for _ in range(20):
         clock.now += timedelta(seconds=31)  # past every lease and retry time
-        while await final.drain_once():
-            pass
+        await drain(final)
         if (await store.outbox_stats()).pending == 0:
             break
 

@@ -18,12 +18,14 @@ from medalbot.store.base import GuildSettings, NewSubscription
 from medalbot.store.memory import MemoryStore
 from tests.delivery.fixtures import (
     COMMON,
+    IDLE_CHECK,
     KOK,
     PODIUM,
     Clock,
     FakeDiscord,
     Posted,
     alerts,
+    drain,
     minimal_state,
     sender,
 )
@@ -61,7 +63,7 @@ async def test_the_messages_of_the_podium_are_edited_to_official_in_each_guilds_
     await store.save_guild_settings(GuildSettings(guild_id=2, locale="nl"))
     await queue(store, [unofficial(a) for a in alerts()], 4, clock)
     s = sender(store, port, clock)
-    await s.drain_once()
+    await drain(s)
     [oranje], [japan] = port.channel(10), port.channel(20)
     assert statuses(oranje.message.embeds)[-1] == "⏳ Unofficial"
 
@@ -90,7 +92,7 @@ async def test_another_events_alert_in_the_same_message_is_left_as_it_was() -> N
     podium = MedalAlert(id="m-podium", sequence=4, medals=PODIUM, podium=PODIUM, **COMMON)  # type: ignore[arg-type]
     await queue(store, [other, unofficial(podium)], 4, clock)
     s = sender(store, port, clock)
-    await s.drain_once()
+    await drain(s)
 
     assert await s.mark_official(GAMES, EVENT, ["m-podium"]) == 2
     [oranje] = port.channel(10)
@@ -102,7 +104,7 @@ async def test_a_corrected_message_stays_corrected_when_it_becomes_official() ->
     await subscribe(store, clock)
     await queue(store, [unofficial(alerts()[0])], 2, clock)
     s = sender(store, port, clock)
-    await s.drain_once()
+    await drain(s)
     correction = CorrectionAlert(
         id="c-kok",
         sequence=5,
@@ -112,7 +114,7 @@ async def test_a_corrected_message_stays_corrected_when_it_becomes_official() ->
         **COMMON,  # type: ignore[arg-type]
     )
     await queue(store, [unofficial(correction)], 5, clock)
-    await s.drain_once()
+    await drain(s)
     original, _notice = port.channel(10)
     corrected_title = original.edits[-1][0].title
 
@@ -134,7 +136,7 @@ async def test_a_failed_edit_is_not_retried_and_the_others_still_go() -> None:
     await subscribe(store, clock)
     await queue(store, [unofficial(alerts()[2])], 4, clock)
     s = sender(store, port, clock)
-    await s.drain_once()
+    await drain(s)
 
     assert await s.mark_official(GAMES, EVENT, ["m-podium"]) == 1
     assert port.channel(10)[0].edits == []
@@ -147,7 +149,7 @@ async def test_nothing_is_edited_for_alerts_never_sent_or_an_unsubscribed_channe
     await queue(store, [unofficial(alerts()[2])], 4, clock)
     s = sender(store, port, clock)
     assert await s.mark_official(GAMES, EVENT, ["m-podium"]) == 0  # not sent yet
-    await s.drain_once()
+    await drain(s)
     [japan_sub] = [sub for sub in await store.list_subscriptions() if sub.channel_id == 20]
     await store.remove_subscription(2, japan_sub.id)
 
@@ -168,7 +170,8 @@ async def test_an_alert_sent_after_the_result_became_official_says_so_at_once() 
         DeliverySettings(global_rate=1000, global_burst=1000, channel_rate=1000),
         clock=clock,
         official_now=lambda games, event: (games, event) in official,
+        idle_check=IDLE_CHECK,
     )
-    await s.drain_once()
+    await drain(s)
     [oranje] = port.channel(10)
     assert statuses(oranje.message.embeds) == ["✅ Official"] * 3

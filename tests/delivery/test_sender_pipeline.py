@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import discord
 
@@ -16,9 +16,19 @@ from medalbot.delivery.sender import OutboxSender
 from medalbot.domain.alerts import Alert, RecordAlert
 from medalbot.render.alerts import RenderedMessage
 from medalbot.services.routing import deliveries_for
-from medalbot.store.base import NewSubscription
+from medalbot.store.base import Delivery, NewSubscription
 from medalbot.store.memory import MemoryStore
-from tests.delivery.fixtures import COMMON, KOK, LEERDAM, Clock, FakeDiscord, bronzes, minimal_state
+from tests.delivery.fixtures import (
+    COMMON,
+    IDLE_CHECK,
+    KOK,
+    LEERDAM,
+    Clock,
+    FakeDiscord,
+    bronzes,
+    drain,
+    minimal_state,
+)
 
 SLOW = 1  # the channel Discord answers slowly
 OTHERS = list(range(2, 52))  # 50 channels answered at once
@@ -154,8 +164,24 @@ class Slow(FakeDiscord):
         await super().edit(channel_id, message_id, embeds)
 
 
+class Claims(MemoryStore):
+    """Notes the ids of the rows each claim that found some returned."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.claims: list[list[int]] = []
+
+    async def claim_deliveries(
+        self, now: datetime, limit: int, lease_seconds: float
+    ) -> list[Delivery]:
+        rows = await super().claim_deliveries(now, limit, lease_seconds)
+        if rows:
+            self.claims.append(sorted(r.id for r in rows))
+        return rows
+
+
 async def test_a_message_the_lease_might_not_cover_is_put_back_not_sent() -> None:
-    store, clock = MemoryStore(), Clock()
+    store, clock = Claims(), Clock()
     port = Slow(answer=25.0)  # a slow answer, in time (send_timeout 10 s is the adapter's)
     await subscribe(store, clock, [SLOW])
     await queue(store, clock, bronzes(2), 2)
@@ -165,11 +191,13 @@ async def test_a_message_the_lease_might_not_cover_is_put_back_not_sent() -> Non
         lease_seconds=30.0,
         send_timeout=10.0,
     )
-    s = OutboxSender(store, port, settings, clock=clock, monotonic=port.monotonic)
-    assert await s.drain_once() == 2
-    # 5 s of lease left: the second message could still be on the wire when it runs out
-    assert len(port.channel(SLOW)) == 1
-    assert (await store.outbox_stats()).pending == 1
-    await s.drain_once()  # claimed again, with a lease of its own
+    s = OutboxSender(
+        store, port, settings, clock=clock, monotonic=port.monotonic, idle_check=IDLE_CHECK
+    )
+    await drain(s)
+    # After the first answer 5 s of lease were left: the second message could still have been
+    # on the wire when it ran out, so it was put back and claimed again, with a lease of its own.
+    first, second = store.claims[0]
+    assert store.claims == [[first, second], [second]]
     assert [len(p.message.embeds) for p in port.channel(SLOW)] == [1, 1]
     assert (await store.outbox_stats()).pending == 0

@@ -20,6 +20,7 @@ from tests.delivery.fixtures import (
     FakeDiscord,
     alerts,
     bronzes,
+    drain,
     minimal_state,
     sender,
 )
@@ -60,17 +61,18 @@ async def test_nothing_is_sent_in_quiet_hours_and_one_summary_comes_after() -> N
     await queue(store, alerts(), 4, clock)
     s = sender(store, port, clock)
 
-    await s.drain_once()
+    await drain(s)
 
     assert port.channel(NED) == []  # not sent, not even tried
     assert len(port.channel(JPN)) == 1  # the bronze for Japan: no quiet hours there
     stats = await store.outbox_stats()
     assert (stats.held, stats.pending) == (3, 0)
     clock.now = MORNING - timedelta(seconds=1)
-    assert await s.drain_once() == 0  # still 06:59:59 in Amsterdam
+    await drain(s)
+    assert port.channel(NED) == []  # still 06:59:59 in Amsterdam
 
     clock.now = MORNING
-    await s.drain_once()
+    await drain(s)
 
     [summary] = port.channel(NED)
     [embed] = summary.message.embeds
@@ -84,7 +86,7 @@ async def test_nothing_is_sent_in_quiet_hours_and_one_summary_comes_after() -> N
     assert not summary.message.allowed_mentions.everyone
     stats = await store.outbox_stats()
     assert (stats.held, stats.pending, stats.sent) == (0, 0, 4)
-    assert await s.drain_once() == 0
+    await drain(s)  # nothing more
     assert len(port.channel(NED)) == 1
 
 
@@ -100,7 +102,7 @@ async def test_a_record_breaks_through_when_allowed_and_the_medal_waits() -> Non
     await queue(store, alerts(), 4, clock)
     s = sender(store, port, clock)
 
-    await s.drain_once()
+    await drain(s)
 
     [records] = port.channel(NED)
     assert [e.title for e in records.message.embeds] == [
@@ -112,11 +114,11 @@ async def test_a_record_breaks_through_when_allowed_and_the_medal_waits() -> Non
         id="r-late", sequence=5, record=RecordSet("WR", "1:11.50", "NED", "Jutta LEERDAM"), **COMMON
     )  # type: ignore[arg-type]
     await queue(store, [late], 5, clock)
-    await s.drain_once()
+    await drain(s)
     assert "world record" in (port.channel(NED)[1].message.embeds[0].title or "")
 
     clock.now = MORNING
-    await s.drain_once()
+    await drain(s)
     summary = port.channel(NED)[2]
     assert summary.message.embeds[0].title == "🌙 1 alert while it was quiet"
     assert "Jutta LEERDAM wins gold" in (summary.message.embeds[0].description or "")
@@ -127,12 +129,11 @@ async def test_one_summary_carries_everything_held_however_small_the_claims() ->
     store, port, clock = await world()
     await queue(store, bronzes(7), 2, clock)
     s = sender(store, port, clock, batch_size=2)
-    while await s.drain_once():
-        pass
+    await drain(s)
     assert (await store.outbox_stats()).held == 7
 
     clock.now = MORNING
-    await s.drain_once()
+    await drain(s)
 
     [summary] = port.channel(NED)
     assert len(lines(summary.message.embeds[0].description)) == 7
@@ -143,16 +144,16 @@ async def test_a_crash_after_discord_took_the_summary_does_not_post_it_twice() -
     store, port, clock = await world()
     await queue(store, alerts(), 4, clock)
     s = sender(store, port, clock)
-    await s.drain_once()
+    await drain(s)
     clock.now = MORNING
     port.crash_after_commit = True
     with pytest.raises(Crash):
-        await sender(store, port, clock, workers=1).drain_once()
+        await drain(sender(store, port, clock, workers=1))
     port.crash_after_commit = False
     # The process restarts while it is quiet again (the next night): the pinned summary is
     # still sent, with its nonce, so Discord hands back the message it already has.
     clock.now = MORNING + timedelta(hours=17)  # 00:00 in Amsterdam
-    await sender(store, port, clock).drain_once()
+    await drain(sender(store, port, clock))
 
     [summary] = port.channel(NED)
     assert summary.message.embeds[0].title == "🌙 3 alerts while it was quiet"
@@ -166,11 +167,11 @@ async def test_an_alert_that_may_be_on_discord_already_is_never_held() -> None:
     await queue(store, alerts()[:1], 2, clock)
     port.crash_after_commit = True
     with pytest.raises(Crash):
-        await sender(store, port, clock).drain_once()
+        await drain(sender(store, port, clock))
     port.crash_after_commit = False
 
     clock.now = NIGHT_START  # the lease has long run out, and it is quiet now
-    await sender(store, port, clock).drain_once()
+    await drain(sender(store, port, clock))
 
     [posted] = port.channel(NED)  # re-sent with its nonce: still one message
     assert "Femke KOK" in (posted.message.embeds[0].title or "")
@@ -181,11 +182,11 @@ async def test_ending_quiet_hours_early_releases_what_was_held() -> None:
     store, port, clock = await world()
     await queue(store, alerts(), 4, clock)
     s = sender(store, port, clock)
-    await s.drain_once()
+    await drain(s)
     [ned] = [sub for sub in await store.list_subscriptions() if sub.noc == "NED"]
 
     await store.update_schedule(1, ned.id, Schedule(timezone="Europe/Amsterdam"), clock())
-    await s.drain_once()
+    await drain(s)
 
     [summary] = port.channel(NED)
     assert summary.message.embeds[0].title == "🌙 3 alerts while it was quiet"
@@ -195,18 +196,18 @@ async def test_longer_quiet_hours_hold_what_was_held_again() -> None:
     store, port, clock = await world()
     await queue(store, alerts(), 4, clock)
     s = sender(store, port, clock)
-    await s.drain_once()
+    await drain(s)
     [ned] = [sub for sub in await store.list_subscriptions() if sub.noc == "NED"]
     later = Schedule(timezone="Europe/Amsterdam", quiet_start=time(23), quiet_end=time(9))
 
     await store.update_schedule(1, ned.id, later, clock())
-    await s.drain_once()
+    await drain(s)
     clock.now = MORNING  # 07:00: the old end
-    await s.drain_once()
+    await drain(s)
 
     assert port.channel(NED) == []
     clock.now = MORNING + timedelta(hours=2)
-    await s.drain_once()
+    await drain(s)
     assert len(port.channel(NED)) == 1
 
 
@@ -214,19 +215,18 @@ async def test_a_summary_waiting_for_a_retry_is_not_overtaken_by_a_newer_alert()
     store, port, clock = await world()
     await queue(store, alerts(), 4, clock)
     s = sender(store, port, clock)
-    await s.drain_once()
+    await drain(s)
     clock.now = MORNING
     port.failures[NED] = [TransientFailure("HTTP 503")]
-    await s.drain_once()  # the summary fails once and waits for its retry
+    await drain(s)  # the summary fails once and waits for its retry
     late = RecordAlert(
         id="r-late", sequence=5, record=RecordSet("WR", "1:11.50", "NED", "Jutta LEERDAM"), **COMMON
     )  # type: ignore[arg-type]
     await queue(store, [late], 5, clock)
 
-    await s.drain_once()
+    await drain(s)
     clock.now += timedelta(minutes=2)
-    while await s.drain_once():
-        pass
+    await drain(s)
 
     summary, record = port.channel(NED)
     assert summary.message.embeds[0].title == "🌙 3 alerts while it was quiet"

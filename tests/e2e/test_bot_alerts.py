@@ -226,7 +226,7 @@ async def test_restart_in_the_middle_of_a_delivery_loses_and_duplicates_nothing(
 
 async def expected_alerts(bot: object, sb: Sandbox, channel_name: str) -> list[str]:
     """Ids of the logged alerts the channel's subscription asked for."""
-    from medalbot.bot import MedalBot
+    from medalbot.client import MedalBot
     from medalbot.services.routing import matches
 
     assert isinstance(bot, MedalBot)

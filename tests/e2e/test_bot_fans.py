@@ -474,14 +474,14 @@ async def test_an_unexpected_error_gets_a_short_apology_and_a_logged_traceback(
             raise RuntimeError("the table is on fire")
 
         monkeypatch.setattr(bot.services.queries, "medal_table", broken)
-        with caplog.at_level(logging.ERROR, logger="medalbot.bot"):
+        with caplog.at_level(logging.ERROR, logger="medalbot.cogs.errors"):
             answer = await ask(sb, "/medals")
         assert answer.ephemeral
         assert (
             answer.content == "Sorry, something went wrong on our side. The error has been logged."
         )
         assert "on fire" not in (answer.content or "")
-        (logged,) = [r for r in caplog.records if r.name == "medalbot.bot"]
+        (logged,) = [r for r in caplog.records if r.name == "medalbot.cogs.errors"]
         assert "/medals" in logged.getMessage()
         assert logged.exc_info is not None and isinstance(logged.exc_info[1], RuntimeError)
 
@@ -497,7 +497,7 @@ async def test_the_apology_goes_out_even_when_the_servers_language_cannot_be_rea
             raise RuntimeError("the database is down")
 
         monkeypatch.setattr(bot.services.guilds, "locale", store_down)
-        with caplog.at_level(logging.WARNING, logger="medalbot.bot"):
+        with caplog.at_level(logging.WARNING, logger="medalbot.cogs.errors"):
             answer = await sb.emulator.invoke(
                 "/medals", member=sb.demo.fan, channel=sb.demo.general, locale="nl", timeout=2.0
             )
@@ -523,13 +523,13 @@ async def test_a_page_turn_that_fails_gets_the_same_apology_and_a_logged_traceba
             raise RuntimeError("the table is on fire")
 
         monkeypatch.setattr(bot.services.queries, "medal_table", broken)
-        with caplog.at_level(logging.ERROR, logger="medalbot.bot"):
+        with caplog.at_level(logging.ERROR, logger="medalbot.cogs.errors"):
             answer = await click(sb, table.original, "▶", sb.demo.fan)
         assert answer.ephemeral
         assert (
             answer.content == "Sorry, something went wrong on our side. The error has been logged."
         )
         assert shown_now(sb, table.original).embeds == table.embeds  # the table stays
-        (logged,) = [r for r in caplog.records if r.name == "medalbot.bot"]
+        (logged,) = [r for r in caplog.records if r.name == "medalbot.cogs.errors"]
         assert "medals:medals:1:" in logged.getMessage()  # the button that failed
         assert logged.exc_info is not None and isinstance(logged.exc_info[1], RuntimeError)

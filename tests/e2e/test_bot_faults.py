@@ -13,7 +13,7 @@ import msgspec
 import pytest
 from discord_emulator.permissions import Permission
 
-from medalbot.bot import MedalBot
+from medalbot.client import MedalBot
 from medalbot.delivery.discord_port import DiscordPort
 from medalbot.render.alerts import render_batch
 from medalbot.samples import sample_files

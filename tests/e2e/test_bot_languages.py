@@ -14,7 +14,7 @@ import pytest
 from discord_emulator import InteractionResult, Member
 from discord_emulator.permissions import Permission
 
-from medalbot.bot import MedalBot
+from medalbot.client import MedalBot
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
 from tests.e2e.test_bot_alerts import messages, replay_all, wait_titles

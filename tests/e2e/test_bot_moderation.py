@@ -11,7 +11,7 @@ import pytest
 from discord_emulator import Channel, CommandNotAvailable, InteractionResult, Member
 from discord_emulator.permissions import Permission
 
-from medalbot.bot import MedalBot
+from medalbot.client import MedalBot
 from medalbot.render.text import utf16_len
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
@@ -55,6 +55,34 @@ async def listing(sb: Sandbox) -> str:
         [result.content or ""]
         + [f"{e.get('title', '')}\n{e.get('description', '')}" for e in result.embeds]
     )
+
+
+async def test_the_synced_alerts_group_has_each_subcommand_once() -> None:
+    async with Sandbox(sample_files("w1000m")) as sb:
+        bot = await sb.start_bot()
+        # what the cog collected: a command collected twice is still synced once (the group
+        # keeps its children by name), so the sync alone would not show it
+        cog = bot.get_cog("Moderation")
+        assert cog is not None
+        collected = [c.name for c in cog.__cog_app_commands__]
+        assert sorted(collected) == sorted(set(collected)), collected
+        [sync] = sb.emulator.requests_to("PUT", "/commands")  # what the bot sent Discord
+        [group] = [c for c in sync.json if c["name"] == "alerts"]
+        names = [option["name"] for option in group["options"]]
+        assert sorted(names) == sorted(set(names)), names
+        assert set(names) == {
+            "subscribe",
+            "unsubscribe",
+            "resume",
+            "list",
+            "test",
+            "language",
+            "logchannel",
+            "quiet",
+            "digest",
+        }
+        [registered] = [c for c in sb.emulator.synced_commands() if c.name == "alerts"]
+        assert [o["name"] for o in registered.options] == names
 
 
 async def test_a_moderator_subscribes_lists_and_unsubscribes() -> None:

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
 from discord_emulator import StoredMessage
 
-from medalbot.bot import MedalBot
-from medalbot.cogs.alerts import Alerts
 from medalbot.delivery.digest import DigestOutcome
 from medalbot.delivery.digest_schedule import digest_job_id
 from medalbot.samples import sample_files
@@ -39,13 +36,6 @@ class FakeClock:
 
     def set(self, moment: datetime) -> None:
         self.now = moment.astimezone(UTC)
-
-
-def alerts_cog(bot: MedalBot) -> Alerts:
-    # discord.py loads each cog module afresh (load_extension), so isinstance cannot tell
-    cog = bot.get_cog("Alerts")
-    assert cog is not None and type(cog).__name__ == "Alerts"
-    return cast(Alerts, cog)
 
 
 def posted(sb: Sandbox, channel_name: str) -> list[StoredMessage]:
@@ -163,7 +153,7 @@ async def test_the_digest_posts_the_days_summary_at_its_local_time_once(tmp_path
         assert "Daily digest" in reply and "20:00 (Europe/Amsterdam)" in reply
 
         # The job fires at the next 20:00 in Amsterdam, whatever the server's own time zone.
-        cog = alerts_cog(bot)
+        cog = bot.background
         job = cog.scheduler.get_job(digest_job_id(time(20), "Europe/Amsterdam"))
         assert job is not None
         now = datetime.now(AMSTERDAM)
@@ -196,7 +186,7 @@ async def test_the_digest_posts_the_days_summary_at_its_local_time_once(tmp_path
         clock.set(datetime(2026, 2, 10, 20, 0, 30, tzinfo=AMSTERDAM))
         await sb.stop_bot()
         bot = await sb.start_bot()
-        cog = alerts_cog(bot)
+        cog = bot.background
         await sb.emulator.wait_for(cog.digests_caught_up.is_set, timeout=5)
         rebuilt = cog.scheduler.get_job(digest_job_id(time(20), "Europe/Amsterdam"))
         assert rebuilt is not None and rebuilt.next_run_time == expected
@@ -227,7 +217,7 @@ async def test_a_digest_missed_while_the_bot_was_down_is_posted_when_it_is_back(
 
         clock.set(datetime(2026, 2, 10, 9, 15, tzinfo=AMSTERDAM))
         bot = await sb.start_bot()
-        cog = alerts_cog(bot)
+        cog = bot.background
         await sb.emulator.wait_for(cog.digests_caught_up.is_set, timeout=5)
 
         [digest] = posted(sb, "oranje")
@@ -262,10 +252,10 @@ async def test_moderators_get_time_zones_offered_and_clear_refusals() -> None:
         assert "is not a time of day" in refused
 
         await moderator(sb, "/alerts digest", subscription=sub_id, time="07:30")
-        assert alerts_cog(bot).scheduler.get_job(digest_job_id(time(7, 30), "UTC")) is not None
+        assert bot.background.scheduler.get_job(digest_job_id(time(7, 30), "UTC")) is not None
         reply = await moderator(sb, "/alerts digest", subscription=sub_id, time="off")
         assert reply.startswith("No daily digest for")
-        assert alerts_cog(bot).scheduler.get_job(digest_job_id(time(7, 30), "UTC")) is None
+        assert bot.background.scheduler.get_job(digest_job_id(time(7, 30), "UTC")) is None
         [sub] = await bot.services.store.list_subscriptions(sb.demo.guild.id)
         assert sub.schedule.digest_time is None and sub.schedule.quiet_start is None
 
@@ -281,7 +271,7 @@ async def test_channels_with_the_same_digest_time_share_one_job_and_each_get_the
             await moderator(
                 sb, "/alerts digest", subscription=sub_id, time="20:00", timezone="Europe/Amsterdam"
             )
-        cog = alerts_cog(bot)
+        cog = bot.background
         digest_jobs = [j.id for j in cog.scheduler.get_jobs() if j.id.startswith("digest:")]
         assert digest_jobs == [digest_job_id(time(20), "Europe/Amsterdam")]
         [job] = [j for j in cog.scheduler.get_jobs() if j.id in digest_jobs]

@@ -16,7 +16,7 @@ import pytest
 from discord_emulator import Emulator, EmulatorConfig
 from discord_emulator.client_patch import patch_targets
 
-from medalbot.bot import _main
+from medalbot.app import _main
 from medalbot.demo_world import build_demo_world
 from medalbot.feeds.server import ReplayFeedServer
 from medalbot.samples import sample_files

@@ -47,7 +47,7 @@ from discord_emulator import Channel, EmulatorConfig, Guild, Member, StoredMessa
 from discord_emulator.faults import Fault
 from discord_emulator.permissions import Permission
 
-from medalbot.bot import MedalBot
+from medalbot.client import MedalBot
 from medalbot.samples import sample_files
 from medalbot.sandbox import FAST_DELIVERY, Sandbox
 from tests.e2e.test_bot_alerts import replay_all

@@ -50,9 +50,11 @@ from discord_emulator.command_options import (
 from discord_emulator.commands import SUB_COMMAND, SUB_COMMAND_GROUP
 from discord_emulator.permissions import Permission
 
-import medalbot.bot as medalbot_bot
+import medalbot.app as medalbot_app
 import medalbot.logs as medalbot_logs
-from medalbot.bot import MODERATORS_ONLY, OUR_FAULT, MedalBot, _main
+from medalbot.app import _main
+from medalbot.client import MedalBot
+from medalbot.cogs.errors import MODERATORS_ONLY, OUR_FAULT
 from medalbot.demo_world import build_demo_world
 from medalbot.domain.subscriptions import Subscription
 from medalbot.feeds.server import ReplayFeedServer
@@ -453,7 +455,7 @@ async def test_the_token_is_in_no_log_line_stderr_or_exception(
         configure(settings)
         logging.getLogger().handlers.insert(0, raw)  # sees each record before the redactor
 
-    monkeypatch.setattr(medalbot_bot, "configure_logging", configure_and_listen)
+    monkeypatch.setattr(medalbot_app, "configure_logging", configure_and_listen)
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
     monkeypatch.delenv("DISCORD_TOKEN_FILE", raising=False)
     raised: list[BaseException] = []

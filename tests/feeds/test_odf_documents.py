@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from msgspec.structs import replace
 
-from medalbot.bot import open_feeds
+from medalbot.app import open_feeds
 from medalbot.config import FeedSettings, Settings
 from medalbot.domain.alerts import CorrectionAlert, MedalAlert
 from medalbot.domain.detection import apply_snapshot

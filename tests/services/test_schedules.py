@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from medalbot.delivery.digest import DigestOutcome
+from medalbot.delivery.digest_schedule import DigestSchedule
 from medalbot.domain.schedule import Schedule
 from medalbot.domain.subscriptions import Subscription
 from medalbot.services.errors import UserError
@@ -17,12 +20,24 @@ NOW = datetime(2026, 2, 10, 12, 0, tzinfo=UTC)
 GUILD = 1
 
 
-async def service() -> tuple[ScheduleService, MemoryStore, Subscription]:
+async def never(subscription_id: int) -> DigestOutcome:
+    raise AssertionError(f"subscription {subscription_id} posted: no job was to run")
+
+
+def digest_schedule() -> DigestSchedule:
+    """Digest jobs on a scheduler that is never started: they are kept, never run."""
+    return DigestSchedule(AsyncIOScheduler(timezone=UTC), never, concurrency=1)
+
+
+async def service(
+    digests: DigestSchedule | None = None,
+) -> tuple[ScheduleService, MemoryStore, Subscription]:
     store = MemoryStore()
     sub = await store.add_subscription(
         NewSubscription(guild_id=GUILD, channel_id=10, noc="NED"), NOW, 25
     )
-    return ScheduleService(store, clock=lambda: NOW), store, sub
+    jobs = digests or digest_schedule()
+    return ScheduleService(store, digests=jobs, clock=lambda: NOW), store, sub
 
 
 async def test_quiet_hours_are_set_in_a_time_zone_however_it_is_typed() -> None:
@@ -91,6 +106,34 @@ async def test_a_digest_is_set_at_a_local_time_and_turned_off() -> None:
     assert moved.schedule == Schedule(timezone="America/New_York", digest_time=time(8))
     off = await schedules.set_digest(GUILD, sub.id, at="off")
     assert off.schedule == Schedule(timezone="America/New_York")
+
+
+async def test_the_digest_jobs_follow_each_change_at_once() -> None:
+    digests = digest_schedule()
+    schedules, _store, sub = await service(digests)
+
+    await schedules.set_digest(GUILD, sub.id, at="21:30", timezone="America/New_York")
+    assert digests.keys() == [(time(21, 30), "America/New_York")]
+    assert digests.subscriptions(time(21, 30), "America/New_York") == {sub.id}
+    # quiet hours in another time zone move the digest with them
+    await schedules.set_quiet_hours(GUILD, sub.id, timezone="Asia/Tokyo", start="23:00", end="7:00")
+    assert digests.keys() == [(time(21, 30), "Asia/Tokyo")]
+    assert digests.job(time(21, 30), "America/New_York") is None
+    assert digests.job(time(21, 30), "Asia/Tokyo") is not None
+    await schedules.set_digest(GUILD, sub.id, at="off")
+    assert digests.keys() == []
+    assert digests.job(time(21, 30), "Asia/Tokyo") is None
+
+
+async def test_a_refused_change_leaves_the_digest_jobs_as_they_were() -> None:
+    digests = digest_schedule()
+    schedules, _store, sub = await service(digests)
+    await schedules.set_digest(GUILD, sub.id, at="08:00", timezone="Europe/Amsterdam")
+
+    with pytest.raises(UserError):
+        await schedules.set_digest(GUILD, sub.id, at="8 uur")
+
+    assert digests.keys() == [(time(8), "Europe/Amsterdam")]
 
 
 async def test_another_servers_subscription_cannot_be_changed() -> None:

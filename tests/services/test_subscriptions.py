@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, time
 
+import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from msgspec.structs import replace
+
+from medalbot.delivery.digest import DigestOutcome
+from medalbot.delivery.digest_schedule import DigestSchedule
 from medalbot.domain.detection import apply_snapshot
 from medalbot.domain.state import Applied
 from medalbot.services.errors import UserError
@@ -13,14 +19,20 @@ from medalbot.store.memory import MemoryStore
 from tests.domain.factories import event, result, snapshot
 
 
-def service(*sports: str) -> SubscriptionService:
+async def never(subscription_id: int) -> DigestOutcome:
+    raise AssertionError(f"subscription {subscription_id} posted: no job was to run")
+
+
+def service(*sports: str, digests: DigestSchedule | None = None) -> SubscriptionService:
     live = LiveState()
     if sports:
         snap = snapshot(1, *(event(f"E{i}", result("Ann"), sport=s) for i, s in enumerate(sports)))
         applied = apply_snapshot(None, snap)
         assert isinstance(applied, Applied)
         live.set(applied.state)
-    return SubscriptionService(MemoryStore(), live, max_per_guild=25)
+    # digest jobs on a scheduler that is never started: kept, never run
+    jobs = digests or DigestSchedule(AsyncIOScheduler(timezone=UTC), never, concurrency=1)
+    return SubscriptionService(MemoryStore(), live, max_per_guild=25, digests=jobs)
 
 
 @pytest.mark.parametrize(
@@ -45,3 +57,28 @@ def test_all_sports(typed: str | None) -> None:
 
 def test_before_the_first_snapshot_a_sport_is_kept_as_typed() -> None:
     assert service().normalise_sport(" Biathlon ") == "Biathlon"
+
+
+async def test_an_unsubscribed_subscription_leaves_its_digest_job() -> None:
+    digests = DigestSchedule(AsyncIOScheduler(timezone=UTC), never, concurrency=1)
+    subscriptions = service(digests=digests)
+    kept, gone = [
+        await subscriptions.subscribe(
+            guild_id=1,
+            channel_id=channel,
+            noc=None,
+            sport=None,
+            golds_only=False,
+            records=True,
+            role_id=None,
+        )
+        for channel in (10, 11)
+    ]
+    for sub in (kept, gone):  # as stored subscriptions with a daily digest are at start-up
+        digests.update(replace(sub, digest_time=time(8)))
+
+    await subscriptions.unsubscribe(1, gone.id)
+
+    assert digests.subscriptions(time(8), "UTC") == {kept.id}
+    await subscriptions.unsubscribe(1, kept.id)
+    assert digests.keys() == [] and digests.job(time(8), "UTC") is None

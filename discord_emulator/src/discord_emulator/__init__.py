@@ -17,6 +17,7 @@ from .client_patch import DiscordPatch, patch_targets, point_discord_at
 from .clock import Clock, ManualClock, SystemClock
 from .commands import RegisteredCommand
 from .config import EmulatorConfig
+from .entities import Channel, ChannelType, Guild, Member, Role, User
 from .errors import DiscordError
 from .faults import Fault, FaultKind
 from .gateway import Gateway, GatewayEvent, shard_for
@@ -40,7 +41,7 @@ from .permissions import (
 from .recorder import RecordedRequest
 from .server import Emulator
 from .standalone import build_starter_world, run_standalone, serve_forever
-from .world import Channel, ChannelType, Guild, Member, Role, User, World
+from .world import World
 
 __all__ = [
     "DEFAULT_BOT_PERMISSIONS",

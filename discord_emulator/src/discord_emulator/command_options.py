@@ -13,7 +13,8 @@ from typing import Any
 
 from . import payloads
 from .commands import SUB_COMMAND, SUB_COMMAND_GROUP, RegisteredCommand
-from .world import Channel, Guild, Member, Role, User, World
+from .entities import Channel, Guild, Member, Role, User
+from .world import World
 
 JsonObject = dict[str, Any]
 

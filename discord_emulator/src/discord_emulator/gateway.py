@@ -20,8 +20,9 @@ from aiohttp import WSMsgType, web
 
 from . import payloads
 from .config import EmulatorConfig
+from .entities import Guild
 from .recorder import ChangeSignal
-from .world import Guild, World, WorldChange
+from .world import World, WorldChange
 
 log = logging.getLogger(__name__)
 

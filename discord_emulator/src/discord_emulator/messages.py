@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import Clock
+from .entities import User
 from .mentions import Pings
-from .world import User
 
 JsonObject = dict[str, Any]
 

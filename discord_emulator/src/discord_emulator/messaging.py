@@ -11,6 +11,7 @@ from typing import Any
 
 from . import payloads
 from .clock import Clock
+from .entities import Channel, User
 from .errors import (
     CANNOT_EDIT_OTHERS_MESSAGE,
     DiscordError,
@@ -27,7 +28,7 @@ from .messages import EPHEMERAL, LOADING, MessageStore, MessageVersion, StoredMe
 from .permissions import Permission, has
 from .recorder import ChangeSignal
 from .snowflakes import SnowflakeGenerator
-from .world import Channel, User, World
+from .world import World
 
 log = logging.getLogger(__name__)
 

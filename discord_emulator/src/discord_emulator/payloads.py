@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .world import Channel, Guild, Member, Role, User
+    from .entities import Channel, Guild, Member, Role, User
 
 JsonObject = dict[str, Any]
 

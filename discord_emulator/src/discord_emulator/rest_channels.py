@@ -9,6 +9,7 @@ from aiohttp import web
 
 from . import payloads
 from .core import EmulatorCore
+from .entities import Channel
 from .errors import (
     DiscordError,
     field_error,
@@ -22,7 +23,6 @@ from .errors import (
 from .http_body import read_body, to_attachments
 from .messages import StoredMessage
 from .permissions import Permission, has
-from .world import Channel
 
 
 def _json_object(body: Any) -> Mapping[str, Any]:

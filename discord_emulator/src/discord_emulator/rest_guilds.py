@@ -6,8 +6,8 @@ from aiohttp import web
 
 from . import payloads
 from .core import EmulatorCore
+from .entities import Guild
 from .errors import UNKNOWN_GUILD, UNKNOWN_MEMBER, DiscordError, json_response, missing_access
-from .world import Guild
 
 
 def routes(core: EmulatorCore) -> list[web.RouteDef]:

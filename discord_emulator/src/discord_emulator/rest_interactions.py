@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from .core import EmulatorCore
+from .entities import Channel
 from .errors import (
     INTERACTION_ALREADY_ACKNOWLEDGED,
     INVALID_WEBHOOK_TOKEN,
@@ -28,7 +29,6 @@ from .http_body import read_body, to_attachments
 from .interactions import ALLOWED_CALLBACKS, CallbackType, InteractionResult, InteractionType
 from .limits import check_autocomplete_choices
 from .messages import EPHEMERAL, StoredMessage
-from .world import Channel
 
 log = logging.getLogger(__name__)
 

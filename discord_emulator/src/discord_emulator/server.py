@@ -12,6 +12,7 @@ from .app import build_app
 from .commands import RegisteredCommand
 from .config import EmulatorConfig
 from .core import EmulatorCore
+from .entities import Channel, Guild, Member, Role, User
 from .errors import CODE_MESSAGES
 from .faults import Fault, FaultKind, compile_route
 from .gateway import Gateway
@@ -19,7 +20,7 @@ from .interactions import InteractionResult
 from .messages import StoredMessage
 from .recorder import RecordedRequest
 from .user_actions import Until, UserActions, _responded
-from .world import Channel, Guild, Member, Role, User, World
+from .world import World
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,11 @@ import logging
 from collections.abc import Callable
 
 from .config import EmulatorConfig
+from .entities import Guild
 from .messages import StoredMessage
 from .permissions import Permission
 from .server import Emulator
-from .world import Guild, World
+from .world import World
 
 log = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ from . import payloads
 from .command_options import OptionBuilder
 from .commands import RegisteredCommand
 from .core import EmulatorCore
+from .entities import Channel, Guild, Member
 from .interactions import (
     CommandNotAvailable,
     InteractionResult,
@@ -22,7 +23,6 @@ from .interactions import (
 )
 from .messages import StoredMessage
 from .permissions import Permission, has
-from .world import Channel, Guild, Member
 
 log = logging.getLogger(__name__)
 

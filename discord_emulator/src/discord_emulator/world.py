@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from enum import IntEnum
+from dataclasses import dataclass
 from typing import Any
 
 from . import payloads
 from .clock import Clock, SystemClock
+from .entities import Channel, ChannelType, Guild, Member, Role, User
 from .permissions import (
     DEFAULT_BOT_PERMISSIONS,
     DEFAULT_EVERYONE_PERMISSIONS,
@@ -27,94 +27,6 @@ from .permissions import (
 from .snowflakes import SnowflakeGenerator
 
 log = logging.getLogger(__name__)
-
-
-class ChannelType(IntEnum):
-    TEXT = 0
-    ANNOUNCEMENT = 5
-
-
-@dataclass(slots=True)
-class User:
-    id: int
-    username: str
-    global_name: str | None = None
-    bot: bool = False
-
-    @property
-    def mention(self) -> str:
-        return f"<@{self.id}>"
-
-
-@dataclass(slots=True)
-class Role:
-    id: int
-    guild_id: int
-    name: str
-    permissions: int
-    position: int
-    mentionable: bool = False
-    color: int = 0
-    hoist: bool = False
-    managed: bool = False
-    bot_id: int | None = None
-
-    @property
-    def is_everyone(self) -> bool:
-        return self.id == self.guild_id
-
-    @property
-    def mention(self) -> str:
-        return "@everyone" if self.is_everyone else f"<@&{self.id}>"
-
-
-@dataclass(slots=True)
-class Channel:
-    id: int
-    guild_id: int
-    name: str
-    type: ChannelType
-    position: int
-    overwrites: dict[int, Overwrite] = field(default_factory=dict)
-    topic: str | None = None
-
-    @property
-    def mention(self) -> str:
-        return f"<#{self.id}>"
-
-
-@dataclass(slots=True)
-class Member:
-    user: User
-    guild_id: int
-    role_ids: list[int]
-    joined_at: str
-    nick: str | None = None
-    flags: int = 0
-
-    @property
-    def id(self) -> int:
-        return self.user.id
-
-    @property
-    def mention(self) -> str:
-        return self.user.mention
-
-
-@dataclass(slots=True)
-class Guild:
-    id: int
-    name: str
-    owner_id: int
-    preferred_locale: str
-    roles: dict[int, Role] = field(default_factory=dict)
-    channels: dict[int, Channel] = field(default_factory=dict)
-    members: dict[int, Member] = field(default_factory=dict)
-    system_channel_id: int | None = None  # where Discord posts joins; bots tell moderators there
-
-    @property
-    def everyone(self) -> Role:
-        return self.roles[self.id]
 
 
 @dataclass(frozen=True, slots=True)

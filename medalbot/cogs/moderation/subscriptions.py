@@ -12,8 +12,7 @@ from discord.ext import commands
 from medalbot.cogs.answers import NO_PINGS, reply_ephemeral, reply_language
 from medalbot.cogs.checks import moderators_only
 from medalbot.cogs.choices import nation_autocomplete, sport_autocomplete
-from medalbot.cogs.moderation_schedules import unschedule_digest
-from medalbot.cogs.moderation_shared import (
+from medalbot.cogs.moderation.shared import (
     alert_channel,
     check_can_post,
     missing_permissions,
@@ -30,7 +29,7 @@ from medalbot.render.subscriptions import (
 from medalbot.services.errors import UserError
 
 if TYPE_CHECKING:
-    from medalbot.bot import MedalBot
+    from medalbot.client import MedalBot
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +130,6 @@ class SubscriptionCommands(commands.Cog):
     async def unsubscribe(self, interaction: Interaction, subscription: int) -> None:
         assert interaction.guild_id is not None
         sub = await self.bot.services.subscriptions.unsubscribe(interaction.guild_id, subscription)
-        unschedule_digest(self.bot, sub.id)
         log.info(
             "guild %d removed subscription %d (channel %d)",
             interaction.guild_id,

@@ -16,7 +16,7 @@ from medalbot.render.phrases import sport_name
 from medalbot.services.errors import UserError
 
 if TYPE_CHECKING:
-    from medalbot.bot import MedalBot
+    from medalbot.client import MedalBot
 
 # Permission names as Discord's client shows them (English labels are gettext messages).
 NEEDED = (

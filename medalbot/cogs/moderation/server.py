@@ -12,11 +12,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from medalbot.cogs.answers import NO_PINGS, reply_ephemeral, reply_language
-from medalbot.cogs.moderation_shared import NEEDED_FOR_TEXT, check_can_post
+from medalbot.cogs.moderation.shared import NEEDED_FOR_TEXT, check_can_post
 from medalbot.i18n import N_, SUPPORTED_LOCALES, pN_, translator
 
 if TYPE_CHECKING:
-    from medalbot.bot import MedalBot
+    from medalbot.client import MedalBot
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
-"""The /alerts command group, for moderators: subscriptions (``moderation_subscriptions``),
-quiet hours and digests (``moderation_schedules``), the server's settings
-(``moderation_server``).
+"""The /alerts command group, for moderators: subscriptions (``subscriptions``), quiet hours
+and digests (``schedules``), the server's settings (``server``); what they share in
+``shared``.
 
 Registered with Manage Server as the default permission (Discord hides it from others) and
 checked again here on every invocation, because a server can override the default and a crafted
@@ -16,13 +16,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from medalbot.cogs.checks import require_manage_guild
-from medalbot.cogs.moderation_schedules import ScheduleCommands
-from medalbot.cogs.moderation_server import ServerCommands
-from medalbot.cogs.moderation_subscriptions import SubscriptionCommands
+from medalbot.cogs.moderation.schedules import ScheduleCommands
+from medalbot.cogs.moderation.server import ServerCommands
+from medalbot.cogs.moderation.subscriptions import SubscriptionCommands
 from medalbot.i18n import N_, pN_
 
 if TYPE_CHECKING:
-    from medalbot.bot import MedalBot
+    from medalbot.client import MedalBot
 
 
 @app_commands.guild_only()

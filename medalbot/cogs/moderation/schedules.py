@@ -11,16 +11,15 @@ from discord.ext import commands
 
 from medalbot.cogs.answers import reply_ephemeral, reply_language
 from medalbot.cogs.checks import moderators_only
-from medalbot.cogs.moderation_shared import subscription_autocomplete
+from medalbot.cogs.moderation.shared import subscription_autocomplete
 from medalbot.domain.schedule import next_digest_at
-from medalbot.domain.subscriptions import Subscription
 from medalbot.i18n import N_, pN_, translator
 from medalbot.render.subscriptions import describe_subscription
 from medalbot.render.text import timestamp
 from medalbot.services.schedules import timezone_choices
 
 if TYPE_CHECKING:
-    from medalbot.bot import MedalBot
+    from medalbot.client import MedalBot
 
 log = logging.getLogger(__name__)
 
@@ -32,22 +31,6 @@ async def timezone_autocomplete(
 ) -> list[app_commands.Choice[str]]:
     """IANA time zone names matching what was typed (a city, a region, a prefix)."""
     return [app_commands.Choice(name=n, value=n) for n in timezone_choices(current)]
-
-
-def reschedule_digest(bot: MedalBot, sub: Subscription) -> None:
-    """The digest job follows the new settings at once (the Alerts cog runs the jobs)."""
-    # Looked up by name: load_extension executes the cog's module anew, so an Alerts class
-    # imported here would not be the loaded cog's class.
-    schedule_digest = getattr(bot.get_cog("Alerts"), "schedule_digest", None)
-    if schedule_digest is not None:
-        schedule_digest(sub)
-
-
-def unschedule_digest(bot: MedalBot, subscription_id: int) -> None:
-    """A removed subscription leaves its digest job (which goes if it was the last one's)."""
-    forget_digest = getattr(bot.get_cog("Alerts"), "forget_digest", None)
-    if forget_digest is not None:
-        forget_digest(subscription_id)
 
 
 class ScheduleCommands(commands.Cog):
@@ -93,7 +76,6 @@ class ScheduleCommands(commands.Cog):
             end=end,
             records_break_through=records_break_through,
         )
-        reschedule_digest(self.bot, sub)  # a new time zone moves the digest too
         log.info(
             "subscription %d: quiet hours %s–%s (%s)",
             sub.id,
@@ -149,7 +131,6 @@ class ScheduleCommands(commands.Cog):
         sub = await self.bot.services.schedules.set_digest(
             interaction.guild_id, subscription, at=time, timezone=timezone
         )
-        reschedule_digest(self.bot, sub)
         described = describe_subscription(sub, locale)
         next_at = next_digest_at(sub.schedule, self.bot.clock())
         if sub.digest_time is not None and next_at is not None:
@@ -167,6 +148,9 @@ class ScheduleCommands(commands.Cog):
             )
         await reply_ephemeral(interaction, reply)
 
-    for command in (quiet, digest):
-        command.autocomplete("subscription")(moderators_only(subscription_autocomplete))
-        command.autocomplete("timezone")(moderators_only(timezone_autocomplete))
+    # One by one, not in a loop: a loop variable left in the class body is one more command
+    # attribute, which discord.py's CogMeta collects as a second /alerts digest.
+    quiet.autocomplete("subscription")(moderators_only(subscription_autocomplete))
+    quiet.autocomplete("timezone")(moderators_only(timezone_autocomplete))
+    digest.autocomplete("subscription")(moderators_only(subscription_autocomplete))
+    digest.autocomplete("timezone")(moderators_only(timezone_autocomplete))

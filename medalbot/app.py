@@ -1,0 +1,148 @@
+"""The wiring and the process entry: settings, store, feeds, services, background work and
+the discord.py client, put together once (``build_bot``) and taken apart (``close_bot``).
+
+Cogs are thin adapters listed explicitly in ``COGS``; everything they do is a call into
+``medalbot.services``. The command tree and its one error handler are in
+``medalbot.cogs.errors``, the client in ``medalbot.client``, the poll and digest jobs and the
+sender's task in ``medalbot.background``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import discord.gateway
+import discord.http
+import yarl
+
+from medalbot.background import Background
+from medalbot.client import MedalBot
+from medalbot.cogs.errors import MedalTree
+from medalbot.cogs.moderation.server import notify_channel_refused
+from medalbot.config import Settings, load_settings, load_token
+from medalbot.domain.detection import DetectionPolicy
+from medalbot.feeds.factory import open_feed
+from medalbot.logs import REDACTOR, configure_logging
+from medalbot.ops.runtime import OpsRuntime
+from medalbot.services.bundle import Feed, Services
+from medalbot.services.clock import Clock, utc_now
+from medalbot.services.digest_jobs import DigestJobs
+from medalbot.services.guilds import GuildSettingsService
+from medalbot.services.live import LiveState
+from medalbot.services.polling import PollService
+from medalbot.services.queries import QueryService
+from medalbot.services.schedules import ScheduleService
+from medalbot.services.subscriptions import SubscriptionService
+from medalbot.store import open_store
+from medalbot.store.base import Store
+
+COGS = (
+    "medalbot.cogs.fans",
+    "medalbot.cogs.moderation",
+)
+
+
+def build_services(
+    settings: Settings,
+    store: Store,
+    feeds: list[Feed],
+    *,
+    digests: DigestJobs,
+    clock: Clock = utc_now,
+) -> Services:
+    live = LiveState()
+    return Services(
+        store=store,
+        live=live,
+        polling=PollService(
+            store,
+            live,
+            policy=DetectionPolicy(suspect_min_events=settings.detection.suspect_min_events),
+            clock=clock,
+        ),
+        subscriptions=SubscriptionService(
+            store,
+            live,
+            max_per_guild=settings.alerts.max_subscriptions_per_guild,
+            digests=digests,
+            clock=clock,
+        ),
+        queries=QueryService(live, clock=clock),
+        guilds=GuildSettingsService(store),
+        schedules=ScheduleService(store, digests=digests, clock=clock),
+        feeds=feeds,
+    )
+
+
+def point_discord_at(api_base: str, gateway_url: str | None) -> None:
+    """Send REST calls (and the gateway) elsewhere: a REST proxy in production, the emulator
+    in the demo. discord.py reads both from class attributes, so this is process-wide."""
+    discord.http.Route.BASE = api_base.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+async def open_feeds(settings: Settings, store: Store) -> list[Feed]:
+    """The configured feeds, each as its format opens it (``medalbot.feeds.factory``)."""
+    return [Feed(settings=f, source=await open_feed(f, store)) for f in settings.feeds]
+
+
+async def build_bot(settings: Settings, *, clock: Clock = utc_now) -> MedalBot:
+    """Open the store and the feeds and build the bot (not started). ``close_bot`` undoes it."""
+    store = await open_store(settings.store.url)
+    feeds = await open_feeds(settings, store)
+    ops = OpsRuntime(
+        settings.ops,
+        store=store,
+        feeds=[(f.name, f.interval + f.jitter) for f in settings.feeds],
+        clock=clock,
+    )
+    background = Background(settings.delivery, store, feeds, clock=clock, ops=ops)
+    services = build_services(settings, store, feeds, digests=background.digests, clock=clock)
+    await services.polling.restore_all()
+    await services.subscriptions.load()
+    return MedalBot(
+        settings,
+        services,
+        background=background,
+        extensions=COGS,
+        tree_cls=MedalTree,
+        notify_channel_refused=notify_channel_refused,
+        clock=clock,
+        ops=ops,
+    )
+
+
+async def close_bot(bot: MedalBot) -> None:
+    if not bot.is_closed():
+        await bot.close()
+    for feed in bot.services.feeds:
+        await feed.source.close()
+    if bot.ops is not None:
+        await bot.ops.stop()
+    await bot.services.store.close()
+
+
+async def _main(config: Path | None) -> int:
+    settings = load_settings(config)
+    configure_logging(settings.logging)
+    token = load_token(settings)
+    REDACTOR.add_secret(token.reveal())
+    if settings.discord.api_base != "https://discord.com/api/v10" or settings.discord.gateway_url:
+        point_discord_at(settings.discord.api_base, settings.discord.gateway_url)
+    bot = await build_bot(settings)
+    try:
+        if bot.ops is not None:
+            await bot.ops.start()
+        await bot.start(token.reveal())
+    finally:
+        await close_bot(bot)
+    return 0
+
+
+def run_bot(config: Path | None) -> int:
+    try:
+        return asyncio.run(_main(config))
+    except KeyboardInterrupt:
+        return 130

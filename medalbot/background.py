@@ -1,0 +1,177 @@
+"""The bot's background work, in one owner: one poll job per feed, one digest job per distinct
+(local time, time zone) of the subscriptions' daily digests and the start-up catch-up, the
+outbox sender's task, and the edits of alert messages whose event became official.
+
+The wiring (``medalbot.app``) builds it before the services, which are handed its digest jobs
+(``digests``), and the client (``medalbot.client``) starts it when the bot starts, with the
+sender it owns, and stops it when the bot closes. Cogs never reach it: moderators' changes go
+through the services, which move a subscription between digest jobs at once.
+
+APScheduler 3.x ``AsyncIOScheduler`` with the in-memory job store (jobs are rebuilt from the
+settings and the database at start-up, nothing pickled): ``max_instances=1`` so a slow run is
+never doubled, ``coalesce`` so a backlog of missed runs becomes one, and an explicit
+``misfire_grace_time`` (the 1 s default drops runs on a busy loop). APScheduler itself logs a
+missed or skipped run (WARNING) and a job that raised (ERROR, with the traceback), naming the
+job ("poll main", "digest 08:00 Europe/Amsterdam"); ``medalbot.logs`` keeps its per-run INFO
+lines out.
+
+A digest job fires at a local digest time in its time zone (``DigestTrigger``), shared by every
+subscription with that time and zone (``medalbot.delivery.digest_schedule``). The job only asks
+the digest poster to post each one's latest digest if it was not posted yet, so a run twice on
+the same day (a clock change, a restart, the start-up catch-up for digests missed while the bot
+was down) posts nothing more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from medalbot.config import DeliverySettings
+from medalbot.delivery.digest import DigestOutcome, DigestPoster
+from medalbot.delivery.digest_schedule import DigestSchedule
+from medalbot.delivery.sender import OutboxSender
+from medalbot.logs import log_context
+from medalbot.ops.runtime import OpsRuntime
+from medalbot.services.bundle import Feed
+from medalbot.services.clock import Clock, utc_now
+from medalbot.services.polling import OfficialEvent, PollReport, PollService
+from medalbot.store.base import Store
+
+log = logging.getLogger(__name__)
+
+
+class _Running:
+    """What exists only while the background work runs: it needs the bot's sender."""
+
+    def __init__(self, sender: OutboxSender, polling: PollService, poster: DigestPoster) -> None:
+        self.sender = sender
+        self.polling = polling
+        self.poster = poster
+        self.sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
+        # edits of alert messages whose event became official, running beside the poll
+        self.official_edits: set[asyncio.Task[None]] = set()
+
+
+class Background:
+    def __init__(
+        self,
+        settings: DeliverySettings,
+        store: Store,
+        feeds: Sequence[Feed],
+        *,
+        clock: Clock = utc_now,
+        ops: OpsRuntime | None = None,
+    ) -> None:
+        self._settings = settings
+        self._store = store
+        self._feeds = list(feeds)
+        self._clock = clock
+        self._ops = ops
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.digests = DigestSchedule(
+            self.scheduler, self._post_digest, concurrency=settings.workers
+        )
+        self.digests_caught_up = asyncio.Event()  # set once the start-up catch-up is done
+        self._running: _Running | None = None
+
+    async def start(self, *, sender: OutboxSender, polling: PollService) -> None:
+        """Schedule the polls (the first at once), the digests and their catch-up; run the
+        sender."""
+        if self._running is not None:
+            raise RuntimeError("the background work is already running")
+        poster = DigestPoster(self._store, sender, self._settings, clock=self._clock)
+        self._running = _Running(sender, polling, poster)
+        now = datetime.now(UTC)  # the scheduler runs on real time, whatever clock alerts use
+        for feed in self._feeds:
+            self.scheduler.add_job(
+                self.poll,
+                IntervalTrigger(seconds=feed.settings.interval, jitter=feed.settings.jitter),
+                args=[feed],
+                id=f"poll:{feed.settings.name}",
+                name=f"poll {feed.settings.name}",
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=feed.settings.misfire_grace_time,
+                replace_existing=True,
+                next_run_time=now,  # poll at once on start-up, then on the interval
+            )
+        await self.rebuild_digest_jobs()
+        # Digests whose time came while the bot was down, if recent and not posted yet.
+        self.scheduler.add_job(
+            self.catch_up_digests,
+            DateTrigger(run_date=now, timezone=UTC),
+            id="digests:catch-up",
+            name="digest catch-up",
+            misfire_grace_time=None,
+        )
+        self.scheduler.start()
+
+    async def stop(self) -> None:
+        """No new runs; the sender and the official edits are cancelled (a clean shutdown:
+        what they leave unsent is sent again at the next start)."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        running, self._running = self._running, None
+        if running is None:
+            return
+        tasks = [running.sender_task, *running.official_edits]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def poll(self, feed: Feed) -> None:
+        """One poll of ``feed``; what it committed goes to the sender at once."""
+        running = self._started()
+        with log_context(feed=feed.settings.name):
+            report = await running.polling.poll(feed.source)
+        if report.outcome == "applied":
+            self._deliver(running, report)
+        if self._ops is not None:
+            self._ops.metrics.observe_poll(report, self._clock())
+
+    def _deliver(self, running: _Running, report: PollReport) -> None:
+        """New outbox rows go out now; messages of events now official are edited in tasks
+        of their own, so that the poll never waits on Discord."""
+        running.sender.wake()
+        for event in report.became_official:
+            task = asyncio.create_task(
+                self._mark_official(running.sender, event), name=f"official-{event.event}"
+            )
+            running.official_edits.add(task)
+            task.add_done_callback(running.official_edits.discard)
+
+    async def _mark_official(self, sender: OutboxSender, event: OfficialEvent) -> None:
+        try:
+            await sender.mark_official(event.games, event.event, event.alert_ids)
+        except Exception:
+            # cosmetic: the alerts went out; the next official event is tried afresh
+            log.exception("event %s: marking its alert messages official failed", event.event)
+
+    async def rebuild_digest_jobs(self) -> None:
+        """One digest job per (local time, time zone) of a digest, as the database says."""
+        self.digests.rebuild(await self._store.list_subscriptions())
+
+    async def catch_up_digests(self) -> None:
+        try:
+            poster = self._started().poster
+            await self.digests.catch_up(poster.is_recent)
+        finally:
+            self.digests_caught_up.set()
+
+    async def _post_digest(self, subscription_id: int) -> DigestOutcome:
+        return await self._started().poster.post_due(subscription_id)
+
+    def _started(self) -> _Running:
+        if self._running is None:
+            raise RuntimeError("the background work is not running")
+        return self._running
