@@ -74,6 +74,14 @@ class OlympicsAdapter:
         newest = self._clock_sequence is None or clock >= self._clock_sequence
         if newest and clock == self._clock_sequence:
             sequence = self._sequence + 1  # changed content, same clock
+        elif not newest and self._medals is not None:
+            log.info(
+                "olympics feed for %s: a body of %s after one of %s: an older copy (an edge "
+                "cache's), so it changes nothing",
+                self.games.code,
+                medals.medalStandings.eventInfo.dateTime.isoformat(),
+                self._medals.medalStandings.eventInfo.dateTime.isoformat(),
+            )
         snapshot = build_snapshot(
             medals,
             self._medallists,
