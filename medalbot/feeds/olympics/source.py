@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 
 import msgspec
 
@@ -36,14 +38,20 @@ class OlympicsHttpSource:
 
     @classmethod
     def from_settings(
-        cls, name: str, base: PollerSettings, options: OlympicsOptions
+        cls,
+        name: str,
+        base: PollerSettings,
+        options: OlympicsOptions,
+        *,
+        clock: Callable[[], float] = time.monotonic,
     ) -> OlympicsHttpSource:
-        """``base.url`` is the Games' root (``https://www.olympics.com/wmr-owg2026/``)."""
+        """``base.url`` is the Games' root (``https://www.olympics.com/wmr-owg2026/``);
+        ``clock`` times the backoff (monotonic seconds)."""
         polite = olympics_poller_settings(base, options)
 
         def poller(endpoint: str) -> HttpPoller:
             url = api_url(base.url, options.language, endpoint)
-            return HttpPoller(name, msgspec.structs.replace(polite, url=url))
+            return HttpPoller(name, msgspec.structs.replace(polite, url=url), clock=clock)
 
         adapter = OlympicsAdapter(
             GamesInfo(code=options.games_code, name=options.games_name),
