@@ -19,7 +19,7 @@ from medalbot.domain.models import GamesInfo, Snapshot
 from medalbot.feeds.errors import DEFAULT_MAX_BYTES, FeedRejected
 from medalbot.feeds.olympics.body import MedallistsBody, MedalsBody
 from medalbot.feeds.olympics.decode import decode_body
-from medalbot.feeds.olympics.snapshot import build_snapshot, sequence_of
+from medalbot.feeds.olympics.snapshot import MedallistsIndex, build_snapshot, sequence_of
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class OlympicsAdapter:
         self.games = games
         self._unranked = tuple(unranked_nocs)
         self._max_bytes = max_bytes
-        self._medallists: MedallistsBody | None = None
+        self._medallists: MedallistsIndex | None = None
         self._medallists_digest = b""
         self._medals: MedalsBody | None = None  # the newest medals body taken
         self._medals_digest = b""
@@ -55,7 +55,7 @@ class OlympicsAdapter:
         decoded = decode_body(body, max_bytes=self._max_bytes)
         if isinstance(decoded, MedallistsBody):
             self._note_competition(decoded.competitionCode)
-            self._medallists, self._medallists_digest = decoded, digest
+            self._medallists, self._medallists_digest = MedallistsIndex(decoded), digest
             return None
         self._note_competition(decoded.competitionCode)
         _check_not_emptied(decoded)

@@ -90,8 +90,8 @@ class _EventDraft:
         self.medals: list[_Medal] = []
 
 
-class _Medallists:
-    """The medallists body, indexed for what a medals row asks of it."""
+class MedallistsIndex:
+    """The medallists body, indexed once for what the medals rows ask of it."""
 
     def __init__(self, body: MedallistsBody | None) -> None:
         self.tv_names: dict[str, str] = {}
@@ -112,14 +112,14 @@ class _Medallists:
 
 def build_snapshot(
     medals: MedalsBody,
-    medallists: MedallistsBody | None,
+    medallists: MedallistsIndex | MedallistsBody | None,
     *,
     games: GamesInfo,
     sequence: int,
     unranked_nocs: Iterable[str] = (),
 ) -> Snapshot:
     """The Games as the bodies describe them; ``FeedRejected`` for what the model refuses."""
-    known = _Medallists(medallists)
+    known = medallists if isinstance(medallists, MedallistsIndex) else MedallistsIndex(medallists)
     events: dict[str, _EventDraft] = {}
     table_nocs: set[str] = set()
     listed: set[tuple[str, Medal, str]] = set()  # medals the table's rows carry
