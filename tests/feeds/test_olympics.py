@@ -7,6 +7,7 @@ import json
 import logging
 from typing import Any
 
+import msgspec
 import pytest
 
 from medalbot.domain.detection import apply_snapshot
@@ -15,7 +16,8 @@ from medalbot.domain.state import Applied, Ignored
 from medalbot.domain.table import medal_table
 from medalbot.feeds.errors import FeedError, FeedRejected, SiteRefused
 from medalbot.feeds.olympics.adapter import OlympicsAdapter
-from medalbot.feeds.olympics.settings import api_url
+from medalbot.feeds.olympics.endpoints import api_url
+from medalbot.feeds.olympics.options import OlympicsOptions
 from tests.feeds.olympics_days import (
     ACCESS_DENIED,
     FIRST_DAY_2026,
@@ -302,3 +304,24 @@ def test_every_listed_medal_row_is_a_result() -> None:
 
 def test_feed_errors_are_feed_errors() -> None:
     assert issubclass(SiteRefused, FeedError)
+
+
+def test_the_options_table_is_validated_with_the_key_named() -> None:
+    good = msgspec.convert(
+        {"games_code": "OWG2026", "games_name": "Milano Cortina 2026", "language": "ITA"},
+        type=OlympicsOptions,
+        strict=True,
+    )
+    assert (good.language, good.medallists, good.referer) == (
+        "ITA",
+        False,
+        "https://www.olympics.com/",
+    )
+    with pytest.raises(msgspec.ValidationError, match="games_code"):
+        msgspec.convert({"games_name": "Milano Cortina 2026"}, type=OlympicsOptions)
+    with pytest.raises(msgspec.ValidationError, match=r"\$\.language"):
+        msgspec.convert(
+            {"games_code": "X", "games_name": "Y", "language": "en"}, type=OlympicsOptions
+        )
+    with pytest.raises(msgspec.ValidationError, match="rate"):
+        msgspec.convert({"games_code": "X", "games_name": "Y", "rate": 1}, type=OlympicsOptions)

@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestServer
 
 from medalbot.domain.alerts import MedalAlert
 from medalbot.feeds.olympics.factory import open_olympics_source
-from medalbot.feeds.olympics.settings import DEFAULT_USER_AGENT, OlympicsOptions
+from medalbot.feeds.olympics.options import DEFAULT_USER_AGENT, OlympicsOptions
 from medalbot.feeds.olympics.source import OlympicsHttpSource
 from medalbot.feeds.poller import PollerSettings
 from medalbot.feeds.sources import ReplaySource

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from medalbot.domain.models import GamesInfo
 from medalbot.feeds.olympics.adapter import OlympicsAdapter
-from medalbot.feeds.olympics.settings import OlympicsOptions
+from medalbot.feeds.olympics.options import OlympicsOptions
 from medalbot.feeds.olympics.source import OlympicsHttpSource
 from medalbot.feeds.poller import PollerSettings
 from medalbot.feeds.sources import FeedSource, ReplaySource

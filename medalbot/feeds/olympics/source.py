@@ -13,7 +13,8 @@ import msgspec
 from medalbot.domain.models import GamesInfo, Snapshot
 from medalbot.feeds.errors import FeedError
 from medalbot.feeds.olympics.adapter import OlympicsAdapter
-from medalbot.feeds.olympics.settings import OlympicsOptions, api_url, olympics_poller_settings
+from medalbot.feeds.olympics.endpoints import api_url, olympics_poller_settings
+from medalbot.feeds.olympics.options import OlympicsOptions
 from medalbot.feeds.poller import Fetched, HttpPoller, PollerSettings
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,5 @@
-"""The settings of an ``olympics`` feed: where the Games' API lives and how to ask it politely.
+"""The ``[feeds.olympics]`` options of an ``olympics`` feed: which Games, in which language, and
+how to ask the site politely. Plain msgspec, no I/O imports, so configuration loading can use it.
 
 The URL root changes with every Games (``https://www.olympics.com/wmr-owg2026/``, its
 Paralympics ``https://www.olympics.com/wmr-para-owg2026/``), and the body never names the Games
@@ -14,7 +15,6 @@ from msgspec import Meta, Struct
 
 from medalbot import __version__
 from medalbot.domain.models import CODE_PATTERN, Noc
-from medalbot.feeds.poller import JSON_CONTENT_TYPES, PollerSettings
 
 DEFAULT_USER_AGENT: Final = f"medalbot/{__version__} (Olympic results bot; polls every 25 s)"
 DEFAULT_REFERER: Final = "https://www.olympics.com/"
@@ -36,28 +36,3 @@ class OlympicsOptions(Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     user_agent: Annotated[str, Meta(min_length=1, max_length=200)] = DEFAULT_USER_AGENT
     referer: str = DEFAULT_REFERER
     unranked_nocs: tuple[Noc, ...] = ("AIN",)  # announced, never ranked in the table
-
-
-def api_url(root: str, language: str, endpoint: str) -> str:
-    """``https://www.olympics.com/wmr-owg2026/`` + ``ENG`` + ``medals`` ->
-    ``https://www.olympics.com/wmr-owg2026/competition/api/ENG/medals``."""
-    return f"{root.rstrip('/')}/competition/api/{language}/{endpoint}"
-
-
-def olympics_poller_settings(base: PollerSettings, options: OlympicsOptions) -> PollerSettings:
-    """``base`` (timeouts, size cap, backoff from ``[[feeds]]``) with the site's manners."""
-    headers = (("Referer", options.referer),) if options.referer else ()
-    return PollerSettings(
-        url=base.url,
-        connect_timeout=base.connect_timeout,
-        read_timeout=base.read_timeout,
-        total_timeout=base.total_timeout,
-        max_bytes=base.max_bytes,
-        backoff_base=base.backoff_base,
-        backoff_cap=base.backoff_cap,
-        retry_after_cap=base.retry_after_cap,
-        max_age_cap=base.max_age_cap,
-        user_agent=options.user_agent,
-        content_types=JSON_CONTENT_TYPES,
-        headers=headers,
-    )
