@@ -325,3 +325,14 @@ def test_the_options_table_is_validated_with_the_key_named() -> None:
         )
     with pytest.raises(msgspec.ValidationError, match="rate"):
         msgspec.convert({"games_code": "X", "games_name": "Y", "rate": 1}, type=OlympicsOptions)
+
+
+def test_an_emptied_table_on_the_first_day_is_suspect_too() -> None:
+    """With one finished event the domain's rule (several events losing medals) cannot tell;
+    the site's own count of finished events can."""
+    body = load(FIRST_DAY_2026)
+    body["medalStandings"]["eventInfo"]["finishedEvents"] = 1
+    body["medalStandings"]["medalsTable"] = []
+
+    with pytest.raises(FeedRejected, match="shows medals of 0 events but eventInfo says 1"):
+        adapter()(json.dumps(body).encode())
