@@ -121,7 +121,7 @@ def build_snapshot(
     """The Games as the bodies describe them; ``FeedRejected`` for what the model refuses."""
     known = medallists if isinstance(medallists, MedallistsIndex) else MedallistsIndex(medallists)
     events: dict[str, _EventDraft] = {}
-    table_nocs: set[str] = set()
+    listing: set[str] = set()  # NOCs whose medals the table lists
     listed: set[tuple[str, Medal, str]] = set()  # medals the table's rows carry
     teams_per_key: dict[tuple[str, Medal, str], int] = defaultdict(int)
     for row in medals.medalStandings.medalsTable:
@@ -133,7 +133,6 @@ def build_snapshot(
                 ] += 1
 
     for t, row in enumerate(medals.medalStandings.medalsTable):
-        table_nocs.add(row.organisation)
         for d, discipline in enumerate(row.disciplines):
             for m, medal_row in enumerate(discipline.medalWinners):
                 where = f"medalsTable[{t}].disciplines[{d}].medalWinners[{m}]"
@@ -153,6 +152,7 @@ def build_snapshot(
                 noc = medal_row.organisation or row.organisation
                 key = (code, medal, noc)
                 listed.add(key)
+                listing.add(noc)
                 athletes = known.winners.get(key, [])
                 if medal_row.competitorType == "T":
                     name = medal_row.competitorDisplayName or medal_row.competitorDisplayTvName
@@ -173,9 +173,9 @@ def build_snapshot(
     unranked = dict.fromkeys(unranked_nocs)
     for key, athletes in known.winners.items():
         code, medal, noc = key
-        if key in listed or noc in table_nocs:
+        if key in listed or noc in listing:
             continue
-        # A medal the table does not list (neutral athletes): from the medallists body.
+        # The medals of a NOC the table lists none of (neutral athletes): from the medallists.
         draft = events.get(code)
         if draft is None:
             first = _athlete_medal(athletes[0], code, medal)
