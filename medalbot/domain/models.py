@@ -1,6 +1,6 @@
 """The Games as the feed describes them: one snapshot of every event and result.
 
-These structs mirror the native feed (``../shared/feed-format.md``) field for field, so the
+These structs mirror the native feed (``docs/feeds.md``) field for field, so the
 native adapter decodes straight into them and the constraints below are the validation.
 They are frozen: a snapshot is a value, and change detection compares values.
 """

@@ -36,6 +36,11 @@ class FeedUnavailable(FeedError):
     """The content could not be fetched (connection refused, timeout, HTTP error status)."""
 
 
+class SiteRefused(FeedUnavailable):
+    """The site's bot protection refused us (an "Access Denied" page instead of the feed):
+    a request to change (User-Agent, Referer, a slower interval), not a broken feed."""
+
+
 def describe_size(n_bytes: int) -> str:
     """A byte count the way a person would say it: ``5 MiB``, ``812 bytes``."""
     for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):

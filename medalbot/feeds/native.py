@@ -1,4 +1,4 @@
-"""The native feed (``medalbot.feed/1``, see ``shared/feed-format.md``): JSON straight into the
+"""The native feed (``medalbot.feed/1``, see ``docs/feeds.md``): JSON straight into the
 domain ``Snapshot``.
 
 A body is accepted whole or rejected whole, with a reason a person can act on. msgspec's strict

@@ -33,8 +33,10 @@ from medalbot.feeds.errors import (
     FeedError,
     FeedRejected,
     FeedUnavailable,
+    SiteRefused,
     describe_size,
 )
+from medalbot.feeds.refusal import refusal_reason
 
 log = logging.getLogger(__name__)
 _E = TypeVar("_E", bound=FeedError)
@@ -42,6 +44,7 @@ _E = TypeVar("_E", bound=FeedError)
 JSON_CONTENT_TYPES: Final = ("application/json",)
 XML_CONTENT_TYPES: Final = ("application/xml", "text/xml")
 _CHUNK_BYTES: Final = 64 * 1024
+_REFUSAL_PAGE_BYTES: Final = 4096  # enough of a 403 page to recognise "Access Denied"
 _MAX_AGE: Final = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
@@ -59,6 +62,7 @@ class PollerSettings(Struct, frozen=True, kw_only=True):
     max_age_cap: float = 30.0  # Cache-Control: max-age is honoured up to this, to stay live
     user_agent: str = f"medalbot/{__version__} (feed poller)"
     content_types: tuple[str, ...] = JSON_CONTENT_TYPES
+    headers: tuple[tuple[str, str], ...] = ()  # sent with every request (e.g. a Referer)
 
     def __post_init__(self) -> None:
         if not self.url.startswith(("http://", "https://")):
@@ -99,6 +103,12 @@ FetchOutcome = Fetched | NotModified | BackingOff
 
 
 class _StatusError(FeedUnavailable):
+    def __init__(self, reason: str, retry_after: float | None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class _RefusedError(SiteRefused):
     def __init__(self, reason: str, retry_after: float | None) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
@@ -151,7 +161,9 @@ class HttpPoller:
             try:
                 outcome = await self._request()
             except FeedError as exc:
-                retry_after = exc.retry_after if isinstance(exc, _StatusError) else None
+                retry_after = (
+                    exc.retry_after if isinstance(exc, _StatusError | _RefusedError) else None
+                )
                 raise self._failed(exc, retry_after=retry_after) from exc
             if isinstance(outcome, NotModified):
                 self._failures = 0
@@ -203,7 +215,7 @@ class HttpPoller:
                 timeout=aiohttp.ClientTimeout(
                     total=s.total_timeout, sock_connect=s.connect_timeout, sock_read=s.read_timeout
                 ),
-                headers={"User-Agent": s.user_agent},
+                headers={"User-Agent": s.user_agent, **dict(s.headers)},
                 raise_for_status=False,
             )
         return self._session
@@ -222,6 +234,8 @@ class HttpPoller:
                     if max_age is not None:
                         self._fresh_until = self._clock() + max_age
                     return NotModified()
+                if response.status == 403:
+                    await self._raise_if_refused(response)
                 if response.status != 200:
                     raise _StatusError(f"HTTP {response.status} from {url}", _retry_after(response))
                 content_type = self._check_content_type(response)
@@ -240,6 +254,16 @@ class HttpPoller:
         except aiohttp.ClientError as exc:
             detail = str(exc) or type(exc).__name__
             raise FeedUnavailable(f"cannot fetch {url}: {detail}") from exc
+
+    async def _raise_if_refused(self, response: aiohttp.ClientResponse) -> None:
+        """A 403 whose body is a bot protection's "Access Denied" page says so (``SiteRefused``),
+        so the log and ``/healthz`` tell an operator to change how we ask, not to wait."""
+        if response.content_type != "text/html":
+            return
+        head = await response.content.read(_REFUSAL_PAGE_BYTES)
+        reason = refusal_reason(head)
+        if reason is not None:
+            raise _RefusedError(f"{reason}, HTTP 403 from {self.url}", _retry_after(response))
 
     def _check_content_type(self, response: aiohttp.ClientResponse) -> str:
         content_type = response.content_type  # the media type, without parameters

@@ -37,6 +37,7 @@ class FeedCheck(Struct, frozen=True):
     name: str
     interval: float  # seconds between polls, as configured
     last_success: datetime | None  # None: no successful poll since start-up
+    last_error: str | None = None  # why the latest poll failed; None when it did not
 
 
 class GatewayState(Struct, frozen=True):
@@ -53,6 +54,8 @@ class FeedHealth(Struct, frozen=True):
     interval_seconds: float
     last_success_at: datetime | None
     last_success_age_seconds: float | None
+    # Why the latest poll failed ("refused by the site's bot protection: …"); None if it did not
+    last_error: str | None = None
 
 
 class GatewayHealth(Struct, frozen=True):
@@ -125,15 +128,17 @@ def _feed(
         status = "degraded"
     if status != "ok":
         since = "since start-up" if feed.last_success is None else f"for {age:.0f} s"
-        problems.append(
-            f"feed {feed.name}: no successful poll {since} (polls every {feed.interval:g} s)"
-        )
+        problem = f"feed {feed.name}: no successful poll {since} (polls every {feed.interval:g} s)"
+        if feed.last_error is not None:
+            problem += f"; last error: {feed.last_error}"
+        problems.append(problem)
     return FeedHealth(
         name=feed.name,
         status=status,
         interval_seconds=feed.interval,
         last_success_at=feed.last_success,
         last_success_age_seconds=None if feed.last_success is None else age,
+        last_error=feed.last_error,
     )
 
 
@@ -238,7 +243,12 @@ class HealthProbe:
             now=now,
             started_at=self._started_at,
             feeds=[
-                FeedCheck(name, interval, self._metrics.last_success(name))
+                FeedCheck(
+                    name,
+                    interval,
+                    self._metrics.last_success(name),
+                    self._metrics.last_error(name),
+                )
                 for name, interval in self._feeds
             ],
             gateway=self._gateway.state(),

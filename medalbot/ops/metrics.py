@@ -169,6 +169,7 @@ class BotMetrics:
         )
 
         self._last_success: dict[str, datetime] = {}
+        self._last_error: dict[str, str] = {}
         self._sender_seen: dict[str, int] = {}
 
     # Feeds -------------------------------------------------------------------------------
@@ -185,11 +186,19 @@ class BotMetrics:
         if report.outcome in SUCCESS_OUTCOMES:
             self.feed_last_success.labels(report.feed).set(now.timestamp())
             self._last_success[report.feed] = now
+        if report.outcome == "failed" and report.reason is not None:
+            self._last_error[report.feed] = report.reason
+        elif report.outcome != "backing_off":  # a skipped poll neither fails nor succeeds
+            self._last_error.pop(report.feed, None)
         for alert in report.alerts:
             self.alerts.labels(alert_type(alert)).inc()
 
     def last_success(self, feed: str) -> datetime | None:
         return self._last_success.get(feed)
+
+    def last_error(self, feed: str) -> str | None:
+        """Why the feed's latest poll failed, until a poll succeeds."""
+        return self._last_error.get(feed)
 
     # Outbox ------------------------------------------------------------------------------
 

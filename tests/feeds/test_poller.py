@@ -16,7 +16,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from medalbot.feeds.errors import FeedRejected, FeedUnavailable
+from medalbot.feeds.errors import FeedRejected, FeedUnavailable, SiteRefused
 from medalbot.feeds.poller import (
     XML_CONTENT_TYPES,
     BackingOff,
@@ -359,6 +359,67 @@ def test_settings_refuse_nonsense() -> None:
         PollerSettings(url="ftp://example.org/feed")
     with pytest.raises(ValueError, match="read_timeout must be positive"):
         PollerSettings(url="http://example.org/feed", read_timeout=0)
+
+
+async def test_extra_headers_are_sent_with_every_request(make_poller: MakePoller) -> None:
+    seen: list[dict[str, str]] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        seen.append(dict(request.headers))
+        return web.Response(body=b"{}", content_type="application/json")
+
+    async with _serve(handler) as url:
+        poller = make_poller(url, headers=(("Referer", "https://www.olympics.com/"),))
+        await poller.fetch()
+        await poller.fetch()
+
+    assert [h.get("Referer") for h in seen] == ["https://www.olympics.com/"] * 2
+
+
+ACCESS_DENIED = (
+    Path(__file__).parent / "fixtures/olympics/owg2026-access-denied-403.html"
+).read_bytes()
+
+
+async def test_a_bot_protection_403_page_says_the_site_refused_us_and_backs_off(
+    make_poller: MakePoller, clock: FakeClock
+) -> None:
+    requests = 0
+
+    async def handler(request: web.Request) -> web.Response:
+        nonlocal requests
+        requests += 1
+        return web.Response(status=403, body=ACCESS_DENIED, content_type="text/html")
+
+    async with _serve(handler) as url:
+        poller = make_poller(url, backoff_base=30.0)
+        with pytest.raises(SiteRefused) as caught:
+            await poller.fetch()
+        during = await poller.fetch()
+        clock.advance(30.0)
+        with pytest.raises(SiteRefused):
+            await poller.fetch()
+
+    assert caught.value.reason == (
+        'refused by the site\'s bot protection: an "Access Denied" page '
+        f"(reference #18.d2a0d517.1770630655.dc86c9b1), HTTP 403 from {url}"
+    )
+    assert during == BackingOff(retry_in=30.0)
+    assert requests == 2 and poller.failures == 2
+
+
+async def test_another_403_is_an_http_403(make_poller: MakePoller) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(
+            status=403, text="<html><title>Forbidden</title></html>", content_type="text/html"
+        )
+
+    async with _serve(handler) as url:
+        with pytest.raises(FeedUnavailable) as caught:
+            await make_poller(url).fetch()
+
+    assert not isinstance(caught.value, SiteRefused)
+    assert caught.value.reason == f"HTTP 403 from {url}"
 
 
 class _serve:

@@ -196,3 +196,33 @@ async def test_the_probe_reports_a_broken_store_as_failing(
     assert report.status == "failing"
     assert report.outbox.pending is None
     assert "could not read the outbox" in caplog.text
+
+
+async def test_the_probe_says_why_the_latest_poll_failed_until_one_succeeds() -> None:
+    metrics = BotMetrics()
+    clock_now = [START]
+    probe = HealthProbe(
+        store=MemoryStore(),
+        metrics=metrics,
+        feeds=[("milano", 25.0)],
+        gateway=GatewayWatch(),
+        policy=POLICY,
+        clock=lambda: clock_now[0],
+    )
+    refused = (
+        'refused by the site\'s bot protection: an "Access Denied" page (reference #18.d2a0), '
+        "HTTP 403 from https://www.olympics.com/wmr-owg2026/competition/api/ENG/medals"
+    )
+    metrics.observe_poll(PollReport(feed="milano", outcome="failed", reason=refused), START)
+    clock_now[0] = START + timedelta(seconds=10)
+    early = await probe()
+    metrics.observe_poll(PollReport(feed="milano", outcome="backing_off"), clock_now[0])
+    clock_now[0] = START + timedelta(seconds=100)  # four intervals without a good poll
+    later = await probe()
+    metrics.observe_poll(PollReport(feed="milano", outcome="unchanged"), clock_now[0])
+    recovered = await probe()
+
+    assert early.feeds[0].status == "ok" and early.feeds[0].last_error == refused
+    assert later.feeds[0].status == "degraded" and later.feeds[0].last_error == refused
+    assert f"; last error: {refused}" in later.problems[0]
+    assert recovered.feeds[0].last_error is None

@@ -1,0 +1,11 @@
+"""The ``olympics`` feed format: olympics.com's public competition API
+(``{root}/competition/api/{LANG}/medals``, optionally ``.../medallists``) read into the
+domain's whole-Games snapshots. ``docs/feeds.md`` describes it for users.
+
+- ``body``: the responses as msgspec structs; ``decode``: bytes to a body, or why not;
+- ``snapshot``: a body to a ``Snapshot``; ``adapter``: ordering by the site's clock, the
+  "nothing new" hash, the empty-table guard;
+- ``options``: the ``[feeds.olympics]`` settings; ``endpoints``: the URLs and polite HTTP
+  settings; ``source``: the HTTP feed source polling both endpoints; ``factory``: a source
+  (HTTP or replay) from the settings.
+"""
