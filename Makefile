@@ -37,7 +37,7 @@ i18n: $(STAMP)
 	$(BIN)/pybabel --quiet extract -F medalbot/i18n/babel.cfg -k pN_:1c,2 --no-location --sort-output \
 		--project=medalbot -o build/medalbot.pot --width=100 medalbot
 	$(BIN)/pybabel --quiet update -i build/medalbot.pot -d medalbot/locale -D medalbot --ignore-obsolete \
-		--no-fuzzy-matching --width=100
+		--no-fuzzy-matching --ignore-pot-creation-date --width=100
 	$(BIN)/python -m pytest -q tests/i18n
 
 bench: $(STAMP)

@@ -15,7 +15,14 @@ after ``make i18n``, list it in ``SUPPORTED_LOCALES``, translate every entry.
 """
 
 from medalbot.i18n.games import games_name
-from medalbot.i18n.nations import NEUTRAL_FLAG, flag_emoji, iso2, known_nocs, nation_name
+from medalbot.i18n.nations import (
+    NEUTRAL_FLAG,
+    flag_emoji,
+    iso2,
+    known_nocs,
+    nation_name,
+    nation_names,
+)
 from medalbot.i18n.sports import SPORT_NAMES, sport_name
 from medalbot.i18n.translator import (
     COMMAND_NAME,
@@ -43,6 +50,7 @@ __all__ = [
     "known_nocs",
     "language_name",
     "nation_name",
+    "nation_names",
     "pN_",
     "resolve_locale",
     "sport_name",

@@ -15,7 +15,7 @@ from typing import Final
 
 from babel import Locale
 
-from medalbot.i18n.translator import N_, translator
+from medalbot.i18n.translator import N_, SUPPORTED_LOCALES, translator
 
 # Every current NOC (all 206), by IOC code. Codes that differ from
 # the ISO alpha-3 code are the point of the table (NED ≠ NLD, GER ≠ DEU, SUI ≠ CHE, …).
@@ -129,6 +129,16 @@ def nation_name(noc: str, locale: str | None = None) -> str:
         return code
     name = _territory_name(t.babel_locale, territory)
     return name if name is not None else code
+
+
+def nation_names(noc: str) -> frozenset[str]:
+    """Every name a fan may type for a nation: its name in each language we speak, and CLDR's
+    everyday English one where the IOC's differs ("South Korea" for "Korea")."""
+    names = {nation_name(noc, locale) for locale in SUPPORTED_LOCALES}
+    territory = IOC_TO_ISO2.get(_normalise(noc))
+    if territory is not None:
+        names.add(Locale.parse("en").territories.get(territory, noc))
+    return frozenset(names)
 
 
 def _territory_name(locale: Locale, territory: str) -> str | None:

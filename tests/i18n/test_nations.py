@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from medalbot.i18n import NEUTRAL_FLAG, SUPPORTED_LOCALES, flag_emoji, iso2, known_nocs, nation_name
+from medalbot.i18n import (
+    NEUTRAL_FLAG,
+    SUPPORTED_LOCALES,
+    flag_emoji,
+    iso2,
+    known_nocs,
+    nation_name,
+    nation_names,
+)
 from medalbot.i18n.nations import NAME_OVERRIDES
 
 # Every NOC that has won a Winter Games medal, historical ones included.
@@ -123,3 +131,10 @@ def test_every_flag_is_a_regional_indicator_pair_spelling_the_territory() -> Non
             continue
         assert len(flag) == 2, noc
         assert "".join(chr(ord(c) - 0x1F1E6 + ord("A")) for c in flag) == territory
+
+
+def test_a_fan_may_type_any_name_we_show_or_the_everyday_english_one() -> None:
+    names = nation_names("KOR")
+    assert {"Korea", "South Korea", "Südkorea", "Corée du Sud", "韓国"} <= names
+    assert "Cape Verde" in nation_names("CPV")
+    assert nation_names("AIN") >= {"Individual Neutral Athletes", "個人の中立選手(AIN)"}
