@@ -92,7 +92,7 @@ def test_every_current_noc_is_mapped_to_a_distinct_territory() -> None:
         ("AIN", "Individual Neutral Athletes|Individuele Neutrale Atleten|"
                 "Athlètes individuels neutres|Individuelle Neutrale Athleten|"
                 "Atleti Individuali Neutrali|Atletas Individuales Neutrales|"
-                "Atletas Individuais Neutros|個人の中立選手(AIN)"),
+                "Atletas Individuais Neutros|個人の中立選手（AIN）"),
         ("TUR", "Türkiye|Turkije|Turquie|Türkei|Turchia|Turquía|Turquia|トルコ"),
         ("CPV", "Cabo Verde|Kaapverdië|Cap-Vert|Kap Verde|Capo Verde|Cabo Verde|Cabo Verde|"
                 "カーボベルデ"),
@@ -137,4 +137,4 @@ def test_a_fan_may_type_any_name_we_show_or_the_everyday_english_one() -> None:
     names = nation_names("KOR")
     assert {"Korea", "South Korea", "Südkorea", "Corée du Sud", "韓国"} <= names
     assert "Cape Verde" in nation_names("CPV")
-    assert nation_names("AIN") >= {"Individual Neutral Athletes", "個人の中立選手(AIN)"}
+    assert nation_names("AIN") >= {"Individual Neutral Athletes", "個人の中立選手（AIN）"}

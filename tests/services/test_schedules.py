@@ -92,6 +92,15 @@ async def test_a_digest_is_set_at_a_local_time_and_turned_off() -> None:
     assert off.schedule == Schedule(timezone="America/New_York")
 
 
+@pytest.mark.parametrize("word", ["off", "uit", "aus", "désactivé", "non", "no", "não", "オフ"])
+async def test_a_digest_is_turned_off_in_the_moderators_own_words(word: str) -> None:
+    schedules, _store, sub = await service()
+    await schedules.set_digest(GUILD, sub.id, at="08:00", timezone="Europe/Berlin")
+
+    off = await schedules.set_digest(GUILD, sub.id, at=f" {word.upper()} ")
+    assert off.schedule == Schedule(timezone="Europe/Berlin")
+
+
 async def test_another_servers_subscription_cannot_be_changed() -> None:
     schedules, _store, sub = await service()
 
