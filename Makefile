@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean install
+.PHONY: demo test lint typecheck pytest bench clean install i18n
 
 # The emulator (discord_emulator/) and medalbot in one pip command, so that the local emulator
 # satisfies medalbot[demo].
@@ -30,6 +30,17 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck pytest
+
+# Extract the messages marked in the code, merge them into every catalogue (translations kept,
+# new entries empty, stale ones dropped), then check the catalogues: the test fails while any
+# language misses a message, has a fuzzy or empty one, or changes a placeholder.
+i18n: $(STAMP)
+	mkdir -p build
+	$(BIN)/pybabel --quiet extract -F medalbot/i18n/babel.cfg -k pN_:1c,2 --no-location --sort-output \
+		--project=medalbot -o build/medalbot.pot --width=100 medalbot
+	$(BIN)/pybabel --quiet update -i build/medalbot.pot -d medalbot/locale -D medalbot --ignore-obsolete \
+		--no-fuzzy-matching --ignore-pot-creation-date --width=100
+	$(BIN)/python -m pytest -q tests/i18n
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

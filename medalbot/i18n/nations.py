@@ -1,9 +1,12 @@
 """Nation names and flags for IOC codes.
 
-Names come from CLDR (babel's territory names) through an IOC → ISO 3166 alpha-2 mapping, so every
-locale babel knows gets them for free. Where the Olympic designation differs from the CLDR name
-(Great Britain, Chinese Taipei, teams without a country, historical NOCs) the name is a gettext
-message instead, translated in the catalogues like any other text.
+One rule in every language: the IOC's name as olympics.com shows it in English ("Korea",
+"IR Iran", "Türkiye", "Hong Kong, China"), and its natural equivalent, as broadcasters write it,
+in the others ("Südkorea", "Iran", "Corée du Sud"). Names come from CLDR (babel's territory
+names) through an IOC → ISO 3166 alpha-2 mapping where CLDR already says that; where it does not
+(Great Britain, Chinese Taipei, Korea, teams without a country, historical NOCs, and nations
+whose everyday name differs in some language: "USA" in German) the name is a gettext message
+instead, translated in the catalogues like any other text.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Final
 
 from babel import Locale
 
-from medalbot.i18n.translator import N_, translator
+from medalbot.i18n.translator import N_, SUPPORTED_LOCALES, translator
 
 # Every current NOC (all 206), by IOC code. Codes that differ from
 # the ISO alpha-3 code are the point of the table (NED ≠ NLD, GER ≠ DEU, SUI ≠ CHE, …).
@@ -50,9 +53,24 @@ IOC_TO_ISO2: Final[dict[str, str]] = {
 }  # fmt: skip
 
 # Olympic designations that differ from CLDR's name, and teams or NOCs that have no territory.
-# Values are gettext messages (English source), translated in medalbot/locale/*.
+# Values are gettext messages (English source: olympics.com's name), translated in
+# medalbot/locale/* into each language's usual name for the team.
 NAME_OVERRIDES: Final[dict[str, str]] = {
     "GBR": N_("Great Britain"),
+    "USA": N_("United States"),
+    "KOR": N_("Korea"),
+    "PRK": N_("DPR Korea"),
+    "IRI": N_("IR Iran"),
+    "CZE": N_("Czechia"),
+    "MDA": N_("Republic of Moldova"),
+    "CPV": N_("Cabo Verde"),
+    "CIV": N_("Côte d'Ivoire"),
+    "RUS": N_("Russian Federation"),
+    "SYR": N_("Syrian Arab Republic"),
+    "BRU": N_("Brunei Darussalam"),
+    "FSM": N_("Federated States of Micronesia"),
+    "ISV": N_("Virgin Islands, US"),
+    "IVB": N_("Virgin Islands, British"),
     "TPE": N_("Chinese Taipei"),
     "HKG": N_("Hong Kong, China"),
     "COD": N_("DR Congo"),
@@ -111,6 +129,16 @@ def nation_name(noc: str, locale: str | None = None) -> str:
         return code
     name = _territory_name(t.babel_locale, territory)
     return name if name is not None else code
+
+
+def nation_names(noc: str) -> frozenset[str]:
+    """Every name a fan may type for a nation: its name in each language we speak, and CLDR's
+    everyday English one where the IOC's differs ("South Korea" for "Korea")."""
+    names = {nation_name(noc, locale) for locale in SUPPORTED_LOCALES}
+    territory = IOC_TO_ISO2.get(_normalise(noc))
+    if territory is not None:
+        names.add(Locale.parse("en").territories.get(territory, noc))
+    return frozenset(names)
 
 
 def _territory_name(locale: Locale, territory: str) -> str | None:

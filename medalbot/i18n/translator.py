@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 DOMAIN: Final = "medalbot"
 DEFAULT_LOCALE: Final = "en"
 # English is the source language; its catalogue holds the message list and plural rules.
-SUPPORTED_LOCALES: Final = ("en", "nl")
+# Codes are babel's (POSIX) and name the folders of medalbot/locale; a regional catalogue
+# (pt_BR) also serves the rest of its language ("pt", "pt-PT").
+SUPPORTED_LOCALES: Final = ("en", "nl", "fr", "de", "it", "es", "pt_BR", "ja")
 
 
 def N_(message: str) -> str:
@@ -46,21 +48,37 @@ def pN_(context: str, message: str) -> str:
     return message
 
 
-def resolve_locale(code: str | None) -> str:
-    """Our locale for a Discord (``"nl"``, ``"en-GB"``, ``"pt-BR"``) or POSIX/babel code.
+def _key(code: str) -> str:
+    return code.strip().replace("_", "-").lower()
 
-    Exact matches win, then the language part; anything else falls back to English.
+
+_BY_KEY: Final = {_key(code): code for code in SUPPORTED_LOCALES}
+_BY_LANGUAGE: Final = {_key(code).split("-", 1)[0]: code for code in reversed(SUPPORTED_LOCALES)}
+
+
+def resolve_locale(code: str | None) -> str:
+    """Our locale for a Discord (``"nl"``, ``"en-GB"``, ``"es-419"``, ``"pt-BR"``) or POSIX/babel
+    code (``"pt_BR"``).
+
+    Exact matches win, then the language part (``"es-419"`` → ``"es"``, ``"pt"`` → ``"pt_BR"``);
+    anything else falls back to English.
     """
     if not code:
         return DEFAULT_LOCALE
-    normalised = code.strip().replace("_", "-").lower()
-    if normalised in SUPPORTED_LOCALES:
-        return normalised
+    normalised = _key(code)
+    if normalised in _BY_KEY:
+        return _BY_KEY[normalised]
     language = normalised.split("-", 1)[0]
-    if language in SUPPORTED_LOCALES:
-        return language
+    if language in _BY_LANGUAGE:
+        return _BY_LANGUAGE[language]
     log.debug("no catalogue for locale %r, using %s", code, DEFAULT_LOCALE)
     return DEFAULT_LOCALE
+
+
+def language_name(code: str) -> str:
+    """A language named in itself, as a menu shows it: "Français", "Português (Brasil)"."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
 
 
 class Translator:

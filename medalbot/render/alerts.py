@@ -140,6 +140,10 @@ def split_for_discord(
 
     Sizes are measured by rendering; without ``locale`` the longest of all supported locales counts.
     """
+    # One alert is one message whatever its size (fit_card cuts it to fit): a fan-out's common
+    # case costs no rendering here, in as many locales as we speak.
+    if len(alerts) <= 1:
+        return [list(alerts)] if alerts else []
     locales = [locale] if locale is not None else list(SUPPORTED_LOCALES)
     groups: list[list[Alert]] = []
     group_size = 0

@@ -13,6 +13,7 @@ from typing import Final, Protocol
 from medalbot.domain.alerts import MedalWon, NocTally, RecordMark, RecordSet
 from medalbot.domain.models import EventStatus, Medal
 from medalbot.i18n import N_, Translator, flag_emoji, nation_name
+from medalbot.i18n import sport_name as localised_sport_name
 from medalbot.render.text import capitalise, safe, timestamp
 
 NAME_MAX_CHARS: Final = 80  # one competitor's name, before escaping
@@ -65,28 +66,6 @@ _RECORD_NAMES: Final = {
     "NR": N_("national record"),
 }
 
-# Sport names the catalogues translate (the feed gives them in English); others are shown as given.
-_SPORTS: Final = frozenset(
-    {
-        N_("Alpine Skiing"),
-        N_("Biathlon"),
-        N_("Bobsleigh"),
-        N_("Cross-Country Skiing"),
-        N_("Curling"),
-        N_("Figure Skating"),
-        N_("Freestyle Skiing"),
-        N_("Ice Hockey"),
-        N_("Luge"),
-        N_("Nordic Combined"),
-        N_("Short Track Speed Skating"),
-        N_("Skeleton"),
-        N_("Ski Jumping"),
-        N_("Ski Mountaineering"),
-        N_("Snowboard"),
-        N_("Speed Skating"),
-    }
-)
-
 
 def nation(noc: str, t: Translator) -> str:
     """ "🇳🇱 Netherlands"."""
@@ -107,8 +86,7 @@ def holder(mark: RecordMark) -> str:
 
 
 def sport_name(sport: str, t: Translator) -> str:
-    key = sport.strip()
-    return safe(t.gettext(key) if key in _SPORTS else sport, LABEL_MAX_CHARS)
+    return safe(localised_sport_name(sport, t.code), LABEL_MAX_CHARS)
 
 
 def event_label(sport: str, event_name: str, t: Translator, *, bold_sport: bool = True) -> str:

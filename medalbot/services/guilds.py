@@ -29,7 +29,8 @@ class GuildSettingsService:
 
     async def set_locale(self, guild_id: int, locale: str) -> GuildSettings:
         code = resolve_locale(locale)
-        if code != locale.strip().lower().split("-")[0]:
+        asked = locale.strip().replace("_", "-").lower().split("-")[0]
+        if code.lower().split("_")[0] != asked:  # resolved to the English fallback
             raise UserError(
                 N_("I don't speak “{locale}” yet. Choose one of: {locales}."),
                 locale=locale,

@@ -30,7 +30,7 @@ from medalbot.domain.search import (
 )
 from medalbot.domain.state import GamesState
 from medalbot.domain.table import TableOrder, TableRow, medal_table
-from medalbot.i18n import N_, SUPPORTED_LOCALES, nation_name
+from medalbot.i18n import N_, nation_names
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.errors import UserError
 from medalbot.services.live import LiveState
@@ -105,11 +105,7 @@ class QueryService:
         code = text.strip().upper()
         if code in known:
             return code
-        by_name = {
-            normalize(nation_name(noc, locale)): noc
-            for noc in known
-            for locale in SUPPORTED_LOCALES
-        }
+        by_name = {normalize(name): noc for noc in known for name in nation_names(noc)}
         wanted = normalize(text)
         if wanted in by_name:
             return by_name[wanted]

@@ -29,7 +29,11 @@ from medalbot.store.base import SubscriptionStore
 
 log = logging.getLogger(__name__)
 
-OFF_WORDS = frozenset({"off", "none", "no", "uit", "geen", "-"})  # also Dutch moderators'
+# "off" as moderators write it in the languages we speak
+OFF_WORDS = frozenset(
+    {"off", "none", "no", "-", "uit", "geen", "aus", "non", "désactivé", "desactivado",
+     "não", "desligado", "spento", "オフ", "なし"}
+)  # fmt: skip
 _MAX_CHOICES = 25  # Discord shows at most 25 autocomplete choices
 
 

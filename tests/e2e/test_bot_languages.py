@@ -2,11 +2,12 @@
 
 A moderator picks the server's language with /alerts language; alerts, replies, refusals and
 the notice about a paused channel then read in it, whatever language the asking member's own
-Discord is set to. Slash commands carry Dutch names and descriptions for Dutch Discord clients.
+Discord is set to. Slash commands carry names and descriptions in every language we speak.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,41 +171,72 @@ async def test_a_dutch_server_reads_its_moderator_replies_in_dutch() -> None:
         assert "all sports · all medals · records on" in shown(await run(sb, "/alerts list"))
 
 
-async def test_synced_commands_carry_dutch_names_and_descriptions() -> None:
+# Discord's locales for the languages we speak, and the names two commands get in each.
+DISCORD_LOCALES = ("nl", "fr", "de", "it", "es-ES", "es-419", "pt-BR", "ja")
+MEDALS = (
+    "medailles",
+    "médailles",
+    "medaillen",
+    "medaglie",
+    "medallas",
+    "medallas",
+    "medalhas",
+    "メダル",
+)
+ALERTS = ("meldingen", "alertes", "meldungen", "avvisi", "alertas", "alertas", "alertas", "通知")
+
+
+async def test_synced_commands_carry_names_and_descriptions_in_every_language() -> None:
     async with Sandbox(sample_files("w1000m")) as sb:
         await started(sb)
         synced = {c.name: c.payload for c in sb.emulator.synced_commands()}
-        assert synced["medals"]["name_localizations"] == {"nl": "medailles"}
-        assert synced["medals"]["description_localizations"] == {
-            "nl": "De medaillespiegel, of de medailles van één land"
-        }
+        assert synced["medals"]["name_localizations"] == dict(
+            zip(DISCORD_LOCALES, MEDALS, strict=True)
+        )
+        assert synced["medals"]["description_localizations"]["nl"] == (
+            "De medaillespiegel, of de medailles van één land"
+        )
+        assert synced["medals"]["description_localizations"]["fr"] == (
+            "Le tableau des médailles, ou les médailles d'une nation"
+        )
         medals_options = {o["name"]: o for o in synced["medals"]["options"]}
-        assert medals_options["nation"]["name_localizations"] == {"nl": "land"}
+        assert medals_options["nation"]["name_localizations"]["nl"] == "land"
         order_choices = {c["value"]: c for c in medals_options["order"]["choices"]}
-        assert order_choices["medals"]["name_localizations"] == {"nl": "Eerst goud (IOC)"}
-        assert synced["schedule"]["name_localizations"] == {"nl": "programma"}
+        assert order_choices["medals"]["name_localizations"]["nl"] == "Eerst goud (IOC)"
+        assert order_choices["medals"]["name_localizations"]["de"] == "Gold zuerst (IOC)"
+        assert synced["schedule"]["name_localizations"]["nl"] == "programma"
+        assert synced["schedule"]["name_localizations"]["ja"] == "日程"
 
         alerts = synced["alerts"]
-        assert alerts["name_localizations"] == {"nl": "meldingen"}
+        assert alerts["name_localizations"] == dict(zip(DISCORD_LOCALES, ALERTS, strict=True))
         subcommands = {o["name"]: o for o in alerts["options"]}
-        assert subcommands["language"]["name_localizations"] == {"nl": "taal"}
-        assert subcommands["logchannel"]["name_localizations"] == {"nl": "logkanaal"}
+        assert subcommands["language"]["name_localizations"]["nl"] == "taal"
+        assert subcommands["logchannel"]["name_localizations"]["nl"] == "logkanaal"
         (language,) = subcommands["language"]["options"]
-        # languages are named in themselves, for everyone
+        # every language we speak is offered, named in itself, for everyone
         assert [(c["name"], c["value"]) for c in language["choices"]] == [
             ("English", "en"),
             ("Nederlands", "nl"),
+            ("Français", "fr"),
+            ("Deutsch", "de"),
+            ("Italiano", "it"),
+            ("Español", "es"),
+            ("Português (Brasil)", "pt_BR"),
+            ("日本語", "ja"),
         ]
         assert all(not c.get("name_localizations") for c in language["choices"])
 
-        # Nothing was left out: every command, subcommand and option describes itself in Dutch.
-        def described(item: dict[str, Any]) -> list[str]:
-            missing = [] if item.get("description_localizations", {}).get("nl") else [item["name"]]
+        # Nothing was left out: every command, subcommand and option describes itself in every
+        # language (a name spelt as in English, "podium", is sent without a localisation).
+        def untranslated(item: dict[str, Any], locale: str) -> list[str]:
+            described = (item.get("description_localizations") or {}).get(locale)
+            missing = [] if described else [item["name"]]
             for option in item.get("options") or []:
-                missing += [f"{item['name']} {m}" for m in described(option)]
+                missing += [f"{item['name']} {m}" for m in untranslated(option, locale)]
             return missing
 
-        assert [m for payload in synced.values() for m in described(payload)] == []
+        for locale in DISCORD_LOCALES:
+            assert [m for p in synced.values() for m in untranslated(p, locale)] == [], locale
 
 
 PAUSED_NOTICE = (
@@ -266,3 +298,45 @@ async def test_without_a_channel_the_log_channel_is_the_system_channel_again() -
             f"Ik kan niet posten in <#{mods.id}>: daar mis ik deze rechten: Berichten verzenden. "
             "Geef me die rechten in de instellingen van het kanaal en probeer het opnieuw."
         )
+
+
+def discord_name_problem(name: str) -> str | None:
+    """Discord's rule for chat input command and option names, ``^[-_'\\p{L}\\p{N}]{1,32}$``
+    (any script) and lowercase where the script has case; None when the name keeps it."""
+    if not 1 <= len(name) <= 32:
+        return f"{name!r}: {len(name)} characters"
+    bad = [c for c in name if c not in "-_'" and unicodedata.category(c)[0] not in "LN"]
+    if bad:
+        return f"{name!r}: {bad}"
+    return f"{name!r}: not lowercase" if name != name.lower() else None
+
+
+async def test_every_localisation_keeps_discords_rules() -> None:
+    async with Sandbox(sample_files("w1000m")) as sb:
+        await started(sb)
+        synced = [c.payload for c in sb.emulator.synced_commands()]
+        problems: list[str] = []
+
+        def check(items: list[dict[str, Any]], where: str) -> None:
+            for locale in DISCORD_LOCALES:
+                # siblings' names, as a client in this locale shows them, must differ
+                shown = [(i.get("name_localizations") or {}).get(locale, i["name"]) for i in items]
+                if len(set(shown)) != len(shown):
+                    problems.append(f"{where}: duplicate names in {locale}: {shown}")
+            for item in items:
+                here = f"{where}/{item['name']}"
+                for locale, name in (item.get("name_localizations") or {}).items():
+                    if (problem := discord_name_problem(name)) is not None:
+                        problems.append(f"{here} [{locale}] {problem}")
+                for locale, text in (item.get("description_localizations") or {}).items():
+                    if not 1 <= len(text) <= 100:
+                        problems.append(f"{here} [{locale}] description of {len(text)}: {text!r}")
+                for choice in item.get("choices") or []:
+                    names = [choice["name"], *(choice.get("name_localizations") or {}).values()]
+                    problems.extend(f"{here} choice {n!r}" for n in names if not 1 <= len(n) <= 100)
+                check(item.get("options") or [], here)
+
+        check(synced, "")
+        assert problems == []
+        localised = sum(len(p.get("name_localizations") or {}) for p in synced)
+        assert localised >= len(synced) * 6  # the check above had localisations to look at

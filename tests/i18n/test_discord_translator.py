@@ -46,7 +46,7 @@ def test_a_name_is_not_translated_as_running_text() -> None:
     assert translate_command_text("medals", "nl", Location.command_description) is None
 
 
-@pytest.mark.parametrize("discord_locale", ["en-US", "en-GB", "de", "pt-BR", "ja"])
+@pytest.mark.parametrize("discord_locale", ["en-US", "en-GB", "ko", "zh-TW", "sv-SE"])
 def test_english_and_unsupported_locales_get_no_localisation(discord_locale: str) -> None:
     assert translate_command_text("medals", discord_locale, Location.command_name) is None
 
@@ -67,10 +67,24 @@ async def test_discord_py_gets_the_translation_through_the_translator_interface(
         discord.Client(intents=discord.Intents.none())
     )
     payload = await medals.get_translated_payload(tree, translator)
-    assert payload["name_localizations"] == {"nl": "medailles"}
-    assert payload["description_localizations"] == {
-        "nl": "De medaillespiegel, of de medailles van één land"
+    # Discord's locales mapped to ours: both Spanish ones get Spanish, pt-BR Portuguese (Brazil)
+    assert payload["name_localizations"] == {
+        "nl": "medailles",
+        "fr": "médailles",
+        "de": "medaillen",
+        "it": "medaglie",
+        "es-ES": "medallas",
+        "es-419": "medallas",
+        "pt-BR": "medalhas",
+        "ja": "メダル",
     }
+    assert payload["description_localizations"]["nl"] == (
+        "De medaillespiegel, of de medailles van één land"
+    )
+    assert payload["description_localizations"]["de"] == (
+        "Der Medaillenspiegel oder die Medaillen einer Nation"
+    )
+    assert set(payload["description_localizations"]) == set(payload["name_localizations"])
 
 
 @pytest.mark.parametrize("locale", [code for code in SUPPORTED_LOCALES if code != "en"])

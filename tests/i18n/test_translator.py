@@ -7,12 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 import medalbot
-from medalbot.i18n import SUPPORTED_LOCALES, resolve_locale, translator
+from medalbot.i18n import SUPPORTED_LOCALES, language_name, resolve_locale, translator
 
 PACKAGE = Path(medalbot.__file__).parent
 LOCALE_DIR = PACKAGE / "locale"
@@ -33,9 +34,17 @@ MessageKey = tuple[str | None, str | tuple[str, str]]
         ("nl_NL", "nl"),
         ("en-US", "en"),
         ("en-GB", "en"),
-        ("de", "en"),
-        ("pt-BR", "en"),
+        ("fr", "fr"),
+        ("de", "de"),
+        ("it", "it"),
+        ("es-ES", "es"),
+        ("es-419", "es"),
+        ("pt-BR", "pt_BR"),
+        ("pt_BR", "pt_BR"),
+        ("pt", "pt_BR"),
+        ("ja", "ja"),
         ("zh-TW", "en"),
+        ("ko", "en"),
         ("", "en"),
         (None, "en"),
         ("not a locale", "en"),
@@ -52,7 +61,7 @@ def test_dutch_text_is_translated() -> None:
 
 def test_english_and_unknown_locales_show_the_source_text() -> None:
     assert translator("en-US").gettext("Podium so far") == "Podium so far"
-    assert translator("de").gettext("Podium so far") == "Podium so far"
+    assert translator("ko").gettext("Podium so far") == "Podium so far"
 
 
 def test_an_unknown_message_is_shown_as_it_is() -> None:
@@ -85,7 +94,8 @@ def test_format_helpers_follow_the_locale() -> None:
 
 def test_translators_are_cached_per_locale() -> None:
     assert translator("nl") is translator("nl-BE")
-    assert translator("en") is translator("fr")
+    assert translator("en") is translator("ko")
+    assert translator("es-ES") is translator("es-419")
     assert translator("nl") is not translator("en")
 
 
@@ -111,13 +121,17 @@ def _source_messages() -> set[MessageKey]:
     return found
 
 
-def _catalogue(locale: str) -> dict[MessageKey, str | tuple[str, ...]]:
+def _read(locale: str) -> Catalog:
     path = LOCALE_DIR / locale / "LC_MESSAGES" / "medalbot.po"
     with path.open("rb") as f:
-        catalogue = read_po(f, locale=locale)
+        return read_po(f, locale=locale)
+
+
+def _catalogue(locale: str) -> dict[MessageKey, str | tuple[str, ...]]:
+    """A catalogue's messages; fuzzy ones count as missing (gettext does not use them)."""
     return {
         (m.context, m.id if isinstance(m.id, str) else (m.id[0], m.id[1])): m.string
-        for m in catalogue
+        for m in _read(locale)
         if m.id and not m.fuzzy
     }
 
@@ -145,10 +159,62 @@ def test_catalogue_holds_exactly_the_messages_of_the_code(locale: str) -> None:
     assert sorted(map(str, catalogue.keys() - source)) == [], "stale entries in the catalogue"
 
 
-def test_dutch_translates_every_message_keeping_its_placeholders() -> None:
-    for (_context, message_id), translation in _catalogue("nl").items():
-        ids = [message_id] if isinstance(message_id, str) else list(message_id)
-        forms = [translation] if isinstance(translation, str) else list(translation)
-        assert all(forms), f"untranslated: {message_id!r}"
+@pytest.mark.parametrize("locale", [code for code in SUPPORTED_LOCALES if code != "en"])
+def test_every_language_translates_every_message_keeping_its_placeholders(locale: str) -> None:
+    catalogue = _read(locale)
+    assert not catalogue.fuzzy, "the catalogue's header is marked fuzzy"
+    problems = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        if message.fuzzy:
+            problems.append(f"fuzzy: {message.id!r}")
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        forms = [message.string] if isinstance(message.string, str) else list(message.string)
+        if not isinstance(message.id, str) and len(forms) != catalogue.num_plurals:
+            problems.append(f"{len(forms)} plural forms, not {catalogue.num_plurals}: {ids[0]!r}")
         for form in forms:
-            assert _placeholders(form) == _placeholders(ids[-1]), (message_id, form)
+            if not form:
+                problems.append(f"untranslated: {ids[0]!r}")
+            elif _placeholders(form) != _placeholders(ids[-1]):
+                problems.append(f"placeholders differ: {ids[-1]!r} → {form!r}")
+    assert problems == []
+
+
+def test_the_english_catalogue_is_the_source_and_stays_untranslated() -> None:
+    # English text is the msgid itself: a msgstr in the en catalogue would silently override it
+    assert [m.id for m in _read("en") if m.id and m.string and any(m.string)] == []
+
+
+def test_languages_are_offered_named_in_themselves() -> None:
+    assert [language_name(code) for code in SUPPORTED_LOCALES] == [
+        "English",
+        "Nederlands",
+        "Français",
+        "Deutsch",
+        "Italiano",
+        "Español",
+        "Português (Brasil)",
+        "日本語",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("locale", "medal_table", "one", "two"),
+    [
+        ("fr", "Tableau des médailles", "1 médaille", "2 médailles"),
+        ("de", "Medaillenspiegel", "1 Medaille", "2 Medaillen"),
+        ("it", "Medagliere", "1 medaglia", "2 medaglie"),
+        ("es-ES", "Medallero", "1 medalla", "2 medallas"),
+        ("es-419", "Medallero", "1 medalla", "2 medallas"),
+        ("pt-BR", "Quadro de medalhas", "1 medalha", "2 medalhas"),
+        ("ja", "メダル獲得数", "メダル1個", "メダル2個"),
+    ],
+)
+def test_each_language_speaks_as_its_broadcasters_do(
+    locale: str, medal_table: str, one: str, two: str
+) -> None:
+    t = translator(locale)
+    assert t.gettext("Medal table") == medal_table
+    assert t.ngettext("{count} medal", "{count} medals", 1).format(count=1) == one
+    assert t.ngettext("{count} medal", "{count} medals", 2).format(count=2) == two

@@ -20,7 +20,9 @@ def test_a_refusal_is_told_in_the_servers_language_with_its_values() -> None:
     error = UserError(N_("No nation “{noc}” takes part in these Games."), noc="XYZ")
     assert error.text("nl") == "Land “XYZ” doet niet mee aan deze Spelen."
     assert error.text("en") == "No nation “XYZ” takes part in these Games."
-    assert error.text("de") == error.message == str(error)  # English where we have no language
+    assert error.text("de") == "Die Nation „XYZ“ nimmt nicht an diesen Spielen teil."
+    assert error.text("ja") == "「XYZ」の国・地域は今大会に参加していません。"
+    assert error.text("ko") == error.message == str(error)  # English where we have no language
 
 
 def test_numbers_are_values_too() -> None:

@@ -31,9 +31,16 @@ def queries() -> QueryService:
     return QueryService(live)
 
 
-@pytest.mark.parametrize("typed", ["NED", " ned ", "Netherlands", "netherlands", "Nederland"])
+@pytest.mark.parametrize(
+    "typed", ["NED", " ned ", "Netherlands", "netherlands", "Nederland", "Pays-Bas", "オランダ"]
+)
 def test_a_nation_by_its_code_or_its_name_in_a_language_we_speak(typed: str) -> None:
     assert queries().resolve_nation(typed) == "NED"
+
+
+@pytest.mark.parametrize("typed", ["Japan", "Japon", "日本", "JPN"])
+def test_a_nation_by_any_of_its_names(typed: str) -> None:
+    assert queries().resolve_nation(typed) == "JPN"
 
 
 def test_an_unknown_nation_is_refused_with_the_codes_it_resembles() -> None:

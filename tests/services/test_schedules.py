@@ -136,6 +136,15 @@ async def test_a_refused_change_leaves_the_digest_jobs_as_they_were() -> None:
     assert digests.keys() == [(time(8), "Europe/Amsterdam")]
 
 
+@pytest.mark.parametrize("word", ["off", "uit", "aus", "désactivé", "non", "no", "não", "オフ"])
+async def test_a_digest_is_turned_off_in_the_moderators_own_words(word: str) -> None:
+    schedules, _store, sub = await service()
+    await schedules.set_digest(GUILD, sub.id, at="08:00", timezone="Europe/Berlin")
+
+    off = await schedules.set_digest(GUILD, sub.id, at=f" {word.upper()} ")
+    assert off.schedule == Schedule(timezone="Europe/Berlin")
+
+
 async def test_another_servers_subscription_cannot_be_changed() -> None:
     schedules, _store, sub = await service()
 

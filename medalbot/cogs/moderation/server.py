@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from medalbot.cogs.answers import NO_PINGS, reply_ephemeral, reply_language
 from medalbot.cogs.moderation.shared import NEEDED_FOR_TEXT, check_can_post
-from medalbot.i18n import N_, SUPPORTED_LOCALES, pN_, translator
+from medalbot.i18n import N_, SUPPORTED_LOCALES, language_name, pN_, translator
 
 if TYPE_CHECKING:
     from medalbot.client import MedalBot
@@ -25,10 +25,7 @@ Interaction = discord.Interaction["MedalBot"]
 
 def language_choices() -> list[app_commands.Choice[str]]:
     """Each language we speak, named in itself ("English", "Nederlands")."""
-    return [
-        app_commands.Choice(name=Locale.parse(code).get_display_name(code) or code, value=code)
-        for code in SUPPORTED_LOCALES
-    ]
+    return [app_commands.Choice(name=language_name(code), value=code) for code in SUPPORTED_LOCALES]
 
 
 class ServerCommands(commands.Cog):
