@@ -20,6 +20,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from medalbot.cluster.instance import InstanceHeartbeat, is_shared
 from medalbot.cogs.answers import reply_ephemeral, reply_language
 from medalbot.cogs.moderation_server import notify_channel_refused
 from medalbot.config import FeedSettings, Settings, load_settings, load_token
@@ -43,6 +44,7 @@ from medalbot.services.schedules import ScheduleService
 from medalbot.services.subscriptions import SubscriptionService
 from medalbot.store import open_store
 from medalbot.store.base import Store
+from medalbot.store.instances import InstanceStore
 
 log = logging.getLogger(__name__)
 
@@ -359,11 +361,28 @@ async def _main(config: Path | None) -> int:
     if settings.discord.api_base != "https://discord.com/api/v10" or settings.discord.gateway_url:
         point_discord_at(settings.discord.api_base, settings.discord.gateway_url)
     bot = await build_bot(settings)
+    # This process's claims belong to a live instance: after a crash they are taken back at
+    # the next start (or by another process) at once, not when their lease runs out.
+    store = bot.services.store
+    assert isinstance(store, InstanceStore)
+    instance = InstanceHeartbeat(
+        store, settings.cluster, shared=is_shared(store), on_released=bot.sender.wake
+    )
+    heartbeat: asyncio.Task[None] | None = None
     try:
+        await instance.join()
+        heartbeat = asyncio.create_task(instance.run(), name="instance-heartbeat")
         if bot.ops is not None:
             await bot.ops.start()
         await bot.start(token.reveal())
     finally:
+        if heartbeat is not None:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+        if not bot.is_closed():
+            await bot.close()  # the sender stops before its claims are handed back
+        if instance.instance_id is not None:
+            await instance.leave()
         await close_bot(bot)
     return 0
 

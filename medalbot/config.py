@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from medalbot.cluster.settings import ClusterSettings
 from medalbot.ops.settings import OpsSettings
 
 Positive = Annotated[float, Meta(gt=0)]
@@ -132,6 +133,7 @@ class Settings(Struct, frozen=True, forbid_unknown_fields=True):
     alerts: AlertSettings = AlertSettings()
     logging: LoggingSettings = LoggingSettings()
     ops: OpsSettings = OpsSettings()
+    cluster: ClusterSettings = ClusterSettings()
     feeds: list[FeedSettings] = []
 
     def __post_init__(self) -> None:
