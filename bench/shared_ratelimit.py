@@ -5,8 +5,8 @@ limiter (its own connection) for ``seconds``, at the default ``[delivery] global
 Reported: the most grants in any sliding second, summed over the processes (goal: at most the
 rate), the grants per second overall (goal: at least 90 % of the rate, more processes must not
 send slower either: 2 % go to the jitter margin, a few slots to late wake-ups), and the slots
-left unused because a process woke up too late for them. Baseline in the same run: each process with its own local TokenBucket at
-the rate, as before (N times the rate). Needs the local PostgreSQL (MEDALBOT_TEST_POSTGRES_URL,
+left unused because a process woke up too late for them. Baseline in the same run: each
+process with its own local TokenBucket at the rate, as before (N times the rate). Needs the local PostgreSQL (MEDALBOT_TEST_POSTGRES_URL,
 default postgresql://postgres@127.0.0.1:5432/test); makes and drops a database of its own.
 
     .venv/bin/python -m bench.shared_ratelimit [--processes 3] [--seconds 10]
@@ -119,9 +119,8 @@ def main(processes: int = 3, seconds: float = 10.0) -> bool:
         f"{len(local) / seconds:.1f} grants/s"
     )
     met = busiest <= RATE and rate >= RATE * 0.9
-    print(
-        f"goal: at most {RATE:g} in any second, at least {RATE * 0.9:g}/s: {'PASS' if met else 'MISS'}"
-    )
+    verdict = "PASS" if met else "MISS"
+    print(f"goal: at most {RATE:g} in any second, at least {RATE * 0.9:g}/s: {verdict}")
     return met
 
 
