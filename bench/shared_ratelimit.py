@@ -6,8 +6,9 @@ Reported: the most grants in any sliding second, summed over the processes (goal
 rate), the grants per second overall (goal: at least 90 % of the rate, more processes must not
 send slower either: 2 % go to the jitter margin, a few slots to late wake-ups), and the slots
 left unused because a process woke up too late for them. Baseline in the same run: each
-process with its own local TokenBucket at the rate, as before (N times the rate). Needs the local PostgreSQL (MEDALBOT_TEST_POSTGRES_URL,
-default postgresql://postgres@127.0.0.1:5432/test); makes and drops a database of its own.
+process with its own local TokenBucket at the rate, as before (N times the rate). Needs the
+local PostgreSQL (MEDALBOT_TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/test);
+makes and drops a database of its own.
 
     .venv/bin/python -m bench.shared_ratelimit [--processes 3] [--seconds 10]
 """
