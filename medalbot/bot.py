@@ -11,7 +11,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 import discord.gateway
@@ -45,6 +45,9 @@ from medalbot.services.subscriptions import SubscriptionService
 from medalbot.store import open_store
 from medalbot.store.base import Store
 from medalbot.store.instances import InstanceStore
+
+if TYPE_CHECKING:
+    from medalbot.cluster.ratelimit import SharedRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +198,7 @@ class MedalBot(commands.AutoShardedBot):
         *,
         clock: Clock = utc_now,
         ops: OpsRuntime | None = None,
+        limiter: SharedRateLimiter | None = None,
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # channels, roles and our own member: enough to check permissions
@@ -223,7 +227,9 @@ class MedalBot(commands.AutoShardedBot):
             on_channel_refused=self._channel_refused,
             idle_check=settings.delivery.idle_check,
             official_now=services.live.is_official,
+            bucket=limiter,  # None: this process paces itself alone
         )
+        self.limiter = limiter
         # edits of alert messages whose event became official, running beside the poll
         self._official_edits: set[asyncio.Task[None]] = set()
         # notices about paused channels waiting for the gateway to deliver their server
@@ -342,7 +348,15 @@ async def build_bot(settings: Settings, *, clock: Clock = utc_now) -> MedalBot:
         feeds=[(f.name, f.interval + f.jitter) for f in settings.feeds],
         clock=clock,
     )
-    return MedalBot(settings, services, clock=clock, ops=ops)
+    limiter = None
+    if settings.delivery.shared_rate_limit is not False:
+        # asyncpg is the optional extra "postgres"
+        from medalbot.cluster.ratelimit import shared_limiter
+
+        limiter = await shared_limiter(
+            settings.delivery, settings.store.url, settings.cluster.processes
+        )
+    return MedalBot(settings, services, clock=clock, ops=ops, limiter=limiter)
 
 
 async def close_bot(bot: MedalBot) -> None:
@@ -350,6 +364,8 @@ async def close_bot(bot: MedalBot) -> None:
         await bot.close()
     if bot.ops is not None:
         await bot.ops.stop()
+    if bot.limiter is not None:
+        await bot.limiter.close()
     await bot.services.store.close()
 
 

@@ -114,6 +114,10 @@ class DeliverySettings(Struct, frozen=True, forbid_unknown_fields=True):
     workers: Annotated[int, Meta(ge=1)] = 8  # channels sent to concurrently
     idle_check: Positive = 1.0  # when idle, look for retries that came due this often (s)
     send_timeout: Positive = 10.0  # a send Discord has not answered by then is retried
+    # Several processes for one bot token share global_rate through PostgreSQL: true (the
+    # store's database) or a postgresql:// URL (medalbot.cluster.ratelimit). False: this
+    # process paces itself alone.
+    shared_rate_limit: bool | str = False
 
 
 class AlertSettings(Struct, frozen=True, forbid_unknown_fields=True):

@@ -33,6 +33,7 @@ from typing import Final
 
 import asyncpg
 
+from medalbot.config import DeliverySettings
 from medalbot.delivery.ratelimit import Monotonic, Priority, Sleep, TokenBucket, _PriorityLock
 
 log = logging.getLogger(__name__)
@@ -217,3 +218,23 @@ class SharedRateLimiter:
         conn, self._conn = self._conn, None
         if conn is not None and not conn.is_closed():
             await conn.close()
+
+
+async def shared_limiter(
+    delivery: DeliverySettings, store_url: str, processes: int
+) -> SharedRateLimiter | None:
+    """The shared limiter ``[delivery] shared_rate_limit`` asks for (None: the local bucket).
+    Raises ValueError for a store that is not PostgreSQL; a URL of its own is migrated."""
+    setting = delivery.shared_rate_limit
+    if setting is False:
+        return None
+    url = store_url if setting is True else setting
+    if url.partition("://")[0] not in ("postgresql", "postgres"):
+        raise ValueError(
+            f"[delivery] shared_rate_limit needs PostgreSQL (true: the store's), not {url!r}"
+        )
+    if setting is not True:
+        from medalbot.store.postgres import PostgresStore
+
+        await (await PostgresStore.open(url, max_size=1)).close()  # its rate_limits table
+    return SharedRateLimiter(url, delivery.global_rate, processes=processes)
