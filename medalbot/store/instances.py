@@ -44,3 +44,11 @@ class InstanceStore(Protocol):
         """A clean exit: forget the instance and make the rows it still had claimed due at
         ``now`` (a send cut off by the exit goes again with its nonce); returns how many."""
         ...
+
+
+@runtime_checkable
+class CommittedStates(Protocol):
+    async def committed_sequences(self) -> dict[str, int]:
+        """The sequence of each Games' committed state, by Games code: a cheap read that
+        tells a process which states another one committed since (medalbot.cluster.commits)."""
+        ...

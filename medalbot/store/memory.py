@@ -538,7 +538,10 @@ class MemoryStore:
         kept = [d for (name, _), d in self._feed_documents.items() if name == feed]
         return sorted(kept, key=lambda d: (d.position, d.key))
 
-    # Instances (medalbot.store.instances) ------------------------------------------------
+    # Instances and commits (medalbot.store.instances) ------------------------------------
+
+    async def committed_sequences(self) -> dict[str, int]:
+        return {code: saved.sequence for code, saved in self._states.items()}
 
     async def register_instance(self, now: datetime, description: str = "") -> int:
         self.instance_id = next(self._instance_ids)

@@ -33,7 +33,7 @@ from medalbot.store.base import (
 )
 from medalbot.store.checks import check_commit_batch
 from medalbot.store.codec import alert_type, decode_alert, decode_state, encode_alert, encode_state
-from medalbot.store.sql_instances import SqlInstances
+from medalbot.store.sql_cluster import SqlCluster
 from medalbot.store.times import from_epoch_us, opt_from_epoch_us, to_epoch_us
 
 log = logging.getLogger(__name__)
@@ -290,7 +290,7 @@ def _routing_entry(row: Row) -> RoutingEntry:
     )
 
 
-class SqlStore(SqlInstances):
+class SqlStore(SqlCluster):
     """A Store over any ``Database``; see ``medalbot.store.base.Store`` for the contract (and
     ``medalbot.store.instances.InstanceStore`` for the instances its claims belong to)."""
 

@@ -1,4 +1,5 @@
-"""``InstanceStore`` (medalbot.store.instances) for the SQL stores, mixed into ``SqlStore``.
+"""What several processes on one database need of the SQL stores, mixed into ``SqlStore``:
+``InstanceStore`` and ``CommittedStates`` (medalbot.store.instances).
 
 Taking a claim back sets its lease to ``now``: the row is then due exactly as one whose lease
 ran out, so the claim's rules (each channel a FIFO, a pinned batch claimed whole and re-sent
@@ -23,7 +24,7 @@ _ORPHANED = (
 )
 
 
-class SqlInstances:
+class SqlCluster:
     _db: Database
     # the instance this store's claims record (None: not registered, claims record nothing)
     _instance_id: int | None = None
@@ -99,6 +100,11 @@ class SqlInstances:
         if self._instance_id == instance_id:
             self._instance_id = None
         return len(released)
+
+    async def committed_sequences(self) -> dict[str, int]:
+        async with self._db.reading() as conn:
+            rows = await conn.fetch("SELECT games_code, sequence FROM feed_state")
+        return {row["games_code"]: int(row["sequence"]) for row in rows}
 
     async def _dead_by_lock(self, conn: Connection, instance_ids: Sequence[int]) -> list[int]:
         """Those of these instances known dead without waiting for their heartbeat to go
