@@ -11,7 +11,7 @@ settings keep the default 30 s lease: each restart must send the rows the killed
 claimed within seconds (medalbot.store.instances), not when their lease runs out.
 
 Seeded: MEDALBOT_CRASH_SEED=<n> replays a run's kill schedule (the seed is in every assertion
-message). Takes about 15-20 s (2 shared cores).
+message). Takes about 20-60 s (2 shared cores; each restart's start-up is most of it).
 """
 
 from __future__ import annotations
