@@ -27,7 +27,13 @@ log = logging.getLogger(__name__)
 OnChange = Callable[[str, bool], Awaitable[None]]  # (feed, now leading)
 # Per schema, like the instances' locks (medalbot.store.postgres), in the two-int key space.
 _FEED_LOCK: Final = "hashtext('medalbot feed ' || current_schema()), hashtext($1)"
-_FAILURES: Final = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+_FAILURES: Final = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # a connection cut in the middle of a statement
+    OSError,
+    TimeoutError,
+)
 
 
 class FeedLeadership(Protocol):

@@ -49,7 +49,13 @@ _GRANT: Final = (
 )
 _CLOCK_SAMPLES: Final = 32  # recent round trips the server clock's offset is read from
 _LATE_TRIES: Final = 4
-_FAILURES: Final = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
+_FAILURES: Final = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # a connection cut in the middle of a statement
+    OSError,
+    TimeoutError,
+)
 
 
 class SharedRateLimiter:

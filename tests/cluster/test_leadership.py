@@ -20,7 +20,7 @@ async def _terminate(url: str, pid: int | None) -> None:
     assert pid is not None
     admin = await asyncpg.connect(url)
     try:
-        assert await admin.fetchval("SELECT pg_terminate_backend($1)", pid)
+        assert await admin.fetchval("SELECT pg_terminate_backend($1, 5000)", pid)
     finally:
         await admin.close()
 

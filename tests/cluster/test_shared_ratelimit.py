@@ -6,7 +6,9 @@ share and says so."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 from medalbot.cluster.ratelimit import SharedRateLimiter
 from medalbot.delivery.ratelimit import Priority
@@ -64,3 +66,66 @@ async def test_losing_the_database_paces_at_the_share_and_says_so() -> None:
     health = limiter.health()
     assert health["shared"] is False and health["share"] == 10.0
     assert health["error"] and health["fallback_granted"] == limiter.fallback_granted >= 21
+
+
+class TcpProxy:
+    """A TCP path to PostgreSQL that can be cut (the database lost) and opened again."""
+
+    def __init__(self, target: str) -> None:
+        parts = urlsplit(target)
+        self._target = (parts.hostname or "127.0.0.1", parts.port or 5432)
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+        self.port = 0
+
+    async def open(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in self._writers:
+            writer.close()
+        await self._server.wait_closed()
+        self._writers.clear()
+
+    def url(self, target: str) -> str:
+        parts = urlsplit(target)
+        netloc = f"{parts.username or 'postgres'}@127.0.0.1:{self.port}"
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self._target)
+        self._writers += [writer, up_writer]
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError):
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def test_losing_the_database_mid_run_degrades_then_shares_again(
+    postgres_url: str, pg_store: Store
+) -> None:
+    proxy = TcpProxy(postgres_url)
+    await proxy.open()
+    limiter = SharedRateLimiter(proxy.url(postgres_url), RATE, processes=2, retry_after=0.2)
+    try:
+        await limiter.acquire()
+        assert limiter.health()["shared"] is True
+        await proxy.cut()
+        await limiter.acquire()  # granted at the local share, not through the database
+        assert limiter.degraded and limiter.fallback_granted == 1
+        assert limiter.health()["share"] == RATE / 2 and limiter.health()["error"]
+        await proxy.open()  # the database is back (same port)
+        while limiter.degraded:  # every retry_after it asks the database again
+            await limiter.acquire()
+        assert limiter.health()["shared"] is True and limiter.granted >= 2
+    finally:
+        await limiter.close()
+        await proxy.cut()

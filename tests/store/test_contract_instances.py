@@ -137,7 +137,7 @@ async def test_a_killed_processs_instance_is_dead_at_once_on_postgres(postgres_u
         admin = await asyncpg.connect(postgres_url)
         try:
             await admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 " AND application_name = '' AND pid IN (SELECT pid FROM pg_locks"
                 " WHERE locktype = 'advisory' AND objid = $1)",
