@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import discord.gateway
 import discord.http
@@ -18,6 +19,7 @@ import yarl
 
 from medalbot.background import Background
 from medalbot.client import MedalBot
+from medalbot.cluster.instance import InstanceHeartbeat, is_shared
 from medalbot.cogs.errors import MedalTree
 from medalbot.cogs.moderation.server import notify_channel_refused
 from medalbot.config import Settings, load_settings, load_token
@@ -36,6 +38,10 @@ from medalbot.services.schedules import ScheduleService
 from medalbot.services.subscriptions import SubscriptionService
 from medalbot.store import open_store
 from medalbot.store.base import Store
+from medalbot.store.instances import InstanceStore
+
+if TYPE_CHECKING:
+    from medalbot.cluster.ratelimit import SharedRateLimiter
 
 COGS = (
     "medalbot.cogs.fans",
@@ -102,6 +108,14 @@ async def build_bot(settings: Settings, *, clock: Clock = utc_now) -> MedalBot:
     services = build_services(settings, store, feeds, digests=background.digests, clock=clock)
     await services.polling.restore_all()
     await services.subscriptions.load()
+    limiter: SharedRateLimiter | None = None
+    if settings.delivery.shared_rate_limit is not False:
+        # asyncpg is the optional extra "postgres"
+        from medalbot.cluster.ratelimit import shared_limiter
+
+        limiter = await shared_limiter(
+            settings.delivery, settings.store.url, settings.cluster.processes
+        )
     return MedalBot(
         settings,
         services,
@@ -111,6 +125,7 @@ async def build_bot(settings: Settings, *, clock: Clock = utc_now) -> MedalBot:
         notify_channel_refused=notify_channel_refused,
         clock=clock,
         ops=ops,
+        limiter=limiter,
     )
 
 
@@ -121,6 +136,8 @@ async def close_bot(bot: MedalBot) -> None:
         await feed.source.close()
     if bot.ops is not None:
         await bot.ops.stop()
+    if bot.limiter is not None:
+        await bot.limiter.close()
     await bot.services.store.close()
 
 
@@ -132,11 +149,28 @@ async def _main(config: Path | None) -> int:
     if settings.discord.api_base != "https://discord.com/api/v10" or settings.discord.gateway_url:
         point_discord_at(settings.discord.api_base, settings.discord.gateway_url)
     bot = await build_bot(settings)
+    # This process's claims belong to a live instance: after a crash they are taken back at
+    # the next start (or by another process) at once, not when their lease runs out.
+    store = bot.services.store
+    assert isinstance(store, InstanceStore)
+    instance = InstanceHeartbeat(
+        store, settings.cluster, shared=is_shared(store), on_released=bot.sender.wake
+    )
+    heartbeat: asyncio.Task[None] | None = None
     try:
+        await instance.join()
+        heartbeat = asyncio.create_task(instance.run(), name="instance-heartbeat")
         if bot.ops is not None:
             await bot.ops.start()
         await bot.start(token.reveal())
     finally:
+        if heartbeat is not None:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+        if not bot.is_closed():
+            await bot.close()  # the sender stops before its claims are handed back
+        if instance.instance_id is not None:
+            await instance.leave()
         await close_bot(bot)
     return 0
 

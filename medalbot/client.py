@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -27,6 +27,9 @@ from medalbot.i18n.discord_translator import CatalogueTranslator
 from medalbot.ops.runtime import OpsRuntime
 from medalbot.services.bundle import Services
 from medalbot.services.clock import Clock, utc_now
+
+if TYPE_CHECKING:
+    from medalbot.cluster.ratelimit import SharedRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,7 @@ class MedalBot(commands.AutoShardedBot):
         notify_channel_refused: ChannelRefusedNotifier,
         clock: Clock = utc_now,
         ops: OpsRuntime | None = None,
+        limiter: SharedRateLimiter | None = None,
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # channels, roles and our own member: enough to check permissions
@@ -82,7 +86,9 @@ class MedalBot(commands.AutoShardedBot):
             on_channel_refused=self._channel_refused,
             idle_check=settings.delivery.idle_check,
             official_now=services.live.is_official,
+            bucket=limiter,  # None: this process paces itself alone
         )
+        self.limiter = limiter
         # notices about paused channels waiting for the gateway to deliver their server
         self._pending_notices: set[asyncio.Task[None]] = set()
         if ops is not None:

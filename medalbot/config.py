@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
+from medalbot.cluster.settings import ClusterSettings
 from medalbot.feeds.formats import DEFAULT_FORMAT, UnknownFormat, feed_format
 from medalbot.feeds.settings import FeedSettings as FeedSettings  # re-exported: settings live here
 from medalbot.ops.settings import OpsSettings
@@ -91,6 +92,10 @@ class DeliverySettings(Struct, frozen=True, forbid_unknown_fields=True):
     workers: Annotated[int, Meta(ge=1)] = 8  # channels sent to concurrently
     idle_check: Positive = 1.0  # when idle, look for retries that came due this often (s)
     send_timeout: Positive = 10.0  # a send Discord has not answered by then is retried
+    # Several processes for one bot token share global_rate through PostgreSQL: true (the
+    # store's database) or a postgresql:// URL (medalbot.cluster.ratelimit). False: this
+    # process paces itself alone.
+    shared_rate_limit: bool | str = False
 
 
 class AlertSettings(Struct, frozen=True, forbid_unknown_fields=True):
@@ -110,6 +115,7 @@ class Settings(Struct, frozen=True, forbid_unknown_fields=True):
     alerts: AlertSettings = AlertSettings()
     logging: LoggingSettings = LoggingSettings()
     ops: OpsSettings = OpsSettings()
+    cluster: ClusterSettings = ClusterSettings()
     # Each table as its format's settings class (``_feed_settings``): a format may add keys.
     feeds: list[FeedSettings] = []
 

@@ -14,6 +14,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from enum import IntEnum
+from typing import Protocol
 
 Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -26,6 +27,13 @@ class Priority(IntEnum):
 
     POST = 0  # a new message: an alert people are waiting for
     EDIT = 1  # touching up a message already seen ("Official", a correction)
+
+
+class GlobalLimiter(Protocol):
+    """What the sender paces every request with: the local TokenBucket, or the limit shared
+    by several processes (medalbot.cluster.ratelimit.SharedRateLimiter)."""
+
+    async def acquire(self, priority: int = Priority.POST) -> None: ...
 
 
 class _PriorityLock:

@@ -39,7 +39,13 @@ import msgspec
 from medalbot.config import DeliverySettings
 from medalbot.delivery.pipeline import ChannelJob, Claim, Pipeline
 from medalbot.delivery.port import ChannelRefused, MessagePort, MessageRejected, TransientFailure
-from medalbot.delivery.ratelimit import Monotonic, Priority, TokenBucket, WindowPacer
+from medalbot.delivery.ratelimit import (
+    GlobalLimiter,
+    Monotonic,
+    Priority,
+    TokenBucket,
+    WindowPacer,
+)
 from medalbot.domain.alerts import Alert, AlertBase, CorrectionAlert
 from medalbot.domain.models import EventStatus
 from medalbot.domain.schedule import held_in_quiet_hours, quiet_hours_end
@@ -114,6 +120,7 @@ class OutboxSender:
         idle_check: float = 1.0,
         official_now: OfficialNow | None = None,
         monotonic: Monotonic = time.monotonic,
+        bucket: GlobalLimiter | None = None,
     ) -> None:
         self._store = store
         # whether an event's result is official by now: an alert queued (or held in quiet
@@ -125,7 +132,8 @@ class OutboxSender:
         self._clock = clock
         self._on_channel_refused = on_channel_refused
         self._monotonic = monotonic
-        self._bucket = TokenBucket(settings.global_rate, settings.global_burst)
+        # one process's own pace, unless several share the token's (medalbot.cluster)
+        self._bucket = bucket or TokenBucket(settings.global_rate, settings.global_burst)
         self._pacer = WindowPacer(settings.channel_rate, settings.channel_period)
         self._pipeline = Pipeline(
             claim=self._claim_jobs,

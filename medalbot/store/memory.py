@@ -9,7 +9,7 @@ is atomic under asyncio; commit_snapshot validates everything before it changes 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -61,6 +61,7 @@ class _Row:
     delivery: Delivery
     lease_until: datetime | None = None
     sent_at: datetime | None = None
+    claimed_by: int | None = None  # the instance that claimed it (medalbot.store.instances)
 
 
 class MemoryStore:
@@ -77,6 +78,9 @@ class MemoryStore:
         self._delivery_ids = itertools.count(1)
         self._digests: dict[tuple[int, date], DigestRecord] = {}
         self._feed_documents: dict[tuple[str, str], FeedDocument] = {}
+        self._instances: dict[int, datetime] = {}  # id -> last heartbeat
+        self._instance_ids = itertools.count(1)
+        self.instance_id: int | None = None  # the instance this store's claims record
 
     async def close(self) -> None:
         """Nothing to release."""
@@ -335,7 +339,10 @@ class MemoryStore:
                 delivery, status=DeliveryStatus.SENDING, attempts=delivery.attempts + 1
             )
             self._deliveries[delivery.id] = replace(
-                self._deliveries[delivery.id], delivery=taken, lease_until=lease_until
+                self._deliveries[delivery.id],
+                delivery=taken,
+                lease_until=lease_until,
+                claimed_by=self.instance_id,
             )
             claimed.append(taken)
         return claimed
@@ -464,7 +471,9 @@ class MemoryStore:
                 and d.next_attempt_at <= moment
             ):
                 taken = replace_struct(d, status=DeliveryStatus.SENDING, attempts=d.attempts + 1)
-                self._deliveries[row_id] = replace(row, delivery=taken, lease_until=lease_until)
+                self._deliveries[row_id] = replace(
+                    row, delivery=taken, lease_until=lease_until, claimed_by=self.instance_id
+                )
                 claimed.append(taken)
         return claimed
 
@@ -526,6 +535,56 @@ class MemoryStore:
     async def load_feed_documents(self, feed: str) -> list[FeedDocument]:
         kept = [d for (name, _), d in self._feed_documents.items() if name == feed]
         return sorted(kept, key=lambda d: (d.position, d.key))
+
+    # Instances and commits (medalbot.store.instances) ------------------------------------
+
+    async def committed_sequences(self) -> dict[str, int]:
+        return {code: saved.sequence for code, saved in self._states.items()}
+
+    async def register_instance(self, now: datetime, description: str = "") -> int:
+        self.instance_id = next(self._instance_ids)
+        self._instances[self.instance_id] = as_stored(now)
+        return self.instance_id
+
+    async def heartbeat_instance(self, instance_id: int, now: datetime) -> None:
+        self._instances[instance_id] = as_stored(now)
+
+    async def release_orphaned_claims(
+        self, instance_id: int, now: datetime, stale_after: float
+    ) -> int:
+        stale = as_stored(now - timedelta(seconds=stale_after))
+        for other, beat in list(self._instances.items()):
+            if other != instance_id and beat < stale:
+                del self._instances[other]
+        return self._release(
+            now,
+            lambda by: by is not None and by != instance_id and by not in self._instances,
+        )
+
+    async def release_all_claims(self, instance_id: int, now: datetime) -> int:
+        self._instances = {i: b for i, b in self._instances.items() if i == instance_id}
+        return self._release(now, lambda by: by != instance_id)
+
+    async def retire_instance(self, instance_id: int, now: datetime) -> int:
+        self._instances.pop(instance_id, None)
+        if self.instance_id == instance_id:
+            self.instance_id = None
+        return self._release(now, lambda by: by == instance_id)
+
+    def _release(self, now: datetime, whose: Callable[[int | None], bool]) -> int:
+        """Claims of the instances ``whose`` picks become due at ``now`` (their lease ends)."""
+        moment = as_stored(now)
+        released = 0
+        for row_id, row in list(self._deliveries.items()):
+            if (
+                row.delivery.status == DeliveryStatus.SENDING
+                and whose(row.claimed_by)
+                and row.lease_until is not None
+                and row.lease_until > moment
+            ):
+                self._deliveries[row_id] = replace(row, lease_until=moment)
+                released += 1
+        return released
 
     # Helpers ----------------------------------------------------------------------------
 

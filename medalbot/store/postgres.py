@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
@@ -19,6 +20,7 @@ import asyncpg
 from medalbot.store.base import StoreError
 from medalbot.store.migrate import migrated
 from medalbot.store.sql import Columns, Connection, Row, SqlStore
+from medalbot.store.times import to_epoch_us
 
 if TYPE_CHECKING:  # generic only in the type stubs
     from asyncpg.pool import PoolConnectionProxy
@@ -122,10 +124,99 @@ class PostgresDatabase:
         await self._pool.close()
 
 
+# The session advisory lock a live instance holds on its id (two-int form, so that it never
+# meets the bigint keys of medalbot.store.sql), per schema: schemas of one database are
+# separate deployments (the tests' are).
+INSTANCE_LOCK: Final = "hashtext('medalbot instance ' || current_schema()), ($1::bigint)::int"
+
+
 class PostgresStore(SqlStore):
     """The Store on a PostgreSQL database (``postgresql://user@host:port/db``), migrated when
     opened. Query parameters other than asyncpg's own become server settings, so
-    ``?search_path=myschema`` puts the tables in a schema of their own."""
+    ``?search_path=myschema`` puts the tables in a schema of their own.
+
+    A registered instance (medalbot.store.instances) holds a session advisory lock on its id
+    on a connection of its own, outside the pool: when the process dies, the server drops
+    that connection and the lock with it, and the other processes see the instance dead at
+    their next check, whatever its last heartbeat said."""
+
+    def __init__(self, db: PostgresDatabase) -> None:
+        super().__init__(db)
+        self._pg = db
+        self._liveness: asyncpg.Connection[asyncpg.Record] | None = None
+
+    async def register_instance(self, now: datetime, description: str = "") -> int:
+        now_us = to_epoch_us(now)
+        conn = await self._liveness_connection()
+        try:
+            # in one transaction: no other process sees the instance before its lock is held
+            async with conn.transaction():
+                instance_id = int(
+                    await conn.fetchval(
+                        "INSERT INTO instances (started_at, heartbeat_at, description)"
+                        " VALUES ($1, $1, $2) RETURNING id",
+                        now_us,
+                        description,
+                    )
+                )
+                await conn.execute(f"SELECT pg_advisory_lock({INSTANCE_LOCK})", instance_id)
+        except _DRIVER_ERRORS as exc:
+            raise StoreError(f"PostgreSQL error: {exc}") from exc
+        self._instance_id = instance_id
+        return instance_id
+
+    async def heartbeat_instance(self, instance_id: int, now: datetime) -> None:
+        try:
+            if self._liveness is None or self._liveness.is_closed():
+                # the connection (and the lock with it) was lost: take the lock again first
+                conn = await self._liveness_connection()
+                await conn.execute(f"SELECT pg_advisory_lock({INSTANCE_LOCK})", instance_id)
+            else:
+                conn = self._liveness
+            await conn.execute(
+                "INSERT INTO instances (id, started_at, heartbeat_at) VALUES ($1, $2, $2)"
+                " ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+                instance_id,
+                to_epoch_us(now),
+            )
+        except _DRIVER_ERRORS as exc:
+            await self._drop_liveness()
+            raise StoreError(f"PostgreSQL error: {exc}") from exc
+
+    async def retire_instance(self, instance_id: int, now: datetime) -> int:
+        released = await super().retire_instance(instance_id, now)
+        await self._drop_liveness()
+        return released
+
+    async def _dead_by_lock(self, conn: Connection, instance_ids: Sequence[int]) -> list[int]:
+        # Free means its holder's connection is gone; taken here, it is held to the end of
+        # this transaction only.
+        dead = []
+        for instance_id in instance_ids:
+            row = await conn.fetchone(
+                f"SELECT pg_try_advisory_xact_lock({INSTANCE_LOCK.replace('$1', '?')}) AS free",
+                instance_id,
+            )
+            if row is not None and row["free"]:
+                dead.append(instance_id)
+        return dead
+
+    async def _liveness_connection(self) -> asyncpg.Connection[asyncpg.Record]:
+        await self._drop_liveness()
+        try:
+            self._liveness = await asyncpg.connect(self._pg.dsn)
+        except _DRIVER_ERRORS as exc:
+            raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
+        return self._liveness
+
+    async def _drop_liveness(self) -> None:
+        conn, self._liveness = self._liveness, None
+        if conn is not None and not conn.is_closed():
+            conn.terminate()  # never waits on a connection that may be broken
+
+    async def close(self) -> None:
+        await self._drop_liveness()
+        await super().close()
 
     @classmethod
     async def open(cls, dsn: str, *, min_size: int = 1, max_size: int = 5) -> PostgresStore:

@@ -31,6 +31,7 @@ from medalbot.store.base import (
 )
 from medalbot.store.checks import check_commit_batch
 from medalbot.store.codec import alert_type, decode_alert, decode_state, encode_alert, encode_state
+from medalbot.store.sql_cluster import SqlCluster
 from medalbot.store.times import from_epoch_us, opt_from_epoch_us, to_epoch_us
 
 log = logging.getLogger(__name__)
@@ -195,15 +196,19 @@ def whole_channels(channels: Sequence[int], limit: int) -> int:
     return start or limit
 
 
-async def _lease(conn: Connection, ids: Sequence[int], lease_until: int) -> list[Delivery]:
-    """Claim rows: ``sending`` until ``lease_until``, one attempt more."""
+async def _lease(
+    conn: Connection, ids: Sequence[int], lease_until: int, claimed_by: int | None
+) -> list[Delivery]:
+    """Claim rows: ``sending`` until ``lease_until`` by instance ``claimed_by``, one attempt
+    more."""
     leased: list[Delivery] = []
     for chunk in _chunks(ids):
         rows = await conn.fetch(
-            "UPDATE deliveries SET status = 'sending', lease_until = ?,"
+            "UPDATE deliveries SET status = 'sending', lease_until = ?, claimed_by = ?,"
             f" attempts = attempts + 1 WHERE id IN ({_marks(len(chunk))})"
             f" RETURNING {_DELIVERY_COLUMNS}",
             lease_until,
+            claimed_by,
             *chunk,
         )
         leased += (_delivery(row) for row in rows)
@@ -283,8 +288,9 @@ def _routing_entry(row: Row) -> RoutingEntry:
     )
 
 
-class SqlStore:
-    """A Store over any ``Database``; see ``medalbot.store.base.Store`` for the contract."""
+class SqlStore(SqlCluster):
+    """A Store over any ``Database``; see ``medalbot.store.base.Store`` for the contract (and
+    ``medalbot.store.instances.InstanceStore`` for the instances its claims belong to)."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -636,7 +642,7 @@ class SqlStore:
                     now_us,
                 )
                 ids += [row["id"] for row in rest if row["id"] not in ids]
-            rows = await _lease(conn, ids, lease_until)
+            rows = await _lease(conn, ids, lease_until, self._instance_id)
         # channels in the order the claim chose them, each in id order
         rank: dict[int, int] = {}
         for row in due:
@@ -793,7 +799,7 @@ class SqlStore:
                 subscription_id,
                 now_us,
             )
-            rows = await _lease(conn, [row["id"] for row in due], lease_until)
+            rows = await _lease(conn, [row["id"] for row in due], lease_until, self._instance_id)
         return sorted(rows, key=lambda d: d.id)
 
     async def outbox_stats(self) -> OutboxStats:

@@ -18,21 +18,21 @@ from medalbot.cogs.replies import (
     records_embed,
     schedule_embed,
 )
-from medalbot.delivery.render import (
-    RenderedMessage,
-    render_alert,
-    render_batch,
-    render_corrected_original,
-    split_for_discord,
-)
-from medalbot.delivery.render_digest import render_digest, render_quiet_summary
-from medalbot.delivery.render_sample import SAMPLE_KINDS, sample_alert
 
 from medalbot.domain.alerts import Alert, CorrectionAlert, MedalAlert, RecordAlert
 from medalbot.domain.detection import apply_snapshot
 from medalbot.domain.digest import DigestFilter, build_digest
 from medalbot.domain.state import Applied, GamesState
 from medalbot.i18n import SUPPORTED_LOCALES, translator
+from medalbot.render.alerts import (
+    RenderedMessage,
+    render_alert,
+    render_batch,
+    render_corrected_original,
+    split_for_discord,
+)
+from medalbot.render.digest import render_digest, render_quiet_summary
+from medalbot.render.sample import SAMPLE_KINDS, sample_alert
 from medalbot.samples import load_sample
 from medalbot.services.live import LiveState
 from medalbot.services.queries import QueryService

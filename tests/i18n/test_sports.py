@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from medalbot.feeds.odf_codes import DISCIPLINES
 
+from medalbot.feeds.odf.codes import DISCIPLINES
 from medalbot.i18n import SPORT_NAMES, SUPPORTED_LOCALES, sport_name
 
 

@@ -24,10 +24,12 @@ import os
 import random
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,15 +109,15 @@ async def subscribe_everywhere(
             await store.add_subscription(sub, now, max_per_guild=len(channel_ids))
 
 
-def crash_delivery(lease_seconds: float = 1.0) -> DeliverySettings:
-    """One alert per message, no limit the fan-out waits on, a short lease (a restarted bot
-    takes over the dead one's claimed rows this soon) and quick retries."""
+def crash_delivery() -> DeliverySettings:
+    """One alert per message, no limit the fan-out waits on, and quick retries. The lease is
+    the default one (30 s): a restarted bot takes the dead one's claimed rows back at once
+    (medalbot.store.instances), which the rig measures."""
     return DeliverySettings(
         global_rate=float(UNLIMITED),
         global_burst=1_000,
         channel_rate=1_000,
         max_embeds_per_message=1,
-        lease_seconds=lease_seconds,
         retry_base=0.05,
         retry_cap=0.5,
         idle_check=0.05,
@@ -301,6 +303,12 @@ class Kill:
 class CrashRun:
     kills: list[Kill] = field(default_factory=list)
     first_post_s: list[float] = field(default_factory=list)  # per start, to its first POST
+    # per restart: from the start to the rows the killed process had claimed being sent (the
+    # interrupted fan-out resuming), and how many rows that was
+    resume_s: list[float] = field(default_factory=list)  # ... to the first of them sent
+    interrupted: list[int] = field(default_factory=list)
+    # ... to all of them sent, for the restarts not killed before
+    resumed_all_s: list[float] = field(default_factory=list)
     total_s: float = 0.0  # first start to an empty outbox
 
 
@@ -350,10 +358,12 @@ class CrashRig:
         )
         self._snapshots = load_sample(SAMPLE)[:REPLAYED]
         self.feed = ReplayFeedServer(sample_files(SAMPLE)[:REPLAYED])
-        self.store_url = f"sqlite:///{workdir / 'medalbot.db'}"
+        self.db_path = workdir / "medalbot.db"
+        self.store_url = f"sqlite:///{self.db_path}"
         self._store: Store | None = None
         self.channels: dict[int, list[int]] = {}  # guild id -> channel ids
         self.posts = PostLog(self.emulator)
+        self._all_sent: asyncio.Task[None] | None = None  # see _start_until_resumed
         self.bot = BotProcess(workdir / "bot.toml", self.emulator.token, workdir / "bot.log")
 
     async def __aenter__(self) -> Self:
@@ -406,17 +416,72 @@ class CrashRig:
         started = time.monotonic()
         feeding = asyncio.create_task(self._drive_feed(), name="drive-feed")
         try:
+            claimed: list[int] = []
             for point in schedule:
-                await self._start_until_first_post(run)
+                await self._start_until_resumed(run, claimed)
                 run.kills.append(await self._kill_at(point))
-            await self._start_until_first_post(run)
+                await self._stop_watching()
+                claimed = await asyncio.to_thread(self._claimed_rows)
+            await self._start_until_resumed(run, claimed)
             await self._until_drained(feeding)
+            if self._all_sent is not None:
+                await self._all_sent  # drained: they are all sent
             run.total_s = time.monotonic() - started
             await self.bot.kill(signal.SIGTERM)
         finally:
             feeding.cancel()
             await asyncio.gather(feeding, return_exceptions=True)
+            await self._stop_watching()
         return run
+
+    async def _start_until_resumed(self, run: CrashRun, claimed: list[int]) -> None:
+        """Start the bot; once it posted, wait until it sent one of the rows ``claimed`` by
+        the process killed before (with the default 30 s lease), and note in the background
+        when it sent them all (unless it is killed first: a claim is up to ``batch_size``
+        rows, more than the fan-out posts between two kills)."""
+        started = time.monotonic()
+        await self._start_until_first_post(run)
+        if not claimed:
+            return
+        deadline = started + self.deadline_s
+        while await asyncio.to_thread(self._unsent, claimed) == len(claimed):
+            self.bot.check_alive()
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"none of the killed process's {len(claimed)} claimed rows was sent within "
+                    f"{self.deadline_s} s of the restart; bot output:\n{self.bot.log_tail()}"
+                )
+            await asyncio.sleep(0.01)
+        run.resume_s.append(time.monotonic() - started)
+        run.interrupted.append(len(claimed))
+        self._all_sent = asyncio.create_task(self._until_all_sent(run, claimed, started))
+
+    async def _until_all_sent(self, run: CrashRun, claimed: list[int], started: float) -> None:
+        # another process's database: nothing to wait on but a poll
+        while await asyncio.to_thread(self._unsent, claimed):  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
+        run.resumed_all_s.append(time.monotonic() - started)
+
+    async def _stop_watching(self) -> None:
+        if self._all_sent is not None:
+            self._all_sent.cancel()
+            await asyncio.gather(self._all_sent, return_exceptions=True)
+            self._all_sent = None
+
+    def _claimed_rows(self) -> list[int]:
+        """The outbox rows claimed and not finished: a killed process's interrupted work."""
+        with closing(sqlite3.connect(self.db_path)) as db:
+            return [
+                row[0] for row in db.execute("SELECT id FROM deliveries WHERE status = 'sending'")
+            ]
+
+    def _unsent(self, ids: list[int]) -> int:
+        if not ids:
+            return 0
+        with closing(sqlite3.connect(self.db_path)) as db:
+            marks = ", ".join("?" * len(ids))
+            query = f"SELECT COUNT(*) FROM deliveries WHERE id IN ({marks}) AND status <> 'sent'"
+            return int(db.execute(query, ids).fetchone()[0])
 
     async def _start_until_first_post(self, run: CrashRun) -> None:
         # Posts of the dead process still being answered are not this one's: count from the

@@ -1,0 +1,102 @@
+"""This process as a live instance of the store (medalbot.store.instances): registered at
+start-up, heartbeating, and taking back the claims of instances found dead.
+
+A store only one process uses (SQLite, memory) takes back every claim at start-up at once:
+whatever claimed them is gone. On PostgreSQL another process's claims come back once its
+instance is dead: its connection's lock free (a killed process: at the next check), or its
+heartbeat silent for ``instance_stale_after`` seconds (a host that vanished).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Callable
+from typing import Any
+
+from medalbot.cluster.settings import ClusterSettings
+from medalbot.services.clock import Clock, utc_now
+from medalbot.store.base import StoreError
+from medalbot.store.instances import InstanceStore
+
+log = logging.getLogger(__name__)
+
+
+def is_shared(store: Any) -> bool:
+    """Whether several processes may use ``store`` at once (PostgreSQL)."""
+    return getattr(store, "dialect", None) == "postgresql"
+
+
+class InstanceHeartbeat:
+    def __init__(
+        self,
+        store: InstanceStore,
+        settings: ClusterSettings,
+        *,
+        shared: bool,
+        clock: Clock = utc_now,
+        on_released: Callable[[], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._shared = shared
+        self._clock = clock
+        self._on_released = on_released  # rows became due: e.g. wake the sender
+        self.instance_id: int | None = None
+        self.released = 0  # claims taken back from dead instances, in all
+
+    async def join(self) -> int:
+        """Register, and take back the claims nobody alive holds; before the first claim."""
+        description = f"{socket.gethostname()} pid {os.getpid()}"
+        self.instance_id = await self._store.register_instance(self._clock(), description)
+        if self._shared:
+            count = await self._store.release_orphaned_claims(
+                self.instance_id, self._clock(), self._settings.instance_stale_after
+            )
+        else:
+            count = await self._store.release_all_claims(self.instance_id, self._clock())
+        self._took_back(count)
+        log.info("instance %d joined (%s)", self.instance_id, description)
+        return self.instance_id
+
+    async def run(self) -> None:
+        """Heartbeat and check the others until cancelled; a failing store is logged and
+        tried again at the next beat."""
+        instance_id = self._joined()
+        while True:
+            await asyncio.sleep(self._settings.heartbeat_interval)
+            try:
+                await self._store.heartbeat_instance(instance_id, self._clock())
+                if self._shared:
+                    count = await self._store.release_orphaned_claims(
+                        instance_id, self._clock(), self._settings.instance_stale_after
+                    )
+                    self._took_back(count)
+            except StoreError as exc:
+                log.warning("instance %d: heartbeat failed: %s", instance_id, exc)
+
+    async def leave(self) -> None:
+        """A clean exit: the claims still held go back at once (a send cut off by the exit
+        goes again with its nonce)."""
+        instance_id = self._joined()
+        try:
+            count = await self._store.retire_instance(instance_id, self._clock())
+        except StoreError as exc:
+            log.warning("instance %d: could not retire: %s", instance_id, exc)
+            return
+        log.info("instance %d left; %d claimed rows due again", instance_id, count)
+
+    def _joined(self) -> int:
+        if self.instance_id is None:
+            raise RuntimeError("join() first")
+        return self.instance_id
+
+    def _took_back(self, count: int) -> None:
+        if not count:
+            return
+        self.released += count
+        log.info("took back %d outbox rows claimed by instances no longer running", count)
+        if self._on_released is not None:
+            self._on_released()

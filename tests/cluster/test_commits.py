@@ -1,0 +1,103 @@
+"""Followers see commits (medalbot.cluster.commits): a process that does not poll loads the
+state another one committed, within a second on PostgreSQL (LISTEN/NOTIFY), and by reading
+the committed sequences where nobody notifies."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from medalbot.cluster.commits import CommitListener, live_reloader
+from medalbot.services.live import LiveState
+from medalbot.store import open_store
+from medalbot.store.base import Store
+from medalbot.store.instances import CommittedStates
+from tests.store.builders import GAMES, T0, delivery, medal_alert, state
+
+
+class Follower:
+    """A follower's LiveState fed by a listener; ``loaded`` fires on each change."""
+
+    def __init__(self, store: Store) -> None:
+        self.live = LiveState()
+        self.changes: list[list[str]] = []
+        self.loaded = asyncio.Event()
+        reload = live_reloader(store, self.live)
+
+        async def on_changed(codes: list[str]) -> None:
+            await reload(codes)
+            self.changes.append(codes)
+            self.loaded.set()
+
+        self.on_changed = on_changed
+
+    async def until_sequence(self, sequence: int) -> float:
+        started = time.monotonic()
+        async with asyncio.timeout(10):
+            while (held := self.live.get(GAMES)) is None or held.sequence < sequence:
+                await self.loaded.wait()
+                self.loaded.clear()
+        return time.monotonic() - started
+
+
+async def _commit(store: Store, sequence: int) -> None:
+    alert = medal_alert(f"a{sequence}", sequence=sequence)
+    await store.commit_snapshot(state(sequence), [alert], [delivery(alert)], T0)
+
+
+def _committed(store: Store) -> CommittedStates:
+    assert isinstance(store, CommittedStates)
+    return store
+
+
+async def test_a_follower_hears_the_pollers_commit_within_a_second(postgres_url: str) -> None:
+    poller = await open_store(postgres_url)
+    follower_store = await open_store(postgres_url)
+    follower = Follower(follower_store)
+    # the read every 60 s cannot be what finds it: the notice must
+    listener = CommitListener(
+        _committed(follower_store), follower.on_changed, dsn=postgres_url, poll=60.0
+    )
+    await listener.start()
+    running = asyncio.create_task(listener.run())
+    try:
+        async with asyncio.timeout(10):
+            await listener.listening.wait()
+        await _commit(poller, 1)
+        first = await follower.until_sequence(1)
+        await _commit(poller, 2)
+        second = await follower.until_sequence(2)
+        print(f"commit seen by the follower after {first:.3f} s and {second:.3f} s")
+        assert max(first, second) < 1.0
+        assert listener.notices >= 2
+        assert follower.changes == [[GAMES], [GAMES]]
+        held = follower.live.get(GAMES)
+        assert held is not None and held.sequence == 2
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await poller.close()
+        await follower_store.close()
+
+
+async def test_without_notices_the_follower_reads_the_committed_sequences(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'medalbot.db'}"
+    poller = await open_store(url)
+    follower_store = await open_store(url)
+    await _commit(poller, 1)
+    follower = Follower(follower_store)
+    listener = CommitListener(_committed(follower_store), follower.on_changed, poll=0.05)
+    await listener.start()  # sequence 1 was loaded at start-up: not a change
+    running = asyncio.create_task(listener.run())
+    try:
+        await _commit(poller, 2)
+        await follower.until_sequence(2)
+        assert follower.changes == [[GAMES]] and listener.notices == 0
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await poller.close()
+        await follower_store.close()

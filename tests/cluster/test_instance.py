@@ -1,0 +1,103 @@
+"""This process as a live instance (medalbot.cluster.instance): on PostgreSQL a surviving
+process takes a killed one's claimed rows back at its next heartbeat, whatever their 30 s
+lease says; on SQLite a restarted process takes back every claim when it joins."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import asyncpg
+
+from medalbot.cluster.instance import InstanceHeartbeat, is_shared
+from medalbot.cluster.settings import ClusterSettings
+from medalbot.services.clock import utc_now
+from medalbot.store import open_store
+from medalbot.store.base import Store
+from medalbot.store.instances import InstanceStore
+from tests.store.builders import CHANNEL, delivery, medal_alert, state
+
+LEASE = 30.0
+
+
+def _instances(store: Store) -> InstanceStore:
+    assert isinstance(store, InstanceStore)
+    return store
+
+
+async def _claim_one(store: Store) -> int:
+    """Queue one row and claim it now (the heartbeats run on the real clock)."""
+    alert = medal_alert("a1")
+    await store.commit_snapshot(state(1), [alert], [delivery(alert, CHANNEL)], utc_now())
+    [claimed] = await store.claim_deliveries(utc_now(), 10, LEASE)
+    return claimed.id
+
+
+async def test_a_survivor_takes_a_killed_processs_claims_back_at_its_next_beat(
+    postgres_url: str,
+) -> None:
+    crashing, survivor = await open_store(postgres_url), await open_store(postgres_url)
+    released = asyncio.Event()
+    settings = ClusterSettings(heartbeat_interval=0.5, instance_stale_after=3.0)
+    dead = InstanceHeartbeat(_instances(crashing), settings, shared=is_shared(crashing))
+    alive = InstanceHeartbeat(_instances(survivor), settings, shared=True, on_released=released.set)
+    beating: asyncio.Task[None] | None = None
+    try:
+        assert is_shared(crashing)
+        dead_id = await dead.join()
+        claimed = await _claim_one(crashing)
+        await alive.join()
+        beating = asyncio.create_task(alive.run())
+
+        killed_at = time.monotonic()
+        admin = await asyncpg.connect(postgres_url)
+        try:  # the server's view of kill -9: the dead process's connections go
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_locks"
+                " WHERE locktype = 'advisory' AND objid = $1 AND pid <> pg_backend_pid()",
+                dead_id,
+            )
+        finally:
+            await admin.close()
+        async with asyncio.timeout(10):
+            await released.wait()
+        took = time.monotonic() - killed_at
+        print(f"claims taken back {took:.2f} s after the kill")
+        assert took <= 2 * settings.heartbeat_interval + 0.5, took
+        assert alive.released == 1
+        # due now, 30 s before its lease would have ended
+        [again] = await survivor.claim_deliveries(utc_now(), 10, LEASE)
+        assert again.id == claimed
+    finally:
+        if beating is not None:
+            beating.cancel()
+            await asyncio.gather(beating, return_exceptions=True)
+        await crashing.close()
+        await survivor.close()
+
+
+async def test_a_restarted_process_on_sqlite_takes_back_every_claim_when_it_joins(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'medalbot.db'}"
+    before = await open_store(url)
+    try:
+        await InstanceHeartbeat(_instances(before), ClusterSettings(), shared=False).join()
+        claimed = await _claim_one(before)
+    finally:
+        await before.close()  # as a killed process would: no leave()
+
+    after = await open_store(url)
+    woken = asyncio.Event()
+    try:
+        assert not is_shared(after)
+        instance = InstanceHeartbeat(
+            _instances(after), ClusterSettings(), shared=False, on_released=woken.set
+        )
+        await instance.join()
+        assert woken.is_set() and instance.released == 1
+        [again] = await after.claim_deliveries(utc_now(), 10, LEASE)
+        assert again.id == claimed
+    finally:
+        await after.close()

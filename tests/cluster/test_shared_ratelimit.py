@@ -1,0 +1,131 @@
+"""The global rate limit shared through PostgreSQL (medalbot.cluster.ratelimit): three
+processes' limiters (each its own connection) hammering it together never get more than the
+rate in any sliding second between them; one that loses the database paces itself at its
+share and says so."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+from medalbot.cluster.ratelimit import SharedRateLimiter
+from medalbot.delivery.ratelimit import Priority
+from medalbot.store.base import Store
+from tests.cluster.conftest import max_in_a_second
+
+RATE = 40.0
+UNREACHABLE = "postgresql://postgres@127.0.0.1:1/none"  # nothing listens on port 1
+
+
+async def _hammer(limiter: SharedRateLimiter, stamps: list[float], total: int) -> None:
+    while len(stamps) < total:
+        await limiter.acquire(Priority.POST)
+        stamps.append(time.monotonic())
+
+
+def test_max_in_a_second_counts_a_half_open_window() -> None:
+    assert max_in_a_second([0.0, 0.5, 0.999, 1.0, 1.6]) == 3
+    assert max_in_a_second([0.0, 1.0, 2.0]) == 1
+
+
+async def test_three_processes_share_one_rate(postgres_url: str, pg_store: Store) -> None:
+    limiters = [SharedRateLimiter(postgres_url, RATE, processes=3) for _ in range(3)]
+    stamps: list[float] = []
+    total = 160  # four seconds' worth at the shared rate
+    try:
+        # four senders per process, as the sender's workers would
+        await asyncio.gather(
+            *(_hammer(limiter, stamps, total) for limiter in limiters for _ in range(4))
+        )
+    finally:
+        for limiter in limiters:
+            await limiter.close()
+    stamps = stamps[:total]
+    assert max_in_a_second(stamps) <= RATE
+    # and they were not held back further: 160 grants take 4 s at 40/s (each alone would
+    # have taken 160 in 4/3 s)
+    span = max(stamps) - min(stamps)
+    assert (total - 1) / RATE * 0.98 <= span <= (total - 1) / RATE * 1.15, span
+    assert all(not limiter.degraded and limiter.granted > 0 for limiter in limiters)
+
+
+async def test_losing_the_database_paces_at_the_share_and_says_so() -> None:
+    limiter = SharedRateLimiter(UNREACHABLE, RATE, processes=4, retry_after=60.0)
+    stamps: list[float] = []
+    try:
+        await asyncio.gather(*(_hammer(limiter, stamps, 21) for _ in range(4)))
+    finally:
+        await limiter.close()
+    stamps = stamps[:21]
+    # 10/s, no burst: 21 grants span 2 s at least
+    assert max_in_a_second(stamps) <= RATE / 4
+    assert max(stamps) - min(stamps) >= 20 / (RATE / 4) * 0.98
+    assert limiter.degraded and limiter.share == RATE / 4
+    health = limiter.health()
+    assert health["shared"] is False and health["share"] == 10.0
+    assert health["error"] and health["fallback_granted"] == limiter.fallback_granted >= 21
+
+
+class TcpProxy:
+    """A TCP path to PostgreSQL that can be cut (the database lost) and opened again."""
+
+    def __init__(self, target: str) -> None:
+        parts = urlsplit(target)
+        self._target = (parts.hostname or "127.0.0.1", parts.port or 5432)
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+        self.port = 0
+
+    async def open(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in self._writers:
+            writer.close()
+        await self._server.wait_closed()
+        self._writers.clear()
+
+    def url(self, target: str) -> str:
+        parts = urlsplit(target)
+        netloc = f"{parts.username or 'postgres'}@127.0.0.1:{self.port}"
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self._target)
+        self._writers += [writer, up_writer]
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError):
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def test_losing_the_database_mid_run_degrades_then_shares_again(
+    postgres_url: str, pg_store: Store
+) -> None:
+    proxy = TcpProxy(postgres_url)
+    await proxy.open()
+    limiter = SharedRateLimiter(proxy.url(postgres_url), RATE, processes=2, retry_after=0.2)
+    try:
+        await limiter.acquire()
+        assert limiter.health()["shared"] is True
+        await proxy.cut()
+        await limiter.acquire()  # granted at the local share, not through the database
+        assert limiter.degraded and limiter.fallback_granted == 1
+        assert limiter.health()["share"] == RATE / 2 and limiter.health()["error"]
+        await proxy.open()  # the database is back (same port)
+        while limiter.degraded:  # every retry_after it asks the database again
+            await limiter.acquire()
+        assert limiter.health()["shared"] is True and limiter.granted >= 2
+    finally:
+        await limiter.close()
+        await proxy.cut()
