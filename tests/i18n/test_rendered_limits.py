@@ -9,15 +9,6 @@ from functools import cache
 
 import discord
 import pytest
-from medalbot.cogs.replies import (
-    athlete_embed,
-    medal_table_embed,
-    nation_embed,
-    pages,
-    podium_embed,
-    records_embed,
-    schedule_embed,
-)
 
 from medalbot.domain.alerts import Alert, CorrectionAlert, MedalAlert, RecordAlert
 from medalbot.domain.detection import apply_snapshot
@@ -32,6 +23,15 @@ from medalbot.render.alerts import (
     split_for_discord,
 )
 from medalbot.render.digest import render_digest, render_quiet_summary
+from medalbot.render.replies import (
+    athlete_embed,
+    medal_table_embed,
+    nation_embed,
+    pages,
+    podium_embed,
+    records_embed,
+    schedule_embed,
+)
 from medalbot.render.sample import SAMPLE_KINDS, sample_alert
 from medalbot.samples import load_sample
 from medalbot.services.live import LiveState
