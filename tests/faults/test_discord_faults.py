@@ -290,6 +290,17 @@ class Refusals:
                 CHANNEL_ROUTES, status, code, times=None, channel=channel
             )
 
+    def refuse_after_their_first_alert(
+        self, channels: list[Channel], status: int, code: int
+    ) -> None:
+        """Channels that show one alert, then refuse from their next request on, whenever the
+        sender gets to them. The emulator takes the first armed fault that matches a request:
+        a one-off fault that lets a message create through unchanged (a delay of nothing),
+        listed before the refusal, passes the channel's first message and only that one."""
+        for channel in channels:
+            self.sb.emulator.slow(MESSAGE_CREATE, 0.0, times=1, channel=channel)
+        self.refuse(channels, status, code)
+
     def undelivered(self) -> int:
         """The alerts they did not show: the only rows the sender may fail."""
         return sum(ALERTS_PER_CHANNEL - len(titles(self.sb, c)) for c in self.channels)
@@ -411,6 +422,10 @@ async def test_all_of_it_at_once() -> None:
         emulator, gateway = sb.emulator, sb.emulator.gateway
         refusals = Refusals(sb)
         refusals.refuse([s.channels[7] for s in fan.servers[::2]], 403, 50001)
+        # in each odd server, a channel deleted mid-race: after its first alert, whenever the
+        # sender gets there (armed now, so that it comes before the faults added below)
+        deleted = [s.channels[16] for s in fan.servers[1::2]]
+        refusals.refuse_after_their_first_alert(deleted, 404, 10003)
         # longer than the send timeout (1 s), shorter than HUNG: the test waits for it to end
         hung = emulator.slow(MESSAGE_CREATE, 2.5, times=1, channel=fan.servers[1].channels[2])
         storms: list[Fault] = [
@@ -434,24 +449,11 @@ async def test_all_of_it_at_once() -> None:
                 emulator.fail(MESSAGE_CREATE, status, times=2)
             emulator.commit_then_fail(MESSAGE_CREATE, 503, times=2)
 
-        def later_refusals() -> None:
-            # in each odd server, a channel shown at most one alert yet: it has a message
-            # create still to come, whichever order the sender takes the channels in
-            refusals.refuse(
-                [
-                    next(c for c in reversed(s.channels[3:]) if len(titles(sb, c)) <= 1)
-                    for s in fan.servers[1::2]
-                ],
-                404,
-                10003,
-            )
-
         await deliver(
             fan,
             (60, global_storm),
             (120, lambda: gateway.close(4000)),
             (180, burst),
-            (260, later_refusals),
             (300, route_storm),
             (380, gateway.reconnect),
             (450, lambda: gateway.invalidate_session(resumable=False)),
@@ -459,6 +461,8 @@ async def test_all_of_it_at_once() -> None:
         assert hung.hits == 1 and len(storms) == 5
         assert_every_alert_once_in_order(fan, except_=refusals.channels)
         await refusals.assert_paused_after_one_request_and_told_once(fan)
+        first_alert = titles(sb, fan.servers[0].channels[-1])[:1]
+        assert [titles(sb, c) for c in deleted] == [first_alert] * len(deleted)
         invalid = emulator.invalid_requests
         storm_429s = sum(f.hits for f in storms if f.scope != "shared")
         assert invalid == storm_429s + refusals.forbidden()
