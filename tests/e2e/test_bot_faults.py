@@ -15,6 +15,7 @@ import pytest
 from medalbot.bot import MedalBot
 from medalbot.delivery.discord_port import DiscordPort
 from medalbot.delivery.render import render_batch
+from medalbot.emulator import StoredMessage
 from medalbot.emulator.permissions import Permission
 from medalbot.samples import sample_files
 from medalbot.sandbox import FAST_DELIVERY, Sandbox
@@ -277,3 +278,28 @@ async def test_a_hung_notice_to_moderators_does_not_hold_up_other_channels() -> 
             lambda: [m for m in messages(sb, "general") if "paused" in (m.content or "")],
             timeout=30,  # only stops a hung test
         )
+
+
+async def test_moderators_are_told_once_even_when_discord_fails_the_notice() -> None:
+    # Found under load by the fan-out fault suite: a 5xx burst met a notice, which was lost.
+    async with Sandbox(sample_files("w1000m"), delivery=ONE_PER_MESSAGE) as sb:
+        bot = await sb.start_bot()
+        await sb.subscribe("oranje", nation="NED")
+        sb.emulator.set_overwrite(sb.demo.oranje, sb.demo.bot, deny=int(Permission.SEND_MESSAGES))
+        # the notice to #general: a 503 (not retried by discord.py), then created but answered
+        # 500: a second try must not show it twice
+        failed = sb.emulator.fail(MESSAGE_CREATE, 503, channel=sb.demo.general)
+        committed = sb.emulator.commit_then_fail(MESSAGE_CREATE, 500, channel=sb.demo.general)
+        await replay_all(sb)
+        await settled(bot)
+
+        def notices() -> list[StoredMessage]:
+            return [m for m in messages(sb, "general") if "paused" in (m.content or "")]
+
+        await sb.emulator.wait_for(notices, timeout=30)  # only stops a hung test
+        assert failed.hits == 1 and committed.hits == 1
+        await sb.emulator.wait_for(
+            lambda: len(sb.emulator.requests_to("POST", f"/channels/{sb.demo.general.id}/")) >= 3,
+            timeout=30,
+        )
+        assert len(notices()) == 1
