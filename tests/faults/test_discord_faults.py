@@ -413,7 +413,9 @@ async def test_a_hung_answer_holds_up_neither_the_fanout_nor_its_own_channel() -
         assert answered[0].status == 200
         assert_every_alert_once_in_order(fan)
         nonces = [r.json["nonce"] for r in emulator.requests_to("POST", posts)]
-        assert nonces.count(answered[0].json["nonce"]) == 2
+        # the held one and its retry (or more: on a busy machine a retry may outlast the send
+        # timeout too), all with one nonce
+        assert nonces.count(answered[0].json["nonce"]) >= 2
         assert fan.bot.sender.stats.failed == 0
 
 
