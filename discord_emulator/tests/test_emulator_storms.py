@@ -1,8 +1,10 @@
 """Emulator additions for the fault suite (tests/faults): faults armed for a while (a 429 storm
-of N seconds) and crafted interactions naming another server's channel or role."""
+of N seconds), requests held until the test releases them, and crafted interactions naming
+another server's channel or role."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import aiohttp
@@ -52,6 +54,53 @@ async def test_a_fault_with_a_duration_answers_every_match_until_it_ends(
     assert burst.hits == 1
     assert emulator.invalid_requests == 4  # the 429s; a 503 is not an invalid request
     assert [m.content for m in emulator.transcript(demo.oranje)] == ["x"]
+
+
+async def test_a_held_request_is_handled_when_released_and_not_before(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emulator = await emulator_factory()
+    demo = build_demo_world(emulator.world)
+    auth = {"Authorization": f"Bot {emulator.token}"}
+    held = emulator.hold(MESSAGE_CREATE, channel=demo.oranje)
+
+    async def post(channel_id: int, content: str) -> int:
+        url = f"{emulator.api_base}/channels/{channel_id}/messages"
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(url, json={"content": content}, headers=auth) as response,
+        ):
+            return response.status
+
+    on_the_wire = asyncio.create_task(post(demo.oranje.id, "held"))
+    await emulator.wait_for(lambda: held.hits == 1, recheck=None)  # woken by the hold itself
+    assert await post(demo.oranje.id, "after") == 200  # `times=1`: only the first is held
+    assert await post(demo.golds.id, "elsewhere") == 200
+    assert not on_the_wire.done() and emulator.requests_to("POST", "/messages")[-1].status == 200
+    assert [m.content for m in emulator.transcript(demo.oranje)] == ["after"]
+    held.release()
+    assert await on_the_wire == 200
+    assert [m.content for m in emulator.transcript(demo.oranje)] == ["after", "held"]
+    assert [r.fault for r in emulator.requests_to("POST", f"/{demo.oranje.id}/")] == [None, "hold"]
+
+
+async def test_stopping_the_emulator_answers_what_it_holds(
+    emulator_factory: EmulatorFactory,
+) -> None:
+    emulator = await emulator_factory()
+    demo = build_demo_world(emulator.world)
+    held = emulator.hold(MESSAGE_CREATE, times=None)
+    url = f"{emulator.api_base}/channels/{demo.oranje.id}/messages"
+    async with aiohttp.ClientSession() as http:
+        on_the_wire = asyncio.create_task(
+            http.post(
+                url, json={"content": "x"}, headers={"Authorization": f"Bot {emulator.token}"}
+            )
+        )
+        await emulator.wait_for(lambda: held.hits == 1, recheck=None)
+        await emulator.stop()  # would wait for the held request forever
+        async with await on_the_wire as response:
+            assert response.status == 200
 
 
 class PickCog(commands.Cog):

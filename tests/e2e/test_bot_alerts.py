@@ -4,7 +4,6 @@ Every assertion reads what a person in a channel sees (the emulator's transcript
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -146,15 +145,6 @@ async def test_a_chosen_role_is_pinged_and_feed_text_pings_nobody(tmp_path: Path
         assert "everyone" in titles(sb, "general")[0]  # shown, but inert
 
 
-async def until(predicate: Callable[[], bool], within: float = 5.0) -> None:
-    """Re-check a condition the emulator does not signal (a request arriving) until it holds."""
-    deadline = time.monotonic() + within
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.01)
-
-
 async def test_a_restart_while_a_message_is_on_the_wire_posts_it_once(tmp_path: Path) -> None:
     db = tmp_path / "medalbot.db"
     async with Sandbox(
@@ -164,10 +154,12 @@ async def test_a_restart_while_a_message_is_on_the_wire_posts_it_once(tmp_path: 
         await sb.subscribe("oranje", nation="NED")
         # Discord is slow to answer the first alert: the bot stops while it waits, and Discord
         # creates the message anyway; the restarted bot must not post it a second time.
-        on_the_wire = sb.emulator.slow("POST /channels/{channel_id}/messages", 0.5, times=1)
+        on_the_wire = sb.emulator.hold("POST /channels/{channel_id}/messages", times=1)
         sb.advance_feed()
-        await until(lambda: on_the_wire.hits == 1)
+        await sb.emulator.wait_for(lambda: on_the_wire.hits == 1, timeout=30)
         await sb.stop_bot()
+        on_the_wire.release()
+        await sb.emulator.wait_for(lambda: titles(sb, "oranje"), timeout=30)  # created anyway
         await sb.start_bot()
         await replay_all(sb)
         await wait_titles(sb, "oranje", 3, within=15)

@@ -144,8 +144,23 @@ async def subscribed_world(sb: Sandbox) -> World:
     await sb.subscribe("oranje", nation="NED", role=demo.alerts_role.id)
     await replay_all(sb)
     await settled(bot)
+    # The result turned official: the bot edits the podium's message in a task of its own,
+    # after the outbox drained. The tests compare the world before and after a command, so
+    # wait until #oranje shows it official (under load the edit came in between).
+    await emulator.wait_for(lambda: shows_official(sb, demo.oranje), timeout=30)
     (sub,) = await bot.services.store.list_subscriptions()
     return World(sb, bot, sub)
+
+
+def shows_official(sb: Sandbox, channel: Channel) -> bool:
+    """Whether the channel shows an alert with the status "Official"."""
+    return any(
+        field["name"] == "Status" and field["value"] == "✅ Official"
+        for message in sb.emulator.transcript(channel)
+        if message.author.id == sb.emulator.bot_user.id
+        for embed in message.embeds
+        for field in embed.get("fields", [])
+    )
 
 
 def valid_options(world: World, leaf: Leaf, **override: object) -> dict[str, object]:

@@ -11,7 +11,7 @@ one per message so that the fan-out has many points to be killed at. Rate limits
 both sides so that the fan-out runs as fast as the bot sends.
 
 A kill either lands wherever the fan-out is when it has posted a given number of messages, or
-while a message request is held on the wire (``Emulator.slow``): Discord then creates the
+while a message request is held on the wire (``Emulator.hold``): Discord then creates the
 message after the bot died, so the bot never recorded it and must re-send it with its nonce.
 """
 
@@ -58,7 +58,6 @@ REPLAYED: Final = 4  # up to the unofficial result: an official one would edit e
 ALERTS_PER_CHANNEL: Final = 3  # KOK's OR, LEERDAM's OR, the podium
 UNLIMITED: Final = 1_000_000
 MAX_PER_GUILD: Final = 500  # Discord's maximum of channels per server
-HOLD_S: Final = 0.3  # how long a held request waits before Discord creates its message
 _POST_PATH: Final = re.compile(r"/channels/(\d+)/messages")
 
 
@@ -177,7 +176,7 @@ class PostLog:
     def _take(self, entry: RecordedRequest) -> None:
         self.posts += 1
         nonce = str((entry.json or {}).get("nonce"))
-        if entry.fault == "delay":
+        if entry.fault == "hold":
             self.held.append(nonce)
         if 200 <= entry.status < 300 and isinstance(entry.response, dict):
             message_id = int(entry.response["id"])
@@ -500,13 +499,14 @@ class CrashRig:
     async def _kill_at(self, point: KillPoint) -> Kill:
         await self._until(lambda: self.posts.messages >= point.after, f"{point.after} messages")
         held = len(self.posts.held)
-        if point.held:
-            fault = self.emulator.slow(MESSAGE_CREATE_ROUTE, HOLD_S, times=1)
-            await self._until(lambda: fault.hits > 0, "a request to hold", recheck=0.002)
+        hold = self.emulator.hold(MESSAGE_CREATE_ROUTE, times=1) if point.held else None
+        if hold is not None:
+            await self._until(lambda: hold.hits > 0, "a request to hold")
         posted = self.posts.messages
         exit_code = await self.bot.kill()
         nonce = None
-        if point.held:  # Discord creates the held message now that nobody waits for it
+        if hold is not None:  # Discord creates the held message now that nobody waits for it
+            hold.release()
             await self._until(lambda: len(self.posts.update().held) > held, "the held message")
             nonce = self.posts.held[-1]
         log.info("killed at %d messages (%s): exit %d", posted, point, exit_code)

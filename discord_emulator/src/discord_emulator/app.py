@@ -101,6 +101,9 @@ class Pipeline:
                 return json_response(body, status=429, headers=headers), fault
             if fault.kind is FaultKind.DELAY:
                 await asyncio.sleep(fault.delay)
+            if fault.kind is FaultKind.HOLD and fault.gate is not None:
+                core.signal.notify()  # a test waiting for `fault.hits` sees it held
+                await fault.gate.wait()
         if not tokenless:
             verdict = core.limiter.take_global(core.config.token)
             if not verdict.allowed:

@@ -3,6 +3,7 @@ and/or for a while (a storm: every matching request for N seconds)."""
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import re
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ class FaultKind(enum.Enum):
     RATE_LIMIT = "rate_limit"  # answer 429 with retry_after
     DELAY = "delay"  # wait, then handle the request normally
     COMMIT_THEN_FAIL = "commit_then_fail"  # handle the request, then answer with an error
+    HOLD = "hold"  # wait until the test releases it, then handle the request normally
 
 
 def compile_route(route: str) -> tuple[str | None, re.Pattern[str]]:
@@ -53,6 +55,7 @@ class Fault:
     delay: float = 0.0
     hits: int = 0
     expires_at: float | None = None  # emulator monotonic clock; None: no time limit
+    gate: asyncio.Event | None = None  # HOLD: set by release()
 
     def matches(self, method: str, path: str, channel_id: int | None, now: float) -> bool:
         if not self.is_armed(now):
@@ -62,6 +65,11 @@ class Fault:
         if self.channel_id is not None and self.channel_id != channel_id:
             return False
         return self.pattern.fullmatch(path) is not None
+
+    def release(self) -> None:
+        """Let the requests a HOLD fault holds go on (and any it takes later, at once)."""
+        if self.gate is not None:
+            self.gate.set()
 
     def is_armed(self, now: float) -> bool:
         if self.remaining is not None and self.remaining <= 0:
@@ -90,11 +98,17 @@ class FaultInjector:
         return None
 
     def remove(self, fault: Fault) -> None:
+        fault.release()  # nothing stays held by a fault nobody can release any more
         if fault in self._faults:
             self._faults.remove(fault)
 
     def clear(self) -> None:
+        self.release_all()
         self._faults.clear()
+
+    def release_all(self) -> None:
+        for fault in self._faults:
+            fault.release()
 
     @property
     def armed(self) -> list[Fault]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -73,6 +74,7 @@ class Emulator:
     async def stop(self) -> None:
         if self._runner is None:
             return
+        self.core.faults.release_all()  # held requests are answered, not left hanging
         await self.core.gateway.shutdown()
         await self._runner.cleanup()
         self._runner = None
@@ -392,6 +394,22 @@ class Emulator:
     ) -> Fault:
         """Wait `delay` seconds before handling matching requests normally."""
         return self._add_fault(FaultKind.DELAY, route, channel, times, duration, delay=delay)
+
+    def hold(
+        self,
+        route: str,
+        *,
+        times: int | None = 1,
+        channel: ChannelRef | None = None,
+        duration: float | None = None,
+    ) -> Fault:
+        """Hold matching requests until `fault.release()`, then handle them normally: a request
+        on the wire for as long as a test needs, whatever the machine's speed. `fault.hits`
+        counts the requests taken (`wait_for` wakes when one is held); clearing the faults or
+        stopping the emulator releases them."""
+        return self._add_fault(
+            FaultKind.HOLD, route, channel, times, duration, gate=asyncio.Event()
+        )
 
     def commit_then_fail(
         self,

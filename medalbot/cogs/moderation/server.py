@@ -4,12 +4,19 @@ when alerts to a channel are paused."""
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import TYPE_CHECKING
 
 import discord
 from babel import Locale
 from discord import app_commands
 from discord.ext import commands
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 from medalbot.cogs.answers import NO_PINGS, reply_ephemeral, reply_language
 from medalbot.cogs.moderation.shared import NEEDED_FOR_TEXT, check_can_post
@@ -19,6 +26,7 @@ if TYPE_CHECKING:
     from medalbot.client import MedalBot
 
 log = logging.getLogger(__name__)
+NOTICE_ATTEMPTS = 5  # tries of a notice to moderators that Discord answers with a 5xx
 
 Interaction = discord.Interaction["MedalBot"]
 
@@ -130,8 +138,19 @@ async def notify_channel_refused(
         "Alerts to {channel} are paused: {reason}. Fix the channel's permissions, "
         "then run /alerts resume."
     ).format(channel=f"<#{channel_id}>", reason=t.gettext(reason))
+    # The pause happens once: a notice lost to a 5xx that discord.py does not retry (503) or
+    # gives up on would never be sent. Tried again, with a nonce so that one Discord created
+    # before failing the answer shows once.
+    nonce = secrets.token_hex(12)  # Discord takes up to 25 characters
     try:
-        await target.send(f"⏸️ {text}", allowed_mentions=NO_PINGS)
+        async for attempt in AsyncRetrying(
+            retry=retry_if_exception_type(discord.DiscordServerError),
+            stop=stop_after_attempt(NOTICE_ATTEMPTS),
+            wait=wait_random_exponential(multiplier=0.5, max=10),
+            reraise=True,
+        ):
+            with attempt:
+                await target.send(f"⏸️ {text}", allowed_mentions=NO_PINGS, nonce=nonce)
     except discord.HTTPException as exc:
         log.warning(
             "guild %d: could not tell moderators about channel %d: %s",
