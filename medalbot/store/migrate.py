@@ -18,7 +18,7 @@ from string import Template
 from typing import Final, TypeVar
 
 from medalbot.store.base import StoreError
-from medalbot.store.sql import Database, Dialect
+from medalbot.store.sql_db import Database, Dialect
 from medalbot.store.times import to_epoch_us
 
 log = logging.getLogger(__name__)

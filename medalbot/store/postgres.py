@@ -19,7 +19,8 @@ import asyncpg
 
 from medalbot.store.base import StoreError
 from medalbot.store.migrate import migrated
-from medalbot.store.sql import Columns, Connection, Row, SqlStore
+from medalbot.store.sql import SqlStore
+from medalbot.store.sql_db import Columns, Connection, Row
 from medalbot.store.times import to_epoch_us
 
 if TYPE_CHECKING:  # generic only in the type stubs

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime, time, timedelta
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Final
 
 from medalbot.domain.alerts import Alert
 from medalbot.domain.schedule import Schedule, minutes_of, time_of
@@ -32,11 +31,10 @@ from medalbot.store.base import (
 from medalbot.store.checks import check_commit_batch
 from medalbot.store.codec import alert_type, decode_alert, decode_state, encode_alert, encode_state
 from medalbot.store.sql_cluster import SqlCluster
+from medalbot.store.sql_db import Columns, Connection, Database, Dialect, Row
 from medalbot.store.times import from_epoch_us, opt_from_epoch_us, to_epoch_us
 
 log = logging.getLogger(__name__)
-
-Dialect = Literal["sqlite", "postgresql"]
 
 ALL: Final = ""  # how "every nation"/"every sport" is stored (see migrations/0001_initial.sql)
 # Serialises claims across processes (PostgreSQL advisory lock; SQLite's BEGIN IMMEDIATE
@@ -50,65 +48,9 @@ _ROUTING_PAGE: Final = 5_000
 # (100,000 rows' tuples built at once held it for tens of milliseconds).
 _INSERT_CHUNK: Final = 5_000
 
-Columns = tuple[tuple[str, str], ...]  # (name, portable SQL type) of each column inserted
-
 
 class _NotPinned(Exception):
     """Rolls back a set_batch that could not pin every row."""
-
-
-class Row(Protocol):
-    def __getitem__(self, key: str, /) -> Any: ...
-
-
-class Connection(Protocol):
-    """One connection, inside a transaction or not, as the store logic sees it."""
-
-    async def execute(self, sql: str, *args: object) -> None: ...
-
-    async def execute_many(self, sql: str, rows: Sequence[Sequence[object]]) -> None: ...
-
-    async def insert_columns(
-        self, table: str, columns: Columns, values: Sequence[list[Any]], suffix: str
-    ) -> None:
-        """``INSERT INTO table`` one row per position of ``values`` (a list per column of
-        ``columns``, all as long), in that order (ids follow it), then ``suffix`` (an ON
-        CONFLICT clause). Column-major: a batch is a few lists, not a tuple per row for the
-        GC to count, and a driver may send each list as one array."""
-        ...
-
-    async def fetch(self, sql: str, *args: object) -> list[Row]: ...
-
-    async def fetchone(self, sql: str, *args: object) -> Row | None: ...
-
-    async def execute_script(self, script: str) -> None:
-        """Run several statements (a migration) inside the current transaction."""
-        ...
-
-    async def lock(self, key: int) -> None:
-        """Hold a lock named ``key`` until the transaction ends (serialises competing writers)."""
-        ...
-
-
-class Database(Protocol):
-    @property
-    def dialect(self) -> Dialect: ...
-
-    @property
-    def claim_lock_clause(self) -> str:
-        """Appended to the claiming SELECT ("FOR UPDATE SKIP LOCKED" or nothing)."""
-        ...
-
-    def transaction(self) -> AbstractAsyncContextManager[Connection]:
-        """A write transaction: committed when the block ends, rolled back if it raises.
-        Driver errors come out as StoreError."""
-        ...
-
-    def reading(self) -> AbstractAsyncContextManager[Connection]:
-        """A connection for reads that need no transaction."""
-        ...
-
-    async def close(self) -> None: ...
 
 
 _DELIVERY_COLUMNS: Final = (

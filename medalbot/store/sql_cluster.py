@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from medalbot.store.times import to_epoch_us
 
 if TYPE_CHECKING:  # medalbot.store.sql mixes this class in
-    from medalbot.store.sql import Connection, Database
+    from medalbot.store.sql_db import Connection, Database
 
 # A claimed row of no live instance (two placeholders: me, now).
 _ORPHANED = (

@@ -19,7 +19,8 @@ import aiosqlite
 
 from medalbot.store.base import StoreError
 from medalbot.store.migrate import migrated
-from medalbot.store.sql import Columns, Connection, Row, SqlStore
+from medalbot.store.sql import SqlStore
+from medalbot.store.sql_db import Columns, Connection, Row
 
 log = logging.getLogger(__name__)
 

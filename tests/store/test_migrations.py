@@ -11,7 +11,7 @@ from medalbot.store.base import StoreError
 from medalbot.store.factory import sqlite_path
 from medalbot.store.migrate import Migration, apply_migrations, bundled_migrations
 from medalbot.store.postgres import PostgresDatabase
-from medalbot.store.sql import Database, Dialect
+from medalbot.store.sql_db import Database, Dialect
 from medalbot.store.sqlite import SqliteDatabase
 
 BUNDLED = bundled_migrations()

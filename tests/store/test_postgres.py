@@ -13,7 +13,8 @@ import pytest
 from medalbot.store import open_store
 from medalbot.store.base import StoreError
 from medalbot.store.postgres import PostgresDatabase, numbered_placeholders
-from medalbot.store.sql import Connection, SqlStore
+from medalbot.store.sql import SqlStore
+from medalbot.store.sql_db import Connection
 from tests.store.builders import T0, delivery, medal_alert, state
 
 
