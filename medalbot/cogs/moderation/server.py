@@ -43,9 +43,11 @@ class ServerCommands(commands.Cog):
     async def language(self, interaction: Interaction, language: str) -> None:
         assert interaction.guild_id is not None  # guild_only
         settings = await self.bot.services.guilds.set_locale(interaction.guild_id, language)
-        log.info("guild %d speaks %s now", interaction.guild_id, settings.locale)
-        t = translator(settings.locale)  # answered in the new language
-        name = Locale.parse(settings.locale).get_display_name(settings.locale) or settings.locale
+        log.info("guild %d speaks %s now", interaction.guild_id, settings.language)
+        t = translator(settings.language)  # answered in the new language
+        name = (
+            Locale.parse(settings.language).get_display_name(settings.language) or settings.language
+        )
         await reply_ephemeral(
             interaction,
             t.gettext("Alerts and replies on this server are now in {language}.").format(
@@ -125,7 +127,7 @@ async def notify_channel_refused(
             channel_id,
         )
         return
-    t = translator(settings.locale)
+    t = translator(settings.language)
     text = t.gettext(
         "Alerts to {channel} are paused: {reason}. Fix the channel's permissions, "
         "then run /alerts resume."
