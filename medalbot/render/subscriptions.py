@@ -10,7 +10,7 @@ import discord
 from babel import Locale
 
 from medalbot.domain.subscriptions import Subscription
-from medalbot.i18n import Translator, flag_emoji, nation_name, resolve_locale, translator
+from medalbot.i18n import Translator, flag_emoji, nation_name, speaks, translator
 from medalbot.render.limits import DESCRIPTION_MAX, Card, fit_card, fit_lines, to_embed
 from medalbot.render.phrases import sport_name
 from medalbot.store.base import GuildSettings
@@ -66,7 +66,7 @@ def describe_language(settings: GuildSettings, locale: str) -> str:
     language = _language(settings.language, locale)
     if settings.language_chosen:
         why = t.gettext("chosen by a moderator")
-    elif settings.discord_locale and resolve_locale(settings.discord_locale) == settings.language:
+    elif speaks(settings.discord_locale):
         why = t.gettext("the server's Discord language")
     elif settings.discord_locale:
         why = t.gettext("the server's Discord language ({language}) isn't one I speak yet").format(

@@ -25,6 +25,10 @@ class GuildSettingsService:
             cached = self._cache[guild_id] = await self._store.get_guild_settings(guild_id)
         return cached
 
+    def cached(self, guild_id: int) -> GuildSettings | None:
+        """The settings as this process holds them, without reading the store."""
+        return self._cache.get(guild_id)
+
     async def locale(self, guild_id: int | None, fallback: str | None = None) -> str:
         """The server's language; outside a server, the user's own (``fallback``)."""
         if guild_id is None:
