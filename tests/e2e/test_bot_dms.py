@@ -13,6 +13,7 @@ from medalbot.client import MedalBot
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
 from tests.e2e.test_bot_alerts import replay_all
+from tests.e2e.test_bot_fans import replay
 from tests.e2e.test_bot_languages import shown
 
 pytestmark = pytest.mark.e2e
@@ -103,3 +104,28 @@ async def test_moderators_commands_are_not_offered_in_dms() -> None:
         for name in FANS_COMMANDS:
             assert synced[name]["contexts"] == [0, 1, 2], name
             assert synced[name]["integration_types"] == [0, 1], name
+
+
+async def test_the_table_turns_its_pages_in_a_dm() -> None:
+    async with Sandbox(sample_files("gamesday"), feed_interval=0.01) as sb:
+        world = sb.emulator.world
+        fan = world.add_user("page_turner")
+        world.install_for_user(fan)
+        dm = world.dm_with_bot(fan)
+        await started(sb)
+        await replay(sb)
+        table = await sb.emulator.invoke_private("/medals", user=fan, channel=dm, locale="it")
+        message = table.original
+        assert message is not None
+        assert str(table.embeds[0]["footer"]["text"]).startswith("Pagina 1 di 2")
+        (next_page,) = [
+            b["custom_id"]
+            for row in message.components
+            for b in row["components"]
+            if b["label"] == "▶"
+        ]
+        await sb.emulator.click(message, next_page, member=fan, locale="it")
+        now = sb.emulator.message(message.id)
+        assert now is not None
+        assert str(now.embeds[0]["footer"]["text"]).startswith("Pagina 2 di 2")
+        assert "🇸🇪 Svezia" in str(now.embeds[0]["description"])
