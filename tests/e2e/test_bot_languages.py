@@ -89,7 +89,10 @@ ENGLISH = Seen(
     no_nation="No nation “XYZ” takes part in these Games.",
 )
 DUTCH = Seen(
-    language_set="Meldingen en antwoorden op deze server zijn nu in het Nederlands.",
+    language_set=(
+        "Meldingen en antwoorden op deze server zijn nu in het Nederlands. Eigen vragen van "
+        "leden worden nog steeds beantwoord in hun Discord-taal."
+    ),
     subscribed="Geabonneerd: ",
     record="⚡ Nieuw olympisch record: Femke KOK, 🇳🇱 Nederland",
     gold="🥇 Jutta LEERDAM wint goud voor 🇳🇱 Nederland",
@@ -194,7 +197,10 @@ async def test_a_dutch_server_reads_its_moderator_replies_in_dutch() -> None:
             "Alleen moderators (Server beheren) kunnen dit commando gebruiken."
         )
         back = await run(sb, "/alerts language", {"language": "en"})
-        assert back.content == "Alerts and replies on this server are now in English."
+        assert back.content == (
+            "Alerts and replies on this server are now in English. Members' own questions are "
+            "still answered in their Discord language."
+        )
         assert "all sports · all medals · records on" in shown(await run(sb, "/alerts list"))
 
 

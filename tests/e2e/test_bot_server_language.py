@@ -123,7 +123,10 @@ async def test_a_moderators_choice_wins_over_the_servers_discord_language() -> N
         server = french_server(sb)
         bot = await started(sb)
         chosen = await run(sb, server, "/alerts language", {"language": "de"})
-        assert chosen.content == "Meldungen und Antworten auf diesem Server sind jetzt auf Deutsch."
+        assert chosen.content == (
+            "Meldungen und Antworten auf diesem Server sind jetzt auf Deutsch. Eigene Fragen "
+            "beantworte ich weiterhin in der Discord-Sprache des jeweiligen Mitglieds."
+        )
         listing = shown(await run(sb, server, "/alerts list"))
         assert "🌐 Sprache: Deutsch — von einem Moderator gewählt" in listing
 

@@ -50,9 +50,10 @@ class ServerCommands(commands.Cog):
         )
         await reply_ephemeral(
             interaction,
-            t.gettext("Alerts and replies on this server are now in {language}.").format(
-                language=name
-            ),
+            t.gettext(
+                "Alerts and replies on this server are now in {language}. Members' own "
+                "questions are still answered in their Discord language."
+            ).format(language=name),
         )
 
     @app_commands.command(
