@@ -108,12 +108,17 @@ class MedalBot(commands.AutoShardedBot):
             self.ops.gateway.disconnected(shard_id, self.clock())
 
     # A server's settings (its language) are read once, when it becomes available, so that
-    # no reply waits on the database, the first one included.
+    # no reply waits on the database, the first one included; its Discord language
+    # (preferred_locale) is kept with them, for it speaks that until a moderator chooses.
     async def on_guild_available(self, guild: discord.Guild) -> None:
-        await self.services.guilds.get(guild.id)
+        await self.services.guilds.seen(guild.id, guild.preferred_locale.value)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        await self.services.guilds.get(guild.id)
+        await self.services.guilds.seen(guild.id, guild.preferred_locale.value)
+
+    async def on_guild_update(self, before: discord.Guild, after: discord.Guild) -> None:
+        if before.preferred_locale != after.preferred_locale:
+            await self.services.guilds.seen(after.id, after.preferred_locale.value)
 
     async def setup_hook(self) -> None:
         # Logged in (the sender can post): polls, digests and the sender start now.

@@ -27,7 +27,9 @@ class DemoWorld:
 
 
 def build_demo_world(world: World) -> DemoWorld:
-    guild = world.add_guild("Oranje Fans", locale="nl")
+    # Its Discord language is English (a Dutch fan club open to everyone), which it speaks
+    # until a moderator chooses another with /alerts language.
+    guild = world.add_guild("Oranje Fans", locale="en-US")
     moderator_role = world.add_role(
         guild, "Moderator", int(Permission.MANAGE_GUILD | Permission.MANAGE_MESSAGES)
     )

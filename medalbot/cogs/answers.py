@@ -1,10 +1,14 @@
-"""How the cogs answer: in the server's language, pinging nobody."""
+"""How the cogs answer: pinging nobody; moderators in the server's language, a fan (whose
+answers only they see) in their own Discord client's."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import discord
+from discord import app_commands
+
+from medalbot.i18n import resolve_locale
 
 if TYPE_CHECKING:
     from medalbot.client import MedalBot
@@ -14,8 +18,26 @@ if TYPE_CHECKING:
 NO_PINGS = discord.AllowedMentions.none()
 
 
+def fan_language(interaction: discord.Interaction[MedalBot]) -> str:
+    """The language of the fan's own Discord client (the interaction's ``locale``), in a
+    server or not: a fan's answers are theirs alone, whatever the server speaks."""
+    return resolve_locale(interaction.locale.value)
+
+
+def answers_fan(interaction: discord.Interaction[MedalBot]) -> bool:
+    """Whether this is a fan's command (or a component of a fan's answer): anything but the
+    moderators' server-only commands, which speak the server's language."""
+    command = interaction.command
+    if command is None:  # a button or menu: only fans' answers carry them
+        return True
+    root = (command.root_parent if isinstance(command, app_commands.Command) else None) or command
+    contexts = root.allowed_contexts
+    return contexts is None or contexts.dm_channel or contexts.private_channel
+
+
 async def reply_language(interaction: discord.Interaction[MedalBot]) -> str:
-    """The server's language (``/alerts language``); outside a server, the user's own."""
+    """The server's language (``/alerts language``, else its Discord language); outside a
+    server, the user's own."""
     return await interaction.client.services.guilds.locale(
         interaction.guild_id, interaction.locale.value
     )

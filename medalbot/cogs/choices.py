@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from medalbot.cogs.answers import reply_language
+from medalbot.cogs.answers import fan_language
 from medalbot.i18n import flag_emoji, nation_name, translator
 from medalbot.render.phrases import sport_name
 
@@ -47,11 +47,11 @@ async def nation_autocomplete(
     interaction: discord.Interaction[MedalBot], current: str
 ) -> list[app_commands.Choice[str]]:
     """The feed's nations matching what was typed (a code or a name)."""
-    return nation_choices(interaction.client, current, await reply_language(interaction))
+    return nation_choices(interaction.client, current, fan_language(interaction))
 
 
 async def sport_autocomplete(
     interaction: discord.Interaction[MedalBot], current: str
 ) -> list[app_commands.Choice[str]]:
     """The feed's sports matching what was typed."""
-    return sport_choices(interaction.client, current, await reply_language(interaction))
+    return sport_choices(interaction.client, current, fan_language(interaction))

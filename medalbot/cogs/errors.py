@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from medalbot.cogs.answers import reply_ephemeral, reply_language
+from medalbot.cogs.answers import answers_fan, fan_language, reply_ephemeral, reply_language
 from medalbot.i18n import N_, resolve_locale, translator
 from medalbot.logs import set_log_context
 from medalbot.services.errors import UserError
@@ -95,8 +95,11 @@ def _what(interaction: discord.Interaction[MedalBot]) -> str:
 
 
 async def _error_language(interaction: discord.Interaction[MedalBot]) -> str:
-    """The server's language; the user's own if it cannot be read (the store may be what
-    failed), so that the reply still goes out."""
+    """The language the command answers in: a fan's own; for moderators the server's, or the
+    user's own if it cannot be read (the store may be what failed), so the reply still goes
+    out."""
+    if answers_fan(interaction):
+        return fan_language(interaction)
     try:
         return await reply_language(interaction)
     except Exception:

@@ -2,18 +2,22 @@
 
 Each answers from the in-memory state through QueryService, so it replies at once even while
 an alert fan-out is running; a UserError becomes an ephemeral reply via the tree's handler.
+Answers are in the asking fan's own language. The commands work wherever a fan is: in servers
+that installed medalbot, and, for fans who installed it to their own account (Discord's
+user-installable apps), in their DMs with the bot and in private channels, where no server's
+settings exist (``anywhere``).
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from medalbot.cogs.answers import NO_PINGS, reply_ephemeral, reply_language
+from medalbot.cogs.answers import NO_PINGS, fan_language, reply_ephemeral
 from medalbot.cogs.choices import nation_autocomplete, sport_autocomplete
 from medalbot.cogs.errors import answer_error
 from medalbot.domain.table import TableOrder
@@ -26,6 +30,15 @@ if TYPE_CHECKING:
     from medalbot.client import MedalBot
 
 Interaction = discord.Interaction["MedalBot"]
+CommandT = TypeVar("CommandT")
+
+
+def anywhere(command: CommandT) -> CommandT:
+    """Installable to servers and to users' accounts, usable in servers, in DMs with the bot
+    and in private channels (group DMs)."""
+    installs = app_commands.allowed_installs(guilds=True, users=True)
+    contexts = app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    return installs(contexts(command))
 
 
 class PageButton(
@@ -69,7 +82,7 @@ class PageButton(
     async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
         if interaction.user.id == self.owner_id:
             return True
-        locale = await reply_language(interaction)
+        locale = fan_language(interaction)
         await reply_ephemeral(
             interaction, translator(locale).gettext("Use /medals to get your own table.")
         )
@@ -118,6 +131,7 @@ class Fans(commands.Cog):
             return None
         return self.bot.services.subscriptions.followed_nation(interaction.guild_id)
 
+    @anywhere
     @app_commands.command(
         name=pN_("command name", "medals"),
         description=N_("The medal table, or one nation's medals"),
@@ -139,7 +153,7 @@ class Fans(commands.Cog):
         nation: str | None = None,
         order: Literal["medals", "total"] = "medals",
     ) -> None:
-        locale = await reply_language(interaction)
+        locale = fan_language(interaction)
         if nation:
             report = self.queries.nation(nation)
             await interaction.response.send_message(
@@ -160,16 +174,17 @@ class Fans(commands.Cog):
         embed = replies.medal_table_embed(
             table,
             page,
-            locale=await reply_language(interaction),
+            locale=fan_language(interaction),
             highlight_noc=self._highlight(interaction),
         )
         return embed, table_view(table, page, owner_id)
 
+    @anywhere
     @app_commands.command(name=pN_("command name", "podium"), description=N_("An event's podium"))
     @app_commands.describe(event=N_("Start typing a sport or an event"))
     @app_commands.rename(event=pN_("command name", "event"))
     async def podium(self, interaction: Interaction, event: str) -> None:
-        locale = await reply_language(interaction)
+        locale = fan_language(interaction)
         result = self.queries.podium(event)
         since = self.queries.status_since(result.event.code)
         await interaction.response.send_message(
@@ -186,13 +201,14 @@ class Fans(commands.Cog):
             for label, code in self.queries.event_choices(current)
         ]
 
+    @anywhere
     @app_commands.command(
         name=pN_("command name", "records"), description=N_("Records set at these Games")
     )
     @app_commands.describe(sport=N_("Only this sport"))
     @app_commands.rename(sport=pN_("command name", "sport"))
     async def records(self, interaction: Interaction, sport: str | None = None) -> None:
-        locale = await reply_language(interaction)
+        locale = fan_language(interaction)
         sport = self.queries.resolve_sport(sport) if sport else None  # as the feed names it
         found = self.queries.records(sport)
         await interaction.response.send_message(
@@ -202,6 +218,7 @@ class Fans(commands.Cog):
 
     records.autocomplete("sport")(sport_autocomplete)
 
+    @anywhere
     @app_commands.command(
         name=pN_("command name", "schedule"), description=N_("Medal events still to come")
     )
@@ -210,7 +227,7 @@ class Fans(commands.Cog):
     async def schedule(
         self, interaction: Interaction, nation: str | None = None, sport: str | None = None
     ) -> None:
-        locale = await reply_language(interaction)
+        locale = fan_language(interaction)
         t = translator(locale)
         # a typed name ("netherlands", "speed skating") becomes the code or name of the feed
         noc = self.queries.resolve_nation(nation) if nation else None
@@ -229,6 +246,7 @@ class Fans(commands.Cog):
     schedule.autocomplete("nation")(nation_autocomplete)
     schedule.autocomplete("sport")(sport_autocomplete)
 
+    @anywhere
     @app_commands.command(
         name=pN_("command name", "athlete"),
         description=N_("An athlete's medals and records at these Games"),
@@ -236,7 +254,7 @@ class Fans(commands.Cog):
     @app_commands.describe(name=N_("Start typing a name"))
     @app_commands.rename(name=pN_("command name", "name"))
     async def athlete(self, interaction: Interaction, name: str) -> None:
-        locale = await reply_language(interaction)
+        locale = fan_language(interaction)
         summary = self.queries.athlete(name)
         await interaction.response.send_message(
             embed=replies.athlete_embed(summary, locale=locale), allowed_mentions=NO_PINGS

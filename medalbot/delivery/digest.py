@@ -116,7 +116,7 @@ class DigestPoster:
             noc=sub.noc, sport=sub.sport, golds_only=sub.golds_only, records=sub.records
         )
         digest = build_digest(alerts, day=slot.day, follow=follow)
-        locale = (await self._store.get_guild_settings(sub.guild_id)).locale
+        locale = (await self._store.get_guild_settings(sub.guild_id)).language
         # A digest the moderators put inside their quiet hours is posted, but pings nobody.
         role_id = None if in_quiet_hours(sub.schedule, now) else sub.role_id
         message = render_digest(digest, locale=locale, role_id=role_id)

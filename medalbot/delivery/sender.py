@@ -414,7 +414,7 @@ class OutboxSender:
             )
             return _After.LEAVE
         batch_alerts = [self._with_status_now(alerts[r.alert_id]) for r in batch]
-        message = self._render(batch, batch_alerts, sub, guild.locale)
+        message = self._render(batch, batch_alerts, sub, guild.language)
         try:
             message_id = await self.post(first.guild_id, channel_id, message, nonce)
         except ChannelRefused:  # the channel's rows were failed with it
@@ -445,7 +445,7 @@ class OutboxSender:
         )
         for alert in batch_alerts:
             if isinstance(alert, CorrectionAlert):
-                await self._edit_originals(channel_id, alert, guild.locale, sub.noc)
+                await self._edit_originals(channel_id, alert, guild.language, sub.noc)
         return _After.NEXT
 
     def _with_status_now(self, alert: Alert) -> Alert:
@@ -561,10 +561,10 @@ class OutboxSender:
             ids = {a.id for a in alerts}
             correction = next((c for c in reversed(corrections) if ids & set(c.corrects)), None)
             if correction is None:
-                embeds = render_batch(alerts, locale=guild.locale, highlight_noc=sub.noc).embeds
+                embeds = render_batch(alerts, locale=guild.language, highlight_noc=sub.noc).embeds
             else:
                 embeds = render_corrected_message(
-                    alerts, _as_official(correction), locale=guild.locale, highlight_noc=sub.noc
+                    alerts, _as_official(correction), locale=guild.language, highlight_noc=sub.noc
                 )
             if await self._edit(sent.channel_id, sent.message_id, embeds):
                 edited += 1

@@ -33,6 +33,7 @@ from medalbot.i18n.translator import (
     language_name,
     pN_,
     resolve_locale,
+    speaks,
     translator,
 )
 
@@ -53,6 +54,7 @@ __all__ = [
     "nation_names",
     "pN_",
     "resolve_locale",
+    "speaks",
     "sport_name",
     "translator",
 ]

@@ -75,6 +75,15 @@ def resolve_locale(code: str | None) -> str:
     return DEFAULT_LOCALE
 
 
+def speaks(code: str | None) -> bool:
+    """Whether a locale (or its language) has a catalogue, rather than falling back to
+    English."""
+    if not code:
+        return False
+    normalised = _key(code)
+    return normalised in _BY_KEY or normalised.split("-", 1)[0] in _BY_LANGUAGE
+
+
 def language_name(code: str) -> str:
     """A language named in itself, as a menu shows it: "Français", "Português (Brasil)"."""
     name = Locale.parse(code).get_display_name(code) or code

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from typing import Final
 
 import discord
+from babel import Locale
 
 from medalbot.domain.subscriptions import Subscription
-from medalbot.i18n import Translator, flag_emoji, nation_name, translator
+from medalbot.i18n import Translator, flag_emoji, nation_name, speaks, translator
 from medalbot.render.limits import DESCRIPTION_MAX, Card, fit_card, fit_lines, to_embed
 from medalbot.render.phrases import sport_name
+from medalbot.store.base import GuildSettings
 
 LIST_COLOUR: Final = 0x5865F2  # Discord's blurple
 
@@ -51,12 +53,42 @@ def describe_schedule(sub: Subscription, t: Translator) -> list[str]:
     return lines
 
 
+def _language(code: str, locale: str) -> str:
+    """A language named in the reader's language ("French" in English, "Francés" in Spanish)."""
+    name = Locale.parse(code).get_display_name(locale) or code
+    return name[:1].upper() + name[1:]
+
+
+def describe_language(settings: GuildSettings, locale: str) -> str:
+    """Which language the server's alerts are in, and why: a moderator chose it, or it is the
+    server's Discord language (or that is one we do not speak, and English stands in)."""
+    t = translator(locale)
+    language = _language(settings.language, locale)
+    if settings.language_chosen:
+        why = t.gettext("chosen by a moderator")
+    elif speaks(settings.discord_locale):
+        why = t.gettext("the server's Discord language")
+    elif settings.discord_locale:
+        why = t.gettext("the server's Discord language ({language}) isn't one I speak yet").format(
+            language=_language(settings.discord_locale.replace("-", "_"), locale)
+        )
+    else:
+        why = t.gettext("the default")
+    return "🌐 " + t.gettext("Language: {language} — {why}").format(language=language, why=why)
+
+
 def subscriptions_embed(
-    entries: Sequence[str], *, count: int, limit: int, locale: str
+    entries: Sequence[str], *, count: int, limit: int, locale: str, language: str = ""
 ) -> discord.Embed:
     """The /alerts list answer: one entry per subscription (several lines each), whole entries
-    only, and "… +N" for the subscriptions that did not fit."""
+    only, and "… +N" for the subscriptions that did not fit; the server's language (see
+    ``describe_language``) in the footer."""
     t = translator(locale)
     title = t.gettext("Alert subscriptions ({count}/{limit})").format(count=count, limit=limit)
-    card = Card(title=title, colour=LIST_COLOUR, description=fit_lines(entries, DESCRIPTION_MAX))
+    card = Card(
+        title=title,
+        colour=LIST_COLOUR,
+        description=fit_lines(entries, DESCRIPTION_MAX),
+        footer=language,
+    )
     return to_embed(fit_card(card))

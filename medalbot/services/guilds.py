@@ -1,5 +1,9 @@
 """Per-server settings (language, moderators' log channel), cached in memory so replies never
-wait on the database after the first question."""
+wait on the database after the first question.
+
+A server speaks its Discord language (the guild's ``preferred_locale``, which the gateway
+reports) until a moderator chooses one with ``/alerts language``.
+"""
 
 from __future__ import annotations
 
@@ -21,11 +25,23 @@ class GuildSettingsService:
             cached = self._cache[guild_id] = await self._store.get_guild_settings(guild_id)
         return cached
 
+    def cached(self, guild_id: int) -> GuildSettings | None:
+        """The settings as this process holds them, without reading the store."""
+        return self._cache.get(guild_id)
+
     async def locale(self, guild_id: int | None, fallback: str | None = None) -> str:
         """The server's language; outside a server, the user's own (``fallback``)."""
         if guild_id is None:
             return resolve_locale(fallback)
-        return (await self.get(guild_id)).locale
+        return (await self.get(guild_id)).language
+
+    async def seen(self, guild_id: int, preferred_locale: str | None) -> GuildSettings:
+        """The gateway told us the server's Discord language (it joined, became available or
+        changed it): remember it, writing only when it changed."""
+        settings = await self.get(guild_id)
+        if not preferred_locale or settings.discord_locale == preferred_locale:
+            return settings
+        return await self._save(replace(settings, discord_locale=preferred_locale))
 
     async def set_locale(self, guild_id: int, locale: str) -> GuildSettings:
         code = resolve_locale(locale)
@@ -42,6 +58,17 @@ class GuildSettingsService:
         return await self._save(replace(await self.get(guild_id), log_channel_id=channel_id))
 
     async def _save(self, settings: GuildSettings) -> GuildSettings:
-        await self._store.save_guild_settings(settings)
+        # cached before the write: a change made while it is written (the gateway's language
+        # and a moderator's command) starts from this one instead of overwriting it
+        previous = self._cache.get(settings.guild_id)
         self._cache[settings.guild_id] = settings
+        try:
+            await self._store.save_guild_settings(settings)
+        except BaseException:
+            if self._cache.get(settings.guild_id) is settings:
+                if previous is None:
+                    del self._cache[settings.guild_id]
+                else:
+                    self._cache[settings.guild_id] = previous
+            raise
         return settings

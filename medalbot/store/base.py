@@ -22,6 +22,7 @@ from medalbot.domain.alerts import Alert
 from medalbot.domain.schedule import DEFAULT_TIMEZONE, Schedule
 from medalbot.domain.state import GamesState
 from medalbot.domain.subscriptions import NewDelivery, RoutingEntry, Subscription
+from medalbot.i18n.translator import resolve_locale
 
 
 class StoreError(Exception):
@@ -56,8 +57,21 @@ class NewSubscription(Struct, frozen=True):
 
 class GuildSettings(Struct, frozen=True):
     guild_id: int
-    locale: str = "en"
+    locale: str | None = None  # chosen by a moderator (/alerts language); None: not chosen
     log_channel_id: int | None = None  # where moderators are told about lost access
+    # The server's language in Discord (the guild's ``preferred_locale``, as Discord spells
+    # it), kept up to date from the gateway: the server speaks it until a moderator chooses.
+    discord_locale: str | None = None
+
+    @property
+    def language(self) -> str:
+        """The language in force: the moderator's choice, else the server's Discord language
+        (English when it is one we do not speak)."""
+        return resolve_locale(self.locale or self.discord_locale)
+
+    @property
+    def language_chosen(self) -> bool:
+        return self.locale is not None
 
 
 class DeliveryStatus(StrEnum):

@@ -512,23 +512,31 @@ class SqlStore(SqlCluster):
     async def get_guild_settings(self, guild_id: int) -> GuildSettings:
         async with self._db.reading() as conn:
             row = await conn.fetchone(
-                "SELECT locale, log_channel_id FROM guild_settings WHERE guild_id = ?", guild_id
+                "SELECT locale, log_channel_id, discord_locale FROM guild_settings"
+                " WHERE guild_id = ?",
+                guild_id,
             )
         if row is None:
             return GuildSettings(guild_id=guild_id)
         return GuildSettings(
-            guild_id=guild_id, locale=row["locale"], log_channel_id=row["log_channel_id"]
+            guild_id=guild_id,
+            locale=row["locale"],
+            log_channel_id=row["log_channel_id"],
+            discord_locale=row["discord_locale"],
         )
 
     async def save_guild_settings(self, settings: GuildSettings) -> None:
         async with self._db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO guild_settings (guild_id, locale, log_channel_id) VALUES (?, ?, ?)"
+                "INSERT INTO guild_settings (guild_id, locale, log_channel_id, discord_locale)"
+                " VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (guild_id) DO UPDATE SET locale = excluded.locale,"
-                " log_channel_id = excluded.log_channel_id",
+                " log_channel_id = excluded.log_channel_id,"
+                " discord_locale = excluded.discord_locale",
                 settings.guild_id,
                 settings.locale,
                 settings.log_channel_id,
+                settings.discord_locale,
             )
 
     # The outbox ---------------------------------------------------------------------------

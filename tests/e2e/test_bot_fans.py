@@ -497,16 +497,26 @@ async def test_the_apology_goes_out_even_when_the_servers_language_cannot_be_rea
             raise RuntimeError("the database is down")
 
         monkeypatch.setattr(bot.services.guilds, "locale", store_down)
+        # a fan's answer needs no server's settings: it is in the fan's own language
+        table = await sb.emulator.invoke(
+            "/medals", member=sb.demo.fan, channel=sb.demo.general, locale="nl", timeout=2.0
+        )
+        assert str(table.embeds[0]["title"]).startswith("Medaillespiegel")
+        # a moderator's command that needs the server's language gets the apology
         with caplog.at_level(logging.WARNING, logger="medalbot.cogs.errors"):
             answer = await sb.emulator.invoke(
-                "/medals", member=sb.demo.fan, channel=sb.demo.general, locale="nl", timeout=2.0
+                "/alerts logchannel",
+                member=sb.demo.moderator,
+                channel=sb.demo.general,
+                locale="nl",
+                timeout=2.0,
             )
         assert answer.ephemeral
         assert answer.content == ("Sorry, er ging bij ons iets mis. De fout is vastgelegd."), (
             "in the asking user's own language"
         )
         (logged,) = [r for r in caplog.records if r.levelno == logging.ERROR]
-        assert "/medals" in logged.getMessage()
+        assert "/alerts logchannel" in logged.getMessage()
         assert logged.exc_info is not None and "database is down" in str(logged.exc_info[1])
 
 

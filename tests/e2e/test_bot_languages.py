@@ -1,8 +1,10 @@
 """Each server's language end to end: the real bot (discord.py) on the Discord emulator.
 
-A moderator picks the server's language with /alerts language; alerts, replies, refusals and
-the notice about a paused channel then read in it, whatever language the asking member's own
-Discord is set to. Slash commands carry names and descriptions in every language we speak.
+A moderator picks the server's language with /alerts language; alerts, moderators' replies and
+refusals and the notice about a paused channel then read in it, whatever language the
+moderator's own Discord is set to; a fan's answers are in the fan's own Discord language
+(tests/e2e/test_bot_server_language.py: a server's Discord language). Slash commands carry
+names and descriptions in every language we speak.
 """
 
 from __future__ import annotations
@@ -36,15 +38,17 @@ async def run(
     options: dict[str, Any] | None = None,
     *,
     member: Member | None = None,
+    locale: str = "en-US",
 ) -> InteractionResult:
     """A member (the moderator unless told) runs a command in #general, from an English
-    Discord client: the server's language, not the member's, decides the reply's."""
+    Discord client unless told: the server's language, not the moderator's, decides a
+    moderator's reply; a fan's own language decides theirs."""
     return await sb.emulator.invoke(
         command,
         options,
         member=member or sb.demo.moderator,
         channel=sb.demo.general,
-        locale="en-US",
+        locale=locale,
     )
 
 
@@ -85,7 +89,10 @@ ENGLISH = Seen(
     no_nation="No nation “XYZ” takes part in these Games.",
 )
 DUTCH = Seen(
-    language_set="Meldingen en antwoorden op deze server zijn nu in het Nederlands.",
+    language_set=(
+        "Meldingen en antwoorden op deze server zijn nu in het Nederlands. Eigen vragen van "
+        "leden worden nog steeds beantwoord in hun Discord-taal."
+    ),
     subscribed="Geabonneerd: ",
     record="⚡ Nieuw olympisch record: Femke KOK, 🇳🇱 Nederland",
     gold="🥇 Jutta LEERDAM wint goud voor 🇳🇱 Nederland",
@@ -117,18 +124,26 @@ async def test_alerts_replies_and_refusals_speak_the_servers_language(
         assert alerts[0] == seen.record, alerts
         assert alerts[2] == seen.gold, alerts
 
-        table = await run(sb, "/medals", member=demo.fan)
+        # a fan whose Discord speaks the language reads the answers in it
+        fan_locale = language or "en-US"
+        table = await run(sb, "/medals", member=demo.fan, locale=fan_locale)
         (table_embed,) = table.embeds
         assert str(table_embed["title"]).startswith(seen.table_title)
         assert seen.nation in str(table_embed["description"])
 
-        podium = await run(sb, "/podium", {"event": "SSKW1000M"}, member=demo.fan)
+        podium = await run(
+            sb, "/podium", {"event": "SSKW1000M"}, member=demo.fan, locale=fan_locale
+        )
         (podium_embed,) = podium.embeds
         assert str(podium_embed["title"]).startswith(seen.sport)
         assert str(podium_embed["description"]).startswith(seen.podium_status)
 
-        refused = await run(sb, "/medals", {"nation": "XYZ"}, member=demo.fan)
+        refused = await run(sb, "/medals", {"nation": "XYZ"}, member=demo.fan, locale=fan_locale)
         assert refused.ephemeral and refused.content == seen.no_nation
+
+        # a fan whose Discord is in English reads English, whatever the server speaks
+        english = await run(sb, "/podium", {"event": "SSKW1000M"}, member=demo.fan)
+        assert str(english.embeds[0]["title"]).startswith(ENGLISH.sport)
 
 
 async def test_a_dutch_server_reads_its_moderator_replies_in_dutch() -> None:
@@ -142,16 +157,31 @@ async def test_a_dutch_server_reads_its_moderator_replies_in_dutch() -> None:
         assert "Abonnementen op meldingen (1/25)" in text
         assert "🇳🇱 Nederland · alle sporten · alle medailles · records aan" in text
         assert "Ik kan daar posten." in text
-        # sports and nations are offered in Dutch while typing, in English or in Dutch
+        # sports and nations are offered in the typing moderator's own language (only they
+        # see the suggestions), found by their Dutch or English name
         for typed in ("schaat", "speed"):
             offered = await sb.emulator.autocomplete(
-                "/alerts subscribe", "sport", typed, member=demo.moderator, channel=demo.general
+                "/alerts subscribe",
+                "sport",
+                typed,
+                member=demo.moderator,
+                channel=demo.general,
+                locale="nl",
             )
             assert offered == [{"name": "Schaatsen", "value": "Speed Skating"}]
         nations = await sb.emulator.autocomplete(
-            "/alerts subscribe", "nation", "neder", member=demo.moderator, channel=demo.general
+            "/alerts subscribe",
+            "nation",
+            "neder",
+            member=demo.moderator,
+            channel=demo.general,
+            locale="nl",
         )
         assert nations == [{"name": "🇳🇱 Nederland (NED)", "value": "NED"}]
+        in_english = await sb.emulator.autocomplete(
+            "/alerts subscribe", "sport", "speed", member=demo.moderator, channel=demo.general
+        )
+        assert in_english == [{"name": "Speed Skating", "value": "Speed Skating"}]
         everyone = await run(
             sb, "/alerts subscribe", {"channel": demo.oranje.id, "role": demo.guild.id}
         )
@@ -167,7 +197,10 @@ async def test_a_dutch_server_reads_its_moderator_replies_in_dutch() -> None:
             "Alleen moderators (Server beheren) kunnen dit commando gebruiken."
         )
         back = await run(sb, "/alerts language", {"language": "en"})
-        assert back.content == "Alerts and replies on this server are now in English."
+        assert back.content == (
+            "Alerts and replies on this server are now in English. Members' own questions are "
+            "still answered in their Discord language."
+        )
         assert "all sports · all medals · records on" in shown(await run(sb, "/alerts list"))
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import time
 
+import pytest
+
 from medalbot.domain.subscriptions import Subscription
 from medalbot.i18n import translator
 from medalbot.render.subscriptions import (
+    describe_language,
     describe_schedule,
     describe_subscription,
     subscriptions_embed,
 )
 from medalbot.render.text import utf16_len
+from medalbot.store.base import GuildSettings
 from tests.render.discord_limits import assert_embeds_fit
 
 NED = Subscription(
@@ -57,3 +61,36 @@ def test_one_unit_more_leaves_out_a_whole_entry_and_says_so() -> None:
     assert embed.title == "Abonnementen op meldingen (3/25)"
     assert embed.description == "\n".join([*entries[:2], "… +1"])  # 4096 units: "… +1" fits
     assert_embeds_fit([embed])
+
+
+@pytest.mark.parametrize(
+    ("settings", "locale", "expected"),
+    [
+        (
+            GuildSettings(1, discord_locale="fr"),
+            "fr",
+            "🌐 Langue\u00a0: Français — la langue Discord du serveur",
+        ),
+        (
+            GuildSettings(1, "ja", discord_locale="fr"),
+            "ja",
+            "🌐 言語：日本語 — モデレーターが選択",
+        ),
+        (
+            GuildSettings(1, discord_locale="pt-BR"),
+            "pt_BR",
+            "🌐 Idioma: Português (Brasil) — o idioma do Discord do servidor",
+        ),
+        (
+            GuildSettings(1, discord_locale="ko"),
+            "en",
+            "🌐 Language: English — the server's Discord language (Korean) isn't one I speak yet",
+        ),
+        (GuildSettings(1), "en", "🌐 Language: English — the default"),
+    ],
+)
+def test_the_servers_language_says_why_it_is_in_force(
+    settings: GuildSettings, locale: str, expected: str
+) -> None:
+    assert settings.language == locale
+    assert describe_language(settings, locale) == expected

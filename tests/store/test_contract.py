@@ -604,3 +604,27 @@ async def test_guild_settings_default_then_saved(store: Store) -> None:
 
     assert await store.get_guild_settings(GUILD) == GuildSettings(GUILD, locale="ja")
     assert await store.get_guild_settings(OTHER_GUILD) == GuildSettings(OTHER_GUILD, "fr")
+
+
+async def test_guild_settings_keep_the_discord_language_apart_from_the_choice(
+    store: Store,
+) -> None:
+    # a new server: only its Discord language is known, and it is in force
+    await store.save_guild_settings(GuildSettings(GUILD, discord_locale="pt-BR"))
+    seen = await store.get_guild_settings(GUILD)
+    assert (seen.locale, seen.discord_locale, seen.language) == (None, "pt-BR", "pt_BR")
+    assert not seen.language_chosen
+
+    # a moderator's choice wins, and the Discord language is still known beside it
+    await store.save_guild_settings(GuildSettings(GUILD, "de", CHANNEL, discord_locale="pt-BR"))
+    chosen = await store.get_guild_settings(GUILD)
+    assert (chosen.language, chosen.discord_locale, chosen.log_channel_id) == (
+        "de",
+        "pt-BR",
+        CHANNEL,
+    )
+    assert chosen.language_chosen
+
+    # a Discord language we do not speak leaves the server in English
+    await store.save_guild_settings(GuildSettings(OTHER_GUILD, discord_locale="ko"))
+    assert (await store.get_guild_settings(OTHER_GUILD)).language == "en"

@@ -17,7 +17,7 @@ from .client_patch import DiscordPatch, patch_targets, point_discord_at
 from .clock import Clock, ManualClock, SystemClock
 from .commands import RegisteredCommand
 from .config import EmulatorConfig
-from .entities import Channel, ChannelType, Guild, Member, Role, User
+from .entities import Channel, ChannelType, Guild, Member, PrivateChannel, Role, User
 from .errors import DiscordError
 from .faults import Fault, FaultKind
 from .gateway import Gateway, GatewayEvent, shard_for
@@ -70,6 +70,7 @@ __all__ = [
     "OverwriteType",
     "Permission",
     "Pings",
+    "PrivateChannel",
     "RecordedRequest",
     "RegisteredCommand",
     "Role",

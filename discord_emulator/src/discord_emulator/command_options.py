@@ -46,9 +46,9 @@ class OptionBuilder:
     def __init__(
         self,
         world: World,
-        guild: Guild,
-        channel: Channel,
-        invoker: Member,
+        guild: Guild | None,  # None in a DM or group DM
+        channel: Channel | None,
+        invoker: Member | None,
         next_id: Callable[[], int],
         *,
         cross_guild: bool = False,
@@ -215,8 +215,8 @@ class OptionBuilder:
         else:
             raise ValueError(f"/{where} {name} takes a member or user, not {value!r}")
         self._resolved.users[str(user.id)] = payloads.user(user)
-        member = self._guild.members.get(user.id)
-        if member is not None:
+        member = None if self._guild is None else self._guild.members.get(user.id)
+        if member is not None and self._channel is not None:
             member_payload = payloads.member(
                 member, permissions=self._world.permissions_in(self._channel, member)
             )
@@ -225,34 +225,41 @@ class OptionBuilder:
         return str(user.id)
 
     def _foreign_ok(self, guild_id: int) -> bool:
-        return guild_id == self._guild.id or self._cross_guild
+        return (self._guild is not None and guild_id == self._guild.id) or self._cross_guild
+
+    def _server(self, where: str, name: str) -> Guild:
+        if self._guild is None:
+            raise ValueError(
+                f"/{where} {name} takes a server's role or channel: there is none here"
+            )
+        return self._guild
 
     def _resolve_role(self, where: str, name: str, value: Any) -> str:
+        guild = self._server(where, name)
         role = (
             value
             if isinstance(value, Role)
-            else self._guild.roles.get(value)
+            else guild.roles.get(value)
             if isinstance(value, int)
             else None
         )
         if role is None or not self._foreign_ok(role.guild_id):
-            raise ValueError(f"/{where} {name} takes a role of {self._guild.name}, not {value!r}")
+            raise ValueError(f"/{where} {name} takes a role of {guild.name}, not {value!r}")
         self._resolved.roles[str(role.id)] = payloads.role(role)
         return str(role.id)
 
     def _resolve_channel(self, where: str, definition: Mapping[str, Any], value: Any) -> str:
         name = definition["name"]
+        guild = self._server(where, name)
         channel = (
             value
             if isinstance(value, Channel)
-            else self._guild.channels.get(value)
+            else guild.channels.get(value)
             if isinstance(value, int)
             else None
         )
         if channel is None or not self._foreign_ok(channel.guild_id):
-            raise ValueError(
-                f"/{where} {name} takes a channel of {self._guild.name}, not {value!r}"
-            )
+            raise ValueError(f"/{where} {name} takes a channel of {guild.name}, not {value!r}")
         allowed_types = definition.get("channel_types")
         if allowed_types and int(channel.type) not in allowed_types:
             raise ValueError(
@@ -266,7 +273,9 @@ class OptionBuilder:
             "parent_id": None,
             "flags": 0,
             # Discord sends the invoking member's permissions in that channel.
-            "permissions": str(self._world.permissions_in(channel, self._invoker)),
+            "permissions": str(
+                0 if self._invoker is None else self._world.permissions_in(channel, self._invoker)
+            ),
         }
         return str(channel.id)
 

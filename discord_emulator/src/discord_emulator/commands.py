@@ -19,6 +19,15 @@ SUB_COMMAND_GROUP = 2
 MAX_COMMANDS = 100
 MAX_OPTIONS = 25
 MAX_CHOICES = 25
+# Interaction context types: where a command can be used.
+GUILD_CONTEXT = 0
+BOT_DM_CONTEXT = 1
+PRIVATE_CHANNEL_CONTEXT = 2
+CONTEXT_TYPES = frozenset({GUILD_CONTEXT, BOT_DM_CONTEXT, PRIVATE_CHANNEL_CONTEXT})
+# Application integration types: where a command is installed.
+GUILD_INSTALL = 0
+USER_INSTALL = 1
+INTEGRATION_TYPES = frozenset({GUILD_INSTALL, USER_INSTALL})
 # Discord's documented name rule; \w covers letters and digits of every script.
 CHAT_INPUT_NAME = re.compile(r"^[-_'\w]{1,32}$")
 
@@ -45,6 +54,30 @@ class RegisteredCommand:
     def default_member_permissions(self) -> int | None:
         value = self.payload.get("default_member_permissions")
         return None if value is None else int(value)
+
+    @property
+    def integration_types(self) -> frozenset[int]:
+        """Where the command is installed; a guild command only with its guild."""
+        if self.guild_id is not None:
+            return frozenset({GUILD_INSTALL})
+        return frozenset(int(t) for t in self.payload.get("integration_types") or [GUILD_INSTALL])
+
+    @property
+    def contexts(self) -> frozenset[int]:
+        """Where the command can be used. A guild command only in its guild; a global one
+        without ``contexts`` in servers, in DMs with the bot unless ``dm_permission`` is false
+        (the field ``contexts`` replaced), and in private channels when users can install it."""
+        if self.guild_id is not None:
+            return frozenset({GUILD_CONTEXT})
+        listed = self.payload.get("contexts")
+        if listed is not None:
+            return frozenset(int(c) for c in listed)
+        found = {GUILD_CONTEXT}
+        if self.payload.get("dm_permission") is not False:
+            found.add(BOT_DM_CONTEXT)
+        if USER_INSTALL in self.integration_types:
+            found.add(PRIVATE_CHANNEL_CONTEXT)
+        return frozenset(found)
 
 
 def _name_errors(name: object, *, chat_input: bool) -> JsonObject | None:
@@ -124,6 +157,21 @@ def _option_errors(options: Sequence[Mapping[str, Any]]) -> JsonObject:
     return errors
 
 
+def _enum_list_errors(values: object, valid: frozenset[int]) -> JsonObject | None:
+    """``contexts`` and ``integration_types``: null, or a list of known enum values."""
+    if values is None:
+        return None
+    if not isinstance(values, list):
+        return field_error("BASE_TYPE_ARRAY", "Must be an array.")
+    errors: JsonObject = {}
+    for index, value in enumerate(values):
+        if isinstance(value, bool) or not isinstance(value, int) or value not in valid:
+            errors[str(index)] = field_error(
+                "ENUM_TYPE_COERCE", f'Value "{value}" is not a valid enum value.'
+            )
+    return errors or None
+
+
 def validate_commands(commands: Sequence[Mapping[str, Any]]) -> None:
     """Raise 400/50035 for what Discord would refuse in a bulk overwrite."""
     errors: JsonObject = {}
@@ -159,6 +207,13 @@ def validate_commands(commands: Sequence[Mapping[str, Any]]) -> None:
         option_errors = _option_errors(command.get("options") or [])
         if option_errors:
             here["options"] = option_errors
+        for field_name, valid in (
+            ("contexts", CONTEXT_TYPES),
+            ("integration_types", INTEGRATION_TYPES),
+        ):
+            enum_errors = _enum_list_errors(command.get(field_name), valid)
+            if enum_errors:
+                here[field_name] = enum_errors
         if here:
             errors[str(index)] = here
     if errors:

@@ -11,6 +11,8 @@ from .permissions import Overwrite
 
 class ChannelType(IntEnum):
     TEXT = 0
+    DM = 1
+    GROUP_DM = 3
     ANNOUNCEMENT = 5
 
 
@@ -61,6 +63,25 @@ class Channel:
     @property
     def mention(self) -> str:
         return f"<#{self.id}>"
+
+
+@dataclass(slots=True)
+class PrivateChannel:
+    """A DM (two people, one of them may be the bot) or a group DM: no server, no roles, no
+    permission overwrites. A user-installed app answers commands in one it is not part of."""
+
+    id: int
+    type: ChannelType  # DM or GROUP_DM
+    recipients: list[User]
+    name: str | None = None  # a group DM's name
+    owner_id: int | None = None  # a group DM's owner
+
+    @property
+    def mention(self) -> str:
+        return f"<#{self.id}>"
+
+    def has(self, user: User) -> bool:
+        return any(r.id == user.id for r in self.recipients)
 
 
 @dataclass(slots=True)

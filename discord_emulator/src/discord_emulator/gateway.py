@@ -56,6 +56,7 @@ INTENT_GUILDS = 1 << 0
 INTENT_GUILD_MEMBERS = 1 << 1
 INTENT_GUILD_PRESENCES = 1 << 8
 INTENT_GUILD_MESSAGES = 1 << 9
+INTENT_DIRECT_MESSAGES = 1 << 12
 INTENT_MESSAGE_CONTENT = 1 << 15
 PRIVILEGED_INTENTS = INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES | INTENT_MESSAGE_CONTENT
 
@@ -398,14 +399,18 @@ class Gateway:
         event: str,
         data: JsonObject | Callable[[GatewaySession], JsonObject | None],
         guild_id: int | None,
+        *,
+        intent: int | None = None,
     ) -> int:
-        """Send a dispatch to the sessions of the guild's shard, honouring their intents.
+        """Send a dispatch to the sessions of the guild's shard, honouring their intents
+        (``intent``: the one this dispatch needs, when not the event's usual one: a DM's
+        messages need DIRECT_MESSAGES).
 
         `data` may be a function of the session (e.g. to blank message content when the
         MESSAGE_CONTENT intent is missing); returning None skips that session.
         Returns how many sessions got it (disconnected sessions get it on RESUME).
         """
-        needed = EVENT_INTENTS.get(event, 0)
+        needed = EVENT_INTENTS.get(event, 0) if intent is None else intent
         delivered = 0
         for session in self.sessions_for_guild(guild_id):
             if needed and not session.intents & needed and not self._always_sent(event, data):

@@ -76,7 +76,7 @@ class InteractionResult:
     id: int
     token: str
     type: InteractionType
-    guild_id: int
+    guild_id: int | None  # None in a DM or group DM
     channel_id: int
     user_id: int
     payload: JsonObject  # the INTERACTION_CREATE data sent to the bot

@@ -110,3 +110,26 @@ def resolve_pings(
         "everyone" in parse and can_mention_everyone and EVERYONE_MENTION.search(text) is not None
     )
     return Pings(everyone, frozenset(roles), frozenset(users))
+
+
+def resolve_private_pings(
+    content: str | None,
+    allowed: Mapping[str, Any] | None,
+    *,
+    recipients: frozenset[int],
+    default_parse: frozenset[str] = PARSE_ALL,
+) -> Pings:
+    """Pings in a DM or group DM: only its recipients can be notified; there are no roles and
+    no @everyone outside a server."""
+    if allowed is None:
+        parse, user_whitelist = default_parse, frozenset[int]()
+    else:
+        parse = frozenset(allowed.get("parse") or ())
+        user_whitelist = frozenset(int(x) for x in allowed.get("users") or ())
+    users = {
+        int(match.group(1))
+        for match in USER_MENTION.finditer(content or "")
+        if int(match.group(1)) in recipients
+        and ("users" in parse or int(match.group(1)) in user_whitelist)
+    }
+    return Pings(False, frozenset(), frozenset(users))

@@ -11,7 +11,7 @@ from typing import Any
 
 from . import payloads
 from .clock import Clock
-from .entities import Channel, User
+from .entities import Channel, PrivateChannel, User
 from .errors import (
     CANNOT_EDIT_OTHERS_MESSAGE,
     DiscordError,
@@ -21,9 +21,17 @@ from .errors import (
     missing_permissions,
     unknown_message,
 )
-from .gateway import INTENT_MESSAGE_CONTENT, Gateway, GatewaySession
+from .gateway import INTENT_DIRECT_MESSAGES, INTENT_MESSAGE_CONTENT, Gateway, GatewaySession
 from .limits import IS_COMPONENTS_V2, check_message
-from .mentions import NO_PINGS, PARSE_ALL, PARSE_USERS, Pings, check_allowed_mentions, resolve_pings
+from .mentions import (
+    NO_PINGS,
+    PARSE_ALL,
+    PARSE_USERS,
+    Pings,
+    check_allowed_mentions,
+    resolve_pings,
+    resolve_private_pings,
+)
 from .messages import EPHEMERAL, LOADING, MessageStore, MessageVersion, StoredMessage, iso_timestamp
 from .permissions import Permission, has
 from .recorder import ChangeSignal
@@ -123,7 +131,14 @@ class Messaging:
                 return full
             return {**full, "content": "", "embeds": [], "components": [], "attachments": []}
 
-        self._gateway.dispatch(event, for_session, message.guild_id)
+        if message.guild_id is not None:
+            self._gateway.dispatch(event, for_session, message.guild_id)
+            return
+        # A DM's messages reach the bot only from its own DMs, with DIRECT_MESSAGES; a
+        # user-installed app answering in a private channel it is not in hears nothing.
+        private = self._world.private_channel(message.channel_id)
+        if private is not None and self._world.is_bot_dm(private):
+            self._gateway.dispatch(event, for_session, None, intent=INTENT_DIRECT_MESSAGES)
 
     # --- channel messages (POST /channels/{id}/messages) ---------------------------------------
 
@@ -246,7 +261,7 @@ class Messaging:
         complete_loading: bool = False,
     ) -> StoredMessage:
         """Apply a PATCH; edits never ping. Interaction webhook edits skip channel permissions."""
-        channel = self._world.channel(message.channel_id)
+        channel = self._world.any_channel(message.channel_id)
         if channel is None:
             raise unknown_message()
         perms = self._world.bot_permissions_in(channel)
@@ -283,11 +298,11 @@ class Messaging:
         stripped = (
             bool(embeds) and check_channel_permissions and not has(perms, Permission.EMBED_LINKS)
         )
-        display = resolve_pings(
+        display = self._pings(
+            channel,
             content,
             allowed,
-            guild=self._world.guild_of(channel),
-            can_mention_everyone=has(perms, Permission.MENTION_EVERYONE),
+            perms=perms,
             default_parse=PARSE_ALL if message.webhook_id is None else PARSE_USERS,
         )
         message.apply_edit(
@@ -327,12 +342,34 @@ class Messaging:
             )
         self._signal.notify()
 
+    def _pings(
+        self,
+        channel: Channel | PrivateChannel,
+        content: str | None,
+        allowed: Mapping[str, Any] | None,
+        *,
+        perms: int,
+        default_parse: frozenset[str],
+    ) -> Pings:
+        if isinstance(channel, PrivateChannel):
+            recipients = frozenset(r.id for r in channel.recipients)
+            return resolve_private_pings(
+                content, allowed, recipients=recipients, default_parse=default_parse
+            )
+        return resolve_pings(
+            content,
+            allowed,
+            guild=self._world.guild_of(channel),
+            can_mention_everyone=has(perms, Permission.MENTION_EVERYONE),
+            default_parse=default_parse,
+        )
+
     # --- interaction responses -----------------------------------------------------------------
 
     def create_interaction_message(
         self,
         *,
-        channel: Channel,
+        channel: Channel | PrivateChannel,
         interaction_id: int,
         invoker_id: int,
         body: Mapping[str, Any],
@@ -363,13 +400,7 @@ class Messaging:
             )
         app_perms = self._world.bot_permissions_in(channel)
         pings = (
-            resolve_pings(
-                content,
-                allowed,
-                guild=self._world.guild_of(channel),
-                can_mention_everyone=has(app_perms, Permission.MENTION_EVERYONE),
-                default_parse=PARSE_USERS,
-            )
+            self._pings(channel, content, allowed, perms=app_perms, default_parse=PARSE_USERS)
             if pings_allowed and not loading
             else NO_PINGS
         )
@@ -377,7 +408,7 @@ class Messaging:
         message = StoredMessage(
             id=self._snowflakes.next(),
             channel_id=channel.id,
-            guild_id=channel.guild_id,
+            guild_id=channel.guild_id if isinstance(channel, Channel) else None,
             author=self._world.bot_user,
             version=MessageVersion.build(
                 content=content,

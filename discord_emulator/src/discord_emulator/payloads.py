@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .entities import Channel, Guild, Member, Role, User
+    from .entities import Channel, Guild, Member, PrivateChannel, Role, User
 
 JsonObject = dict[str, Any]
 
@@ -68,6 +68,22 @@ def channel(c: Channel) -> JsonObject:
             for ow in c.overwrites.values()
         ],
     }
+
+
+def private_channel(c: PrivateChannel, *, viewer: User) -> JsonObject:
+    """A DM or group DM as an interaction shows it: its recipients are the others."""
+    payload: JsonObject = {
+        "id": str(c.id),
+        "type": int(c.type),
+        "last_message_id": None,
+        "flags": 0,
+        "recipients": [user(r) for r in c.recipients if r.id != viewer.id],
+    }
+    if c.name is not None or c.owner_id is not None:
+        payload["name"] = c.name
+        payload["icon"] = None
+        payload["owner_id"] = None if c.owner_id is None else str(c.owner_id)
+    return payload
 
 
 def member(m: Member, *, with_guild: bool = False, permissions: int | None = None) -> JsonObject:

@@ -222,3 +222,16 @@ def channel_permissions(
     if text_channel:
         permissions &= ~VOICE_ONLY
     return permissions
+
+
+# What an app may do in a DM or group DM (there are no roles or overwrites to compute from).
+PRIVATE_CHANNEL_PERMISSIONS = (
+    Permission.VIEW_CHANNEL
+    | Permission.SEND_MESSAGES
+    | Permission.EMBED_LINKS
+    | Permission.ATTACH_FILES
+    | Permission.READ_MESSAGE_HISTORY
+    | Permission.ADD_REACTIONS
+    | Permission.USE_EXTERNAL_EMOJIS
+    | Permission.USE_APPLICATION_COMMANDS
+)

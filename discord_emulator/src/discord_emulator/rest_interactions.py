@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from .core import EmulatorCore
-from .entities import Channel
+from .entities import Channel, PrivateChannel
 from .errors import (
     INTERACTION_ALREADY_ACKNOWLEDGED,
     INVALID_WEBHOOK_TOKEN,
@@ -48,8 +48,8 @@ def _object(value: Any, where: str) -> Mapping[str, Any]:
 def routes(core: EmulatorCore) -> list[web.RouteDef]:
     world = core.world
 
-    def channel_of(interaction: InteractionResult) -> Channel:
-        channel = world.channel(interaction.channel_id)
+    def channel_of(interaction: InteractionResult) -> Channel | PrivateChannel:
+        channel = world.any_channel(interaction.channel_id)
         if channel is None:
             raise unknown_interaction()
         return channel
@@ -105,7 +105,7 @@ def routes(core: EmulatorCore) -> list[web.RouteDef]:
         interaction: InteractionResult,
         kind: CallbackType,
         data: Mapping[str, Any],
-        channel: Channel,
+        channel: Channel | PrivateChannel,
         attachments: list[dict[str, Any]],
     ) -> StoredMessage | None:
         """Validate and apply a callback; raises before changing anything when it is refused."""

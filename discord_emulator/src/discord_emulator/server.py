@@ -13,7 +13,7 @@ from .app import build_app
 from .commands import RegisteredCommand
 from .config import EmulatorConfig
 from .core import EmulatorCore
-from .entities import Channel, Guild, Member, Role, User
+from .entities import Channel, Guild, Member, PrivateChannel, Role, User
 from .errors import CODE_MESSAGES
 from .faults import Fault, FaultKind, compile_route
 from .gateway import Gateway
@@ -26,12 +26,12 @@ from .world import World
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-ChannelRef = Channel | int
+ChannelRef = Channel | PrivateChannel | int
 MESSAGE_CREATE_ROUTE = "POST /channels/{channel_id}/messages"
 
 
 def _channel_id(channel: ChannelRef | None) -> int | None:
-    return channel.id if isinstance(channel, Channel) else channel
+    return channel.id if isinstance(channel, Channel | PrivateChannel) else channel
 
 
 class Emulator:
@@ -201,12 +201,68 @@ class Emulator:
             ignore_default_permissions=ignore_default_permissions,
         )
 
+    async def invoke_private(
+        self,
+        command: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        user: User,
+        channel: PrivateChannel,
+        locale: str = "en-US",
+        until: Until = _responded,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
+    ) -> InteractionResult:
+        """Run '/command ...' as `user` in a DM or group DM (``world.dm_with_bot``,
+        ``world.add_dm``, ``world.add_group_dm``). Discord offers only global commands whose
+        ``contexts`` include the channel's and that are installed where it reaches: to the
+        user's account (``world.install_for_user``) or, in a DM with the bot, with a server
+        the user shares with it; anything else raises CommandNotAvailable, as the client
+        offers no such command. The interaction has no guild: ``user``, ``context`` (1 or 2)
+        and ``authorizing_integration_owners``."""
+        return await self._actions.invoke_private(
+            command,
+            options,
+            user=user,
+            channel=channel,
+            locale=locale,
+            until=until,
+            timeout=timeout,
+        )
+
+    async def autocomplete_private(
+        self,
+        command: str,
+        focused: str,
+        typed: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        user: User,
+        channel: PrivateChannel,
+        locale: str = "en-US",
+        timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
+    ) -> list[dict[str, Any]]:
+        """The choices `user` is offered in a DM or group DM (see ``invoke_private``)."""
+        return await self._actions.autocomplete_private(
+            command,
+            focused,
+            typed,
+            options,
+            user=user,
+            channel=channel,
+            locale=locale,
+            timeout=timeout,
+        )
+
+    def commands_offered(self, user: User, channel: PrivateChannel) -> list[str]:
+        """The names of the commands Discord's client lists for `user` in a DM or group DM."""
+        return self._actions.commands_offered(user, channel)
+
     async def click(
         self,
         message: StoredMessage | int,
         custom_id: str,
         *,
-        member: Member,
+        member: Member | User,
         locale: str = "en-US",
         until: Until = _responded,
         timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout

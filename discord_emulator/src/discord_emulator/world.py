@@ -15,10 +15,11 @@ from typing import Any
 
 from . import payloads
 from .clock import Clock, SystemClock
-from .entities import Channel, ChannelType, Guild, Member, Role, User
+from .entities import Channel, ChannelType, Guild, Member, PrivateChannel, Role, User
 from .permissions import (
     DEFAULT_BOT_PERMISSIONS,
     DEFAULT_EVERYONE_PERMISSIONS,
+    PRIVATE_CHANNEL_PERMISSIONS,
     Overwrite,
     OverwriteType,
     base_permissions,
@@ -57,6 +58,9 @@ class World:
         self.users: dict[int, User] = {}
         self.guilds: dict[int, Guild] = {}
         self._channel_guild: dict[int, int] = {}
+        self.private_channels: dict[int, PrivateChannel] = {}
+        # users who installed the app to their own account (Discord's user-installable apps)
+        self.user_installs: set[int] = set()
         self._listeners: list[ChangeListener] = []
         # For bots made after 2019 the application id equals the bot user's id.
         self.bot_user = self.add_user(bot_name, bot=True)
@@ -220,6 +224,75 @@ class World:
             "GUILD_MEMBER_UPDATE", member.guild_id, payloads.member(member, with_guild=True)
         )
 
+    def set_preferred_locale(self, guild: Guild, locale: str) -> None:
+        """A server's owner changes its language in Server Settings (Community → Overview)."""
+        guild.preferred_locale = locale
+        self._announce("GUILD_UPDATE", guild.id, payloads.guild(guild))
+
+    # --- the app installed to users, and private channels --------------------------------------
+
+    def install_for_user(self, user: User) -> None:
+        """The user adds the app to their own account (integration type USER_INSTALL)."""
+        self.user_installs.add(user.id)
+
+    def uninstall_for_user(self, user: User) -> None:
+        self.user_installs.discard(user.id)
+
+    def dm_with_bot(self, user: User) -> PrivateChannel:
+        """The DM between a user and the bot (opened by the user; one per user)."""
+        for channel in self.private_channels.values():
+            if channel.type is ChannelType.DM and {r.id for r in channel.recipients} == {
+                user.id,
+                self.bot_user.id,
+            }:
+                return channel
+        return self._add_private(
+            PrivateChannel(self.snowflakes.next(), ChannelType.DM, [user, self.bot_user])
+        )
+
+    def add_dm(self, user: User, other: User) -> PrivateChannel:
+        """A DM between two people (not the bot): a user-installed app can answer there."""
+        if self.bot_user.id in (user.id, other.id):
+            return self.dm_with_bot(other if user.id == self.bot_user.id else user)
+        return self._add_private(
+            PrivateChannel(self.snowflakes.next(), ChannelType.DM, [user, other])
+        )
+
+    def add_group_dm(
+        self, owner: User, others: Iterable[User], *, name: str | None = None
+    ) -> PrivateChannel:
+        return self._add_private(
+            PrivateChannel(
+                self.snowflakes.next(),
+                ChannelType.GROUP_DM,
+                [owner, *others],
+                name=name,
+                owner_id=owner.id,
+            )
+        )
+
+    def _add_private(self, channel: PrivateChannel) -> PrivateChannel:
+        self.private_channels[channel.id] = channel
+        return channel
+
+    def private_channel(self, channel_id: int) -> PrivateChannel | None:
+        return self.private_channels.get(channel_id)
+
+    def any_channel(self, channel_id: int) -> Channel | PrivateChannel | None:
+        """A server's channel, or a DM or group DM."""
+        return self.channel(channel_id) or self.private_channels.get(channel_id)
+
+    def is_bot_dm(self, channel: PrivateChannel) -> bool:
+        """A DM with the bot itself (interaction context BOT_DM), as opposed to a private
+        channel between people (PRIVATE_CHANNEL)."""
+        return channel.type is ChannelType.DM and channel.has(self.bot_user)
+
+    def shares_guild_with_bot(self, user: User) -> bool:
+        return any(
+            user.id in guild.members and self.bot_user.id in guild.members
+            for guild in self.guilds.values()
+        )
+
     def _overwrite_target(self, channel: Channel, target: Target) -> tuple[int, OverwriteType]:
         if isinstance(target, Role):
             return target.id, OverwriteType.ROLE
@@ -293,7 +366,9 @@ class World:
             overwrites=channel.overwrites,
         )
 
-    def bot_permissions_in(self, channel: Channel) -> int:
+    def bot_permissions_in(self, channel: Channel | PrivateChannel) -> int:
         """The bot's effective permissions in a channel (0 when it is not in the guild)."""
+        if isinstance(channel, PrivateChannel):
+            return int(PRIVATE_CHANNEL_PERMISSIONS)
         member = self.bot_member(self.guild_of(channel))
         return 0 if member is None else self.permissions_in(channel, member)

@@ -2,7 +2,9 @@
 and digests (``schedules``), the server's settings (``server``); what they share in
 ``shared``.
 
-Registered with Manage Server as the default permission (Discord hides it from others) and
+Server-only: installed with the server (not to a user's account) and offered only in servers,
+where Discord also refuses it anywhere else. Registered with Manage Server as the default
+permission (Discord hides it from others) and
 checked again here on every invocation, because a server can override the default and a crafted
 interaction can name any command; the options' autocomplete checks it too (``moderators_only``).
 """
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 
 
 @app_commands.guild_only()
+@app_commands.allowed_installs(guilds=True, users=False)
 @app_commands.default_permissions(manage_guild=True)
 class Moderation(
     # discord.py collects the commands base class last first: subscriptions, server, schedules

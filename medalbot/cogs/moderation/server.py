@@ -51,14 +51,17 @@ class ServerCommands(commands.Cog):
     async def language(self, interaction: Interaction, language: str) -> None:
         assert interaction.guild_id is not None  # guild_only
         settings = await self.bot.services.guilds.set_locale(interaction.guild_id, language)
-        log.info("guild %d speaks %s now", interaction.guild_id, settings.locale)
-        t = translator(settings.locale)  # answered in the new language
-        name = Locale.parse(settings.locale).get_display_name(settings.locale) or settings.locale
+        log.info("guild %d speaks %s now", interaction.guild_id, settings.language)
+        t = translator(settings.language)  # answered in the new language
+        name = (
+            Locale.parse(settings.language).get_display_name(settings.language) or settings.language
+        )
         await reply_ephemeral(
             interaction,
-            t.gettext("Alerts and replies on this server are now in {language}.").format(
-                language=name
-            ),
+            t.gettext(
+                "Alerts and replies on this server are now in {language}. Members' own "
+                "questions are still answered in their Discord language."
+            ).format(language=name),
         )
 
     @app_commands.command(
@@ -133,7 +136,7 @@ async def notify_channel_refused(
             channel_id,
         )
         return
-    t = translator(settings.locale)
+    t = translator(settings.language)
     text = t.gettext(
         "Alerts to {channel} are paused: {reason}. Fix the channel's permissions, "
         "then run /alerts resume."

@@ -22,6 +22,7 @@ from medalbot.cogs.moderation.shared import (
 from medalbot.i18n import N_, pN_, translator
 from medalbot.render.alerts import render_batch, sample_alert
 from medalbot.render.subscriptions import (
+    describe_language,
     describe_schedule,
     describe_subscription,
     subscriptions_embed,
@@ -183,11 +184,16 @@ class SubscriptionCommands(commands.Cog):
         assert interaction.guild is not None
         subs = await self.bot.services.subscriptions.list(interaction.guild.id)
         limit = self.bot.settings.alerts.max_subscriptions_per_guild
-        locale = await reply_language(interaction)
+        settings = await self.bot.services.guilds.get(interaction.guild.id)
+        locale = settings.language
         t = translator(locale)
+        language = describe_language(settings, locale)
         if not subs:
             await reply_ephemeral(
-                interaction, t.gettext("No subscriptions yet. Add one with /alerts subscribe.")
+                interaction,
+                t.gettext("No subscriptions yet. Add one with /alerts subscribe.")
+                + "\n"
+                + language,
             )
             return
         lines = []
@@ -214,7 +220,9 @@ class SubscriptionCommands(commands.Cog):
                 )
             line += "".join(f"\n  {text}" for text in describe_schedule(sub, t))
             lines.append(line)
-        embed = subscriptions_embed(lines, count=len(subs), limit=limit, locale=locale)
+        embed = subscriptions_embed(
+            lines, count=len(subs), limit=limit, locale=locale, language=language
+        )
         await interaction.response.send_message(
             embed=embed, ephemeral=True, allowed_mentions=NO_PINGS
         )
