@@ -15,8 +15,8 @@ async def test_chosen_languages_survive_and_the_english_default_is_no_choice(
 ) -> None:
     db = await connect(durable_url)
     try:
-        before = [m for m in bundled_migrations() if m.version < 4]
-        later = [m for m in bundled_migrations() if m.version >= 4]
+        before = [m for m in bundled_migrations() if m.version < 5]
+        later = [m for m in bundled_migrations() if m.version >= 5]
         assert [m.name for m in later][:1] == ["guild_language_source"]
         await apply_migrations(db, before)
         async with db.transaction() as conn:
