@@ -62,6 +62,7 @@ class RoutingEntry(Struct, frozen=True, gc=False):
     golds_only: bool = False
     records: bool = True
     paused_reason: str | None = None
+    spoiler_safe: bool = False  # a channel's copy goes through a spoiler-safe one first
 
 
 class NewDelivery(Struct, frozen=True, gc=False):

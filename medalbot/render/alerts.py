@@ -239,7 +239,11 @@ def _card(alert: Alert, t: Translator, highlight_noc: str | None, spoiler_safe: 
         card = _record_card(alert, t, spoiler_safe)
     else:
         card = _correction_card(alert, t, highlight_noc, spoiler_safe)
-    return replace(card, title=_safe_title(alert, t)) if spoiler_safe else card
+    if not spoiler_safe:
+        return card
+    if isinstance(alert, MedalAlert):  # a silver's or bronze's colour would tell who won
+        card = replace(card, colour=MEDAL_COLOUR[Medal.GOLD])
+    return replace(card, title=_safe_title(alert, t))
 
 
 def _safe_title(alert: Alert, t: Translator) -> str:

@@ -238,6 +238,7 @@ class MemoryStore:
                 golds_only=s.golds_only,
                 records=s.records,
                 paused_reason=s.paused_reason,
+                spoiler_safe=s.spoiler_safe,
             )
             for _, s in sorted(self._subscriptions.items())
         ]

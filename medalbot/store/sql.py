@@ -118,7 +118,9 @@ _SUBSCRIPTION_COLUMNS: Final = (
     "id, guild_id, channel_id, noc, sport, golds_only, records, role_id, paused_reason, created_at,"
     " time_zone, quiet_start, quiet_end, records_break_through, digest_time, spoiler_safe"
 )
-_ROUTING_COLUMNS: Final = "id, guild_id, channel_id, noc, sport, golds_only, records, paused_reason"
+_ROUTING_COLUMNS: Final = (
+    "id, guild_id, channel_id, noc, sport, golds_only, records, paused_reason, spoiler_safe"
+)
 _DIGEST_COLUMNS: Final = (
     "subscription_id, local_date, channel_id, nonce, message_id, created_at, sent_at"
 )
@@ -281,6 +283,7 @@ def _routing_entry(row: Row) -> RoutingEntry:
         golds_only=bool(row["golds_only"]),
         records=bool(row["records"]),
         paused_reason=row["paused_reason"],
+        spoiler_safe=bool(row["spoiler_safe"]),
     )
 
 

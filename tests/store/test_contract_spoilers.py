@@ -50,9 +50,7 @@ async def test_subscribing_again_replaces_it_like_the_other_options(store: Store
     again = await store.add_subscription(subscription(noc="NED", role_id=7), at(2), 10)
 
     assert (again.id, again.role_id, again.spoiler_safe) == (sub.id, 7, False)
-    safe_again = await store.add_subscription(
-        subscription(noc="NED", spoiler_safe=True), at(3), 10
-    )
+    safe_again = await store.add_subscription(subscription(noc="NED", spoiler_safe=True), at(3), 10)
     assert (safe_again.id, safe_again.spoiler_safe) == (sub.id, True)
 
 
@@ -81,3 +79,12 @@ async def test_a_database_from_before_upgrades_with_spoilers_shown(durable_url: 
         assert on is not None and on.spoiler_safe
     finally:
         await db.close()
+
+
+async def test_routing_reads_which_subscriptions_are_spoiler_safe(store: Store) -> None:
+    plain = await store.add_subscription(subscription(noc="NED"), T0, 10)
+    safe = await store.add_subscription(subscription(noc="JPN", spoiler_safe=True), T0, 10)
+
+    entries = {e.id: e.spoiler_safe for e in await store.list_routing_entries()}
+
+    assert entries == {plain.id: False, safe.id: True}
