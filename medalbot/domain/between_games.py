@@ -6,8 +6,8 @@
   and ``finished_after`` has passed since its last medal event (its end, else its start; a
   feed without dates, such as olympics.com's medals API, counts from the snapshot's own clock,
   ``generated_at``). Until then a late protest or a correction is still followed at full speed.
-- **upcoming**: no medal event has started by its start time and none has a result yet (or the
-  feed lists no medal event at all).
+- **upcoming**: every medal event is still scheduled, none has a result yet (a start list is
+  none) and the first has not reached its start time; or the feed lists no medal event at all.
 - **live**: anything else.
 
 The poll interval (``poll_interval``) is the feed's own while a Games is live, and within
@@ -73,10 +73,15 @@ def games_phase(snapshot: Snapshot, now: datetime, *, finished_after: timedelta)
 
 
 def _not_begun(events: Sequence[Event], now: datetime) -> bool:
-    if any(e.status is not EventStatus.SCHEDULED or e.results for e in events):
+    if any(e.status is not EventStatus.SCHEDULED or _has_results(e) for e in events):
         return False
     starts = [e.start for e in events if e.start is not None]
     return bool(starts) and now < min(starts)
+
+
+def _has_results(event: Event) -> bool:
+    """A rank, a mark or a medal: a start list alone is no result."""
+    return any(r.rank is not None or r.mark or r.medal for r in event.results)
 
 
 def next_games_ahead(next_games: NextGames | None, now: datetime) -> NextGames | None:
