@@ -14,7 +14,7 @@ from medalbot.domain.between_games import (
     poll_interval,
 )
 from medalbot.domain.models import EventStatus
-from tests.domain.factories import G, T0, event, result, snapshot
+from tests.domain.factories import T0, G, event, result, snapshot
 
 DAY = timedelta(days=1)
 AFTER = timedelta(hours=24)

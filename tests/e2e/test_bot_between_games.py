@@ -79,7 +79,8 @@ async def test_schedule_says_when_the_next_games_start() -> None:
         shown = embed(await ask(sb, "/schedule"))["description"]
         start = int(datetime(2028, 7, 14, tzinfo=UTC).timestamp())
         assert shown.split("\n\n") == [
-            "Milano Cortina 2026 has ended: no medal events to come. /medals shows the final table.",
+            "Milano Cortina 2026 has ended: no medal events to come."
+            " /medals shows the final table.",
             f"The next Games, Los Angeles 2028, start on <t:{start}:D> (<t:{start}:R>).",
         ]
         assert polled_every(sb) == 3600.0  # years away
