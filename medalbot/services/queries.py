@@ -104,15 +104,20 @@ class QueryService:
         return games_phase(state.snapshot, self._clock(), finished_after=self._finished_after)
 
     def between_games(self) -> BetweenGames | None:
-        """None while a Games is live; otherwise what fans should know instead of a schedule."""
+        """None while a Games is live; otherwise what fans should know instead of a schedule.
+        Before the feed was first read, only the configured next Games are known: without
+        them nothing is said (the bot may have just started during a Games)."""
         phase = self.phase()
         if phase is Phase.LIVE:
             return None
         state = self._live.current
+        next_games = next_games_ahead(self._next_games, self._clock())
+        if state is None and next_games is None:
+            return None
         return BetweenGames(
             last_games=state.snapshot.games.name if state is not None else None,
             finished=phase is Phase.FINISHED,
-            next_games=next_games_ahead(self._next_games, self._clock()),
+            next_games=next_games,
         )
 
     def state(self) -> GamesState:
