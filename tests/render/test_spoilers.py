@@ -46,6 +46,7 @@ from tests.render.test_alerts import (
 )
 
 ROLE = 1234567890123456789
+LEERDAM_RECORD = RecordSet("OR", "1:12.31", "NED", "Jutta LEERDAM")
 
 
 def games_day() -> list[Alert]:
@@ -132,9 +133,6 @@ def test_a_record_hides_its_holder_and_mark() -> None:
     assert event == "**Speed Skating** · Women's 1000m"
     assert sentence.startswith("||") and sentence.endswith("||")
     assert "1:12.31" in sentence and "1:12.31" not in unhidden(sentence)
-
-
-LEERDAM_RECORD = RecordSet("OR", "1:12.31", "NED", "Jutta LEERDAM")
 
 
 def test_without_spoilers_nothing_changes() -> None:
