@@ -74,7 +74,12 @@ def build_services(
             digests=digests,
             clock=clock,
         ),
-        queries=QueryService(live, clock=clock),
+        queries=QueryService(
+            live,
+            clock=clock,
+            next_games=settings.games.next_games,
+            finished_after=settings.games.finished_after,
+        ),
         guilds=GuildSettingsService(store),
         schedules=ScheduleService(store, digests=digests, clock=clock),
         feeds=feeds,
@@ -104,7 +109,9 @@ async def build_bot(settings: Settings, *, clock: Clock = utc_now) -> MedalBot:
         feeds=[(f.name, f.interval + f.jitter) for f in settings.feeds],
         clock=clock,
     )
-    background = Background(settings.delivery, store, feeds, clock=clock, ops=ops)
+    background = Background(
+        settings.delivery, store, feeds, clock=clock, ops=ops, games=settings.games
+    )
     services = build_services(settings, store, feeds, digests=background.digests, clock=clock)
     await services.polling.restore_all()
     await services.subscriptions.load()

@@ -15,6 +15,10 @@ missed or skipped run (WARNING) and a job that raised (ERROR, with the traceback
 job ("poll main", "digest 08:00 Europe/Amsterdam"); ``medalbot.logs`` keeps its per-run INFO
 lines out.
 
+A poll job's interval is the feed's own while a Games is live and the off-season interval
+(``[games]``) while none is (``medalbot.domain.between_games.poll_interval``): after each poll
+the job is rescheduled when the rule's answer changed, and says so in the log.
+
 A digest job fires at a local digest time in its time zone (``DigestTrigger``), shared by every
 subscription with that time and zone (``medalbot.delivery.digest_schedule``). The job only asks
 the digest poster to post each one's latest digest if it was not posted yet, so a run twice on
@@ -34,10 +38,17 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from medalbot.config import DeliverySettings
+from medalbot.config import DeliverySettings, GamesSettings
 from medalbot.delivery.digest import DigestOutcome, DigestPoster
 from medalbot.delivery.digest_schedule import DigestSchedule
 from medalbot.delivery.sender import OutboxSender
+from medalbot.domain.between_games import (
+    first_medal_start,
+    games_phase,
+    next_games_ahead,
+    poll_interval,
+)
+from medalbot.domain.state import GamesState
 from medalbot.logs import log_context
 from medalbot.ops.runtime import OpsRuntime
 from medalbot.services.bundle import Feed
@@ -69,8 +80,12 @@ class Background:
         *,
         clock: Clock = utc_now,
         ops: OpsRuntime | None = None,
+        games: GamesSettings | None = None,
     ) -> None:
         self._settings = settings
+        self._games = games or GamesSettings()
+        # each feed's poll interval now (the job's trigger), by feed name
+        self.poll_intervals = {f.settings.name: f.settings.interval for f in feeds}
         self._store = store
         self._feeds = list(feeds)
         self._clock = clock
@@ -138,6 +153,35 @@ class Background:
             self._deliver(running, report)
         if self._ops is not None:
             self._ops.metrics.observe_poll(report, self._clock())
+        self._pace(feed, running.polling.live.current)
+
+    def interval_for(self, feed: Feed, state: GamesState | None) -> float:
+        """How long to wait before polling ``feed`` again, by what its Games' state says."""
+        now = self._clock()
+        games = self._games
+        phase = None
+        if state is not None:
+            phase = games_phase(state.snapshot, now, finished_after=games.finished_after)
+        return poll_interval(
+            phase,
+            now,
+            live_interval=feed.settings.interval,
+            off_season_interval=games.off_season_interval,
+            wake_before=games.wake_before,
+            next_games=next_games_ahead(games.next_games, now - games.wake_before),
+            first_medal_start=first_medal_start(state.snapshot) if state else None,
+        )
+
+    def _pace(self, feed: Feed, state: GamesState | None) -> None:
+        name = feed.settings.name
+        interval = self.interval_for(feed, state)
+        if interval == self.poll_intervals.get(name):
+            return
+        self.poll_intervals[name] = interval
+        self.scheduler.reschedule_job(
+            f"poll:{name}", trigger=IntervalTrigger(seconds=interval, jitter=feed.settings.jitter)
+        )
+        log.info("feed %s: polled every %g s from now on", name, interval)
 
     def _deliver(self, running: _Running, report: PollReport) -> None:
         """New outbox rows go out now; messages of events now official are edited in tasks

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -13,6 +14,7 @@ import msgspec
 from msgspec import Meta, Struct
 
 from medalbot.cluster.settings import ClusterSettings
+from medalbot.domain.between_games import NextGames
 from medalbot.feeds.formats import DEFAULT_FORMAT, UnknownFormat, feed_format
 from medalbot.feeds.settings import FeedSettings as FeedSettings  # re-exported: settings live here
 from medalbot.ops.settings import OpsSettings
@@ -102,6 +104,35 @@ class AlertSettings(Struct, frozen=True, forbid_unknown_fields=True):
     max_subscriptions_per_guild: Annotated[int, Meta(ge=1)] = 25
 
 
+class GamesSettings(Struct, frozen=True, forbid_unknown_fields=True):
+    """Between Games (medalbot.domain.between_games): the next Games, if known, and how often
+    to poll while none is live."""
+
+    name: Annotated[str, Meta(min_length=1, max_length=100)] | None = None  # the next Games
+    start: date | None = None  # their first day
+    off_season_interval: Positive = 3600.0  # seconds between polls while no Games is live
+    wake_before_hours: Annotated[float, Meta(ge=0)] = 48.0  # full speed this long before
+    finished_after_hours: Annotated[float, Meta(ge=0)] = 24.0  # after the last medal event
+
+    def __post_init__(self) -> None:
+        if (self.name is None) != (self.start is None):
+            raise ValueError("name and start go together (the next Games and their first day)")
+
+    @property
+    def next_games(self) -> NextGames | None:
+        if self.name is None or self.start is None:
+            return None
+        return NextGames(name=self.name, start=self.start)
+
+    @property
+    def wake_before(self) -> timedelta:
+        return timedelta(hours=self.wake_before_hours)
+
+    @property
+    def finished_after(self) -> timedelta:
+        return timedelta(hours=self.finished_after_hours)
+
+
 class LoggingSettings(Struct, frozen=True, forbid_unknown_fields=True):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     json: bool = False
@@ -113,6 +144,7 @@ class Settings(Struct, frozen=True, forbid_unknown_fields=True):
     detection: DetectionSettings = DetectionSettings()
     delivery: DeliverySettings = DeliverySettings()
     alerts: AlertSettings = AlertSettings()
+    games: GamesSettings = GamesSettings()
     logging: LoggingSettings = LoggingSettings()
     ops: OpsSettings = OpsSettings()
     cluster: ClusterSettings = ClusterSettings()

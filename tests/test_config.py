@@ -196,3 +196,37 @@ def test_the_example_documents_every_format_and_its_own_keys() -> None:
         assert f'"{fmt.name}"' in text, fmt.name
         for key in fmt.own_settings:
             assert f"\n{key} =" in text or f"# {key} =" in text, (fmt.name, key)
+
+
+def test_the_next_games_are_read_with_their_start_date(tmp_path: Path) -> None:
+    path = tmp_path / "games.toml"
+    path.write_text(
+        '[games]\nname = "Los Angeles 2028"\nstart = 2028-07-14\noff_season_interval = 1800\n',
+        encoding="utf-8",
+    )
+    games = load_settings(path, env={}).games
+    assert games.next_games is not None
+    assert (games.next_games.name, games.next_games.start.isoformat()) == (
+        "Los Angeles 2028",
+        "2028-07-14",
+    )
+    assert games.off_season_interval == 1800
+    assert load_settings(None, env={}).games.next_games is None  # by default none is named
+
+
+@pytest.mark.parametrize(
+    ("table", "says"),
+    [
+        ('name = "Los Angeles 2028"', "games: name and start go together"),
+        ("start = 2028-07-14", "games: name and start go together"),
+        ('name = "LA"\nstart = "next summer"', r"games\.start"),
+        ('name = ""\nstart = 2028-07-14', r"games\.name"),
+        ("off_season_interval = 0", r"games\.off_season_interval"),
+        ("wake_before_hours = -1", r"games\.wake_before_hours"),
+    ],
+)
+def test_check_config_names_a_wrong_games_key(tmp_path: Path, table: str, says: str) -> None:
+    path = tmp_path / "games.toml"
+    path.write_text(f"[games]\n{table}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=says):
+        load_settings(path, env={})

@@ -24,7 +24,7 @@ from medalbot.domain.table import TableOrder
 from medalbot.i18n import N_, flag_emoji, nation_name, pN_, translator
 from medalbot.render import replies
 from medalbot.render.phrases import sport_name
-from medalbot.services.queries import MedalTable, QueryService
+from medalbot.services.queries import BetweenGames, MedalTable, QueryService
 
 if TYPE_CHECKING:
     from medalbot.client import MedalBot
@@ -229,17 +229,33 @@ class Fans(commands.Cog):
     ) -> None:
         locale = fan_language(interaction)
         t = translator(locale)
+        title = t.gettext("Medal events to come")
+        # between Games: when the next start, not an empty list (medalbot.domain.between_games)
+        between = self.queries.between_games()
+        if between is not None and (between.finished or between.last_games is None):
+            await self._between_games(interaction, between, locale, title)
+            return
         # a typed name ("netherlands", "speed skating") becomes the code or name of the feed
         noc = self.queries.resolve_nation(nation) if nation else None
         sport = self.queries.resolve_sport(sport) if sport else None
         events = self.queries.schedule(noc=noc, sport=sport)
-        title = t.gettext("Medal events to come")
+        if not events and between is not None:
+            await self._between_games(interaction, between, locale, title)
+            return
         if noc:
             title += f" · {flag_emoji(noc)} {nation_name(noc, locale)}"
         if sport:
             title += f" · {sport_name(sport, t)}"
         await interaction.response.send_message(
             embed=replies.schedule_embed(events, locale=locale, title=title),
+            allowed_mentions=NO_PINGS,
+        )
+
+    async def _between_games(
+        self, interaction: Interaction, between: BetweenGames, locale: str, title: str
+    ) -> None:
+        await interaction.response.send_message(
+            embed=replies.between_games_embed(between, locale=locale, title=title),
             allowed_mentions=NO_PINGS,
         )
 

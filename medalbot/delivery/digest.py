@@ -119,7 +119,9 @@ class DigestPoster:
         locale = (await self._store.get_guild_settings(sub.guild_id)).language
         # A digest the moderators put inside their quiet hours is posted, but pings nobody.
         role_id = None if in_quiet_hours(sub.schedule, now) else sub.role_id
-        message = render_digest(digest, locale=locale, role_id=role_id)
+        message = render_digest(
+            digest, locale=locale, role_id=role_id, spoiler_safe=sub.spoiler_safe
+        )
         try:
             async for attempt in AsyncRetrying(
                 retry=retry_if_exception_type(TransientFailure),

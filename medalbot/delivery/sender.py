@@ -213,10 +213,15 @@ class OutboxSender:
             cache[guild_id] = await self._store.get_guild_settings(guild_id)
         return cache[guild_id]
 
-    def _batches(self, rows: list[Delivery], alerts: dict[str, Alert]) -> list[list[Delivery]]:
+    def _batches(
+        self, rows: list[Delivery], alerts: dict[str, Alert], subs: dict[int, Subscription]
+    ) -> list[list[Delivery]]:
         """Group a channel's rows into messages: a batch pinned before a crash stays as it was;
         rows held in quiet hours make one summary per subscription; the rest go together per
-        subscription (one role mention), within Discord's limits."""
+        subscription (one role mention, one spoiler-safe choice), within Discord's limits. A
+        message is rendered for its first row's subscription, so two subscriptions of a channel
+        never share one: a spoiler-safe one's alerts never show in a plain message, nor the
+        other way round."""
         pinned: dict[str, list[Delivery]] = defaultdict(list)
         summaries: dict[int, list[Delivery]] = defaultdict(list)
         loose: list[Delivery] = []
@@ -231,17 +236,20 @@ class OutboxSender:
         run: list[Delivery] = []
         for row in loose:
             if run and row.subscription_id != run[-1].subscription_id:
-                batches.extend(self._split(run, alerts))
+                batches.extend(self._split(run, alerts, subs))
                 run = []
             run.append(row)
         if run:
-            batches.extend(self._split(run, alerts))
+            batches.extend(self._split(run, alerts, subs))
         return sorted(batches, key=lambda b: b[0].id)
 
-    def _split(self, rows: list[Delivery], alerts: dict[str, Alert]) -> list[list[Delivery]]:
+    def _split(
+        self, rows: list[Delivery], alerts: dict[str, Alert], subs: dict[int, Subscription]
+    ) -> list[list[Delivery]]:
         by_alert = {r.alert_id: r for r in rows}
         limit = self._settings.max_embeds_per_message
-        groups = split_for_discord([alerts[r.alert_id] for r in rows])
+        spoiler_safe = subs[rows[0].subscription_id].spoiler_safe  # one subscription's rows
+        groups = split_for_discord([alerts[r.alert_id] for r in rows], spoiler_safe=spoiler_safe)
         out: list[list[Delivery]] = []
         for group in groups:
             chunk = [by_alert[a.id] for a in group]
@@ -276,7 +284,7 @@ class OutboxSender:
         rows = await self._hold_quiet(rows, alerts, subs, now)
         rows = await self._with_all_released(rows, alerts, now)
         job.rows = rows or job.rows  # what it sends (the pipeline keeps a re-claim off them)
-        batches = self._batches(rows, alerts)
+        batches = self._batches(rows, alerts, subs)
         for index, batch in enumerate(batches):
             if await self._lease_runs_out(job, batches[index:]):
                 return
@@ -445,7 +453,7 @@ class OutboxSender:
         )
         for alert in batch_alerts:
             if isinstance(alert, CorrectionAlert):
-                await self._edit_originals(channel_id, alert, guild.language, sub.noc)
+                await self._edit_originals(channel_id, alert, guild.language, sub)
         return _After.NEXT
 
     def _with_status_now(self, alert: Alert) -> Alert:
@@ -460,9 +468,19 @@ class OutboxSender:
     ) -> RenderedMessage:
         if batch[0].held_at is not None:  # a batch is all held rows or none
             return render_quiet_summary(
-                batch_alerts, locale=locale, highlight_noc=sub.noc, role_id=sub.role_id
+                batch_alerts,
+                locale=locale,
+                highlight_noc=sub.noc,
+                role_id=sub.role_id,
+                spoiler_safe=sub.spoiler_safe,
             )
-        return render_batch(batch_alerts, locale=locale, highlight_noc=sub.noc, role_id=sub.role_id)
+        return render_batch(
+            batch_alerts,
+            locale=locale,
+            highlight_noc=sub.noc,
+            role_id=sub.role_id,
+            spoiler_safe=sub.spoiler_safe,
+        )
 
     async def _retry(self, batch: list[Delivery], exc: TransientFailure) -> None:
         ids = [r.id for r in batch]
@@ -510,7 +528,7 @@ class OutboxSender:
             await self._on_channel_refused(guild_id, channel_id, exc.reason)
 
     async def _edit_originals(
-        self, channel_id: int, correction: CorrectionAlert, locale: str, highlight_noc: str | None
+        self, channel_id: int, correction: CorrectionAlert, locale: str, sub: Subscription
     ) -> None:
         """Corrected alerts are edited where they were posted, besides the notice just sent."""
         message_ids: list[int] = []
@@ -521,7 +539,11 @@ class OutboxSender:
         for message_id in message_ids:
             originals = await self._message_alerts(channel_id, message_id)
             embeds = render_corrected_message(
-                originals, correction, locale=locale, highlight_noc=highlight_noc
+                originals,
+                correction,
+                locale=locale,
+                highlight_noc=sub.noc,
+                spoiler_safe=sub.spoiler_safe,
             )
             # The notice already went out; a failed edit is logged, not retried forever.
             await self._edit(channel_id, message_id, embeds)
@@ -561,10 +583,19 @@ class OutboxSender:
             ids = {a.id for a in alerts}
             correction = next((c for c in reversed(corrections) if ids & set(c.corrects)), None)
             if correction is None:
-                embeds = render_batch(alerts, locale=guild.language, highlight_noc=sub.noc).embeds
+                embeds = render_batch(
+                    alerts,
+                    locale=guild.language,
+                    highlight_noc=sub.noc,
+                    spoiler_safe=sub.spoiler_safe,
+                ).embeds
             else:
                 embeds = render_corrected_message(
-                    alerts, _as_official(correction), locale=guild.language, highlight_noc=sub.noc
+                    alerts,
+                    _as_official(correction),
+                    locale=guild.language,
+                    highlight_noc=sub.noc,
+                    spoiler_safe=sub.spoiler_safe,
                 )
             if await self._edit(sent.channel_id, sent.message_id, embeds):
                 edited += 1

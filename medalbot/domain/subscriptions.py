@@ -31,6 +31,8 @@ class Subscription(Struct, frozen=True):
     quiet_end: time | None = None  # may be before quiet_start: the quiet hours wrap midnight
     records_break_through: bool = False  # new records are posted during quiet hours too
     digest_time: time | None = None
+    # Alerts, digests and summaries name no winner outside spoiler tags (render.spoilers).
+    spoiler_safe: bool = False
 
     @property
     def schedule(self) -> Schedule:
@@ -60,6 +62,7 @@ class RoutingEntry(Struct, frozen=True, gc=False):
     golds_only: bool = False
     records: bool = True
     paused_reason: str | None = None
+    spoiler_safe: bool = False  # a channel's copy goes through a spoiler-safe one first
 
 
 class NewDelivery(Struct, frozen=True, gc=False):

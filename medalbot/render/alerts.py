@@ -3,13 +3,18 @@
 Pure functions from alerts to ``discord.Embed``/message parts; the sender decides where they go.
 Two layers keep feed text from pinging anyone: it is escaped here, and every message carries an
 explicit ``allowed_mentions`` that allows at most the one role a subscription chose.
+
+Spoiler-safe (a subscription's ``spoiler_safe``): the content and each embed's title say only
+that a medal or record happened in an event ("🥇 Medal decided: Speed Skating · Women's 1000m");
+names, nations, marks, the podium and the medal count are inside spoiler tags, line by line, so
+a notification's preview and a glance at the channel spoil nothing. The role still pings.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import discord
 
@@ -22,14 +27,16 @@ from medalbot.domain.alerts import (
     RecordAlert,
     RecordSet,
 )
-from medalbot.domain.models import EventStatus
+from medalbot.domain.models import EventStatus, Medal
 from medalbot.i18n import SUPPORTED_LOCALES, Translator, games_name, translator
 from medalbot.render.limits import (
+    CONTENT_MAX,
     EMBED_CHARS_MAX,
     EMBEDS_MAX,
     Card,
     CardField,
     fit_card,
+    fit_lines,
     fit_message,
     to_embed,
 )
@@ -37,7 +44,9 @@ from medalbot.render.phrases import (
     CORRECTION_COLOUR,
     CORRECTION_EMOJI,
     MEDAL_COLOUR,
+    MEDAL_EMOJI,
     RECORD_COLOUR,
+    RECORD_EMOJI,
     detected_text,
     event_label,
     medal_headline,
@@ -50,13 +59,14 @@ from medalbot.render.phrases import (
     tally_lines,
 )
 from medalbot.render.sample import SAMPLE_ID_PREFIX, SAMPLE_KINDS, is_sample, sample_alert
-from medalbot.render.text import plain, strike, timestamp
+from medalbot.render.text import plain, spoiler, strike, timestamp, utf16_len
 
 __all__ = [
     "SAMPLE_ID_PREFIX",
     "SAMPLE_KINDS",
     "RenderedMessage",
     "allowed_mentions_for",
+    "message_content",
     "render_alert",
     "render_batch",
     "render_corrected_message",
@@ -64,6 +74,7 @@ __all__ = [
     "render_headline",
     "sample_alert",
     "split_for_discord",
+    "spoiler_free_headline",
 ]
 
 log = logging.getLogger(__name__)
@@ -87,18 +98,25 @@ def allowed_mentions_for(role_id: int | None) -> discord.AllowedMentions:
     )
 
 
-def render_alert(alert: Alert, *, locale: str, highlight_noc: str | None = None) -> discord.Embed:
+def render_alert(
+    alert: Alert, *, locale: str, highlight_noc: str | None = None, spoiler_safe: bool = False
+) -> discord.Embed:
     """One embed for one alert, within Discord's per-embed limits.
 
     ``highlight_noc`` is the subscribed nation: the headline is about its medal when the alert
     has one, and the medal count shows only that nation.
     """
-    return to_embed(fit_card(_card(alert, translator(locale), highlight_noc)))
+    return to_embed(fit_card(_card(alert, translator(locale), highlight_noc, spoiler_safe)))
 
 
 def render_headline(alert: Alert, *, locale: str, highlight_noc: str | None = None) -> str:
     """An alert's headline (its embed's title) alone, for lists such as a quiet-hours summary."""
-    return _card(alert, translator(locale), highlight_noc).title
+    return _card(alert, translator(locale), highlight_noc, False).title
+
+
+def spoiler_free_headline(alert: Alert, *, locale: str) -> str:
+    """What a spoiler-safe alert's title says: that a medal or record happened, and where."""
+    return _safe_title(alert, translator(locale))
 
 
 def render_batch(
@@ -107,16 +125,18 @@ def render_batch(
     locale: str,
     highlight_noc: str | None = None,
     role_id: int | None = None,
+    spoiler_safe: bool = False,
 ) -> RenderedMessage:
     """One message for alerts bound for one channel: ≤ 10 embeds, ≤ 6000 characters in all.
 
     Long alerts are shortened with "…" to fit. Give it a group from :func:`split_for_discord`;
-    more than 10 alerts get 9 embeds and a tenth saying how many were left out.
+    more than 10 alerts get 9 embeds and a tenth saying how many were left out. Spoiler-safe,
+    the content says what happened where (a line per alert) after the role's mention.
     """
     if not alerts:
         raise ValueError("render_batch needs at least one alert")
     t = translator(locale)
-    cards = [_card(a, t, highlight_noc) for a in alerts[:EMBEDS_MAX]]
+    cards = [_card(a, t, highlight_noc, spoiler_safe) for a in alerts[:EMBEDS_MAX]]
     if len(alerts) > EMBEDS_MAX:
         left_out = len(alerts) - (EMBEDS_MAX - 1)
         log.warning(
@@ -126,15 +146,31 @@ def render_batch(
             left_out,
         )
         cards = [*cards[: EMBEDS_MAX - 1], _overflow_card(left_out, t)]
+    headlines = [_safe_title(a, t) for a in alerts] if spoiler_safe else []
     return RenderedMessage(
-        content=f"<@&{role_id}>" if role_id is not None else None,
+        content=message_content(role_id, headlines),
         embeds=[to_embed(c) for c in fit_message(cards)],
         allowed_mentions=allowed_mentions_for(role_id),
     )
 
 
+def message_content(role_id: int | None, lines: Sequence[str] = ()) -> str | None:
+    """A message's content: the role's mention (the ping), then ``lines`` (spoiler-free
+    headlines), as many whole lines as fit Discord's 2000 characters."""
+    mention = f"<@&{role_id}>" if role_id is not None else ""
+    if not lines:
+        return mention or None
+    room = CONTENT_MAX - utf16_len(mention) - 1
+    text = fit_lines(lines, room)
+    return f"{mention}\n{text}" if mention else text
+
+
 def split_for_discord(
-    alerts: Sequence[Alert], *, locale: str | None = None, highlight_noc: str | None = None
+    alerts: Sequence[Alert],
+    *,
+    locale: str | None = None,
+    highlight_noc: str | None = None,
+    spoiler_safe: bool = False,
 ) -> list[list[Alert]]:
     """A backlog cut into message-sized groups, in order: ≤ 10 embeds and ≤ 6000 characters each.
 
@@ -148,7 +184,10 @@ def split_for_discord(
     groups: list[list[Alert]] = []
     group_size = 0
     for alert in alerts:
-        size = max(fit_card(_card(alert, translator(lc), highlight_noc)).size for lc in locales)
+        size = max(
+            fit_card(_card(alert, translator(lc), highlight_noc, spoiler_safe)).size
+            for lc in locales
+        )
         if not groups or len(groups[-1]) >= EMBEDS_MAX or group_size + size > EMBED_CHARS_MAX:
             groups.append([])
             group_size = 0
@@ -158,11 +197,12 @@ def split_for_discord(
 
 
 def render_corrected_original(
-    original: Alert, correction: CorrectionAlert, *, locale: str
+    original: Alert, correction: CorrectionAlert, *, locale: str, spoiler_safe: bool = False
 ) -> discord.Embed:
     """The original alert's embed after a correction: its headline struck out, what changed,
     and the podium as it stands now."""
-    return to_embed(fit_card(_corrected_card(original, correction, translator(locale))))
+    card = _corrected_card(original, correction, translator(locale), None, spoiler_safe)
+    return to_embed(fit_card(card))
 
 
 def render_corrected_message(
@@ -171,6 +211,7 @@ def render_corrected_message(
     *,
     locale: str,
     highlight_noc: str | None = None,
+    spoiler_safe: bool = False,
 ) -> list[discord.Embed]:
     """All embeds of a posted message, for editing it after ``correction``.
 
@@ -180,9 +221,9 @@ def render_corrected_message(
     """
     t = translator(locale)
     cards = [
-        _corrected_card(a, correction, t, highlight_noc)
+        _corrected_card(a, correction, t, highlight_noc, spoiler_safe)
         if a.id in correction.corrects
-        else _card(a, t, highlight_noc)
+        else _card(a, t, highlight_noc, spoiler_safe)
         for a in alerts[:EMBEDS_MAX]
     ]
     return [to_embed(c) for c in fit_message(cards)]
@@ -191,15 +232,41 @@ def render_corrected_message(
 # --- cards -------------------------------------------------------------------------------------
 
 
-def _card(alert: Alert, t: Translator, highlight_noc: str | None) -> Card:
+def _card(alert: Alert, t: Translator, highlight_noc: str | None, spoiler_safe: bool) -> Card:
     if isinstance(alert, MedalAlert):
-        return _medal_card(alert, t, highlight_noc)
+        card = _medal_card(alert, t, highlight_noc, spoiler_safe)
+    elif isinstance(alert, RecordAlert):
+        card = _record_card(alert, t, spoiler_safe)
+    else:
+        card = _correction_card(alert, t, highlight_noc, spoiler_safe)
+    if not spoiler_safe:
+        return card
+    if isinstance(alert, MedalAlert):  # a silver's or bronze's colour would tell who won
+        card = replace(card, colour=MEDAL_COLOUR[Medal.GOLD])
+    return replace(card, title=_safe_title(alert, t))
+
+
+def _safe_title(alert: Alert, t: Translator) -> str:
+    """The title of a spoiler-safe alert: what happened, where, and no one's name."""
+    event = event_label(alert.sport, alert.event_name, t, bold_sport=False)
+    if isinstance(alert, MedalAlert):
+        # the same sign whatever the medal: a silver's own sign would tell who won
+        text = t.gettext("Medal decided: {event}").format(event=event)
+        return f"{MEDAL_EMOJI[Medal.GOLD]} {text}"
     if isinstance(alert, RecordAlert):
-        return _record_card(alert, t)
-    return _correction_card(alert, t, highlight_noc)
+        text = t.gettext("Record set: {event}").format(event=event)
+        return f"{RECORD_EMOJI} {text}"
+    text = t.gettext("Correction: {event}").format(event=event)
+    return f"{CORRECTION_EMOJI} {text}"
 
 
-def _medal_card(alert: MedalAlert, t: Translator, highlight_noc: str | None) -> Card:
+def _hidden(text: str, spoiler_safe: bool) -> str:
+    return spoiler(text) if spoiler_safe else text
+
+
+def _medal_card(
+    alert: MedalAlert, t: Translator, highlight_noc: str | None, spoiler_safe: bool
+) -> Card:
     medals = alert.medals or alert.podium
     if not medals:  # not produced by change detection; still render something sensible
         log.warning("medal alert %s has no medals", alert.id)
@@ -211,7 +278,9 @@ def _medal_card(alert: MedalAlert, t: Translator, highlight_noc: str | None) -> 
         title=title,
         colour=colour,
         description=_with_banner(alert, t, [event_label(alert.sport, alert.event_name, t)]),
-        fields=_event_fields(alert, t, highlight_noc, alert.podium or medals, new=alert.medals),
+        fields=_event_fields(
+            alert, t, highlight_noc, alert.podium or medals, spoiler_safe, new=alert.medals
+        ),
         footer=_footer(alert, t),
     )
 
@@ -223,8 +292,11 @@ def _headline_medals(medals: Sequence[MedalWon], highlight_noc: str | None) -> l
     return [m for m in medals if m.medal == best]
 
 
-def _record_card(alert: RecordAlert, t: Translator) -> Card:
-    lines = [event_label(alert.sport, alert.event_name, t), record_sentence(alert.record, t)]
+def _record_card(alert: RecordAlert, t: Translator, spoiler_safe: bool) -> Card:
+    lines = [
+        event_label(alert.sport, alert.event_name, t),
+        _hidden(record_sentence(alert.record, t), spoiler_safe),
+    ]
     return Card(
         title=record_headline(alert.record, t),
         colour=RECORD_COLOUR,
@@ -234,37 +306,43 @@ def _record_card(alert: RecordAlert, t: Translator) -> Card:
     )
 
 
-def _correction_card(alert: CorrectionAlert, t: Translator, highlight_noc: str | None) -> Card:
+def _correction_card(
+    alert: CorrectionAlert, t: Translator, highlight_noc: str | None, spoiler_safe: bool
+) -> Card:
     event = event_label(alert.sport, alert.event_name, t, bold_sport=False)
     title = t.gettext("Correction: {event}").format(event=event)
     return Card(
         title=f"{CORRECTION_EMOJI} {title}",
         colour=CORRECTION_COLOUR,
-        description=_with_banner(alert, t, _correction_lines(alert, t)),
-        fields=_event_fields(alert, t, highlight_noc, alert.podium),
+        description=_with_banner(alert, t, _correction_lines(alert, t, spoiler_safe)),
+        fields=_event_fields(alert, t, highlight_noc, alert.podium, spoiler_safe),
         footer=_footer(alert, t),
     )
 
 
 def _corrected_card(
-    original: Alert, correction: CorrectionAlert, t: Translator, highlight_noc: str | None = None
+    original: Alert,
+    correction: CorrectionAlert,
+    t: Translator,
+    highlight_noc: str | None = None,
+    spoiler_safe: bool = False,
 ) -> Card:
     event = event_label(original.sport, original.event_name, t, bold_sport=False)
     corrected = t.gettext("This alert was corrected {when}:").format(
         when=timestamp(correction.detected_at, "R")
     )
     lines = [
-        strike(_card(original, t, highlight_noc).title),  # the headline the channel saw
+        strike(_card(original, t, highlight_noc, spoiler_safe).title),  # what the channel saw
         "",
         corrected,
-        *_correction_lines(correction, t),
+        *_correction_lines(correction, t, spoiler_safe),
     ]
     title = t.gettext("Corrected: {event}").format(event=event)
     return Card(
         title=f"{CORRECTION_EMOJI} {title}",
         colour=CORRECTION_COLOUR,
         description=_with_banner(original, t, lines),
-        fields=_event_fields(correction, t, highlight_noc, correction.podium),
+        fields=_event_fields(correction, t, highlight_noc, correction.podium, spoiler_safe),
         footer=_footer(original, t),
     )
 
@@ -279,11 +357,16 @@ def _overflow_card(left_out: int, t: Translator) -> Card:
 # --- parts -------------------------------------------------------------------------------------
 
 
-def _correction_lines(alert: CorrectionAlert, t: Translator) -> list[str]:
-    """Before struck out, then "→ after" (or "→ withdrawn")."""
-    lines = [strike(line) for item in alert.before for line in _item_text(item, t).split("\n")]
+def _correction_lines(alert: CorrectionAlert, t: Translator, spoiler_safe: bool) -> list[str]:
+    """Before struck out, then "→ after" (or "→ withdrawn"); spoiler-safe, the medals and
+    records inside spoiler tags."""
+    lines = [
+        _hidden(strike(line), spoiler_safe)
+        for item in alert.before
+        for line in _item_text(item, t).split("\n")
+    ]
     if alert.after:
-        lines += [f"→ {_item_text(item, t)}" for item in alert.after]
+        lines += [f"→ {_hidden(_item_text(item, t), spoiler_safe)}" for item in alert.after]
     else:
         withdrawn = t.gettext("withdrawn")
         lines.append(f"→ {withdrawn}")
@@ -299,15 +382,17 @@ def _event_fields(
     t: Translator,
     highlight_noc: str | None,
     podium: Sequence[MedalWon],
+    spoiler_safe: bool,
     *,
     new: Sequence[MedalWon] = (),
 ) -> tuple[CardField, ...]:
-    """Where the event stands: its podium, the medal count and its status (when detected)."""
-    return (
-        *_podium_fields(podium, new, alert.event_status, t),
-        *_tally_fields(alert, t, highlight_noc),
-        *_status_fields(alert, t),
-    )
+    """Where the event stands: its podium, the medal count and its status (when detected);
+    spoiler-safe, the podium and the count inside spoiler tags (the status tells no one's name)."""
+    fields = [*_podium_fields(podium, new, alert.event_status, t)]
+    fields += _tally_fields(alert, t, highlight_noc)
+    if spoiler_safe:
+        fields = [replace(f, value=spoiler(f.value)) for f in fields]
+    return (*fields, *_status_fields(alert, t))
 
 
 def _podium_fields(

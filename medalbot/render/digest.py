@@ -2,7 +2,9 @@
 
 Each is one embed in one message. Like alerts, they may mention only the subscription's role
 (``allowed_mentions_for``): the summary comes when the quiet hours are over and the digest at
-the time the moderators chose, so each pings the role at most once.
+the time the moderators chose, so each pings the role at most once. A spoiler-safe
+subscription's digest and summary keep every name, nation, mark and count inside spoiler tags;
+what happened where (the event, "Medal decided") stays readable.
 """
 
 from __future__ import annotations
@@ -14,7 +16,12 @@ from medalbot.domain.alerts import Alert, CorrectionAlert, MedalWon, RecordSet
 from medalbot.domain.digest import Digest, DigestEntry
 from medalbot.domain.models import Medal
 from medalbot.i18n import Translator, games_name, translator
-from medalbot.render.alerts import RenderedMessage, allowed_mentions_for, render_headline
+from medalbot.render.alerts import (
+    RenderedMessage,
+    allowed_mentions_for,
+    render_headline,
+    spoiler_free_headline,
+)
 from medalbot.render.limits import (
     DESCRIPTION_MAX,
     FIELD_VALUE_MAX,
@@ -33,7 +40,7 @@ from medalbot.render.phrases import (
     record_line,
     tally_line,
 )
-from medalbot.render.text import plain, strike, timestamp
+from medalbot.render.text import plain, spoiler, strike, timestamp
 
 DIGEST_EMOJI: Final = "📰"
 QUIET_EMOJI: Final = "🌙"
@@ -41,7 +48,9 @@ DIGEST_COLOUR: Final = 0x3498DB
 QUIET_COLOUR: Final = 0x34495E
 
 
-def render_digest(digest: Digest, *, locale: str, role_id: int | None = None) -> RenderedMessage:
+def render_digest(
+    digest: Digest, *, locale: str, role_id: int | None = None, spoiler_safe: bool = False
+) -> RenderedMessage:
     """One message with the day's medals, records, corrections and medal count."""
     t = translator(locale)
     day = t.format_date(digest.day)
@@ -54,19 +63,20 @@ def render_digest(digest: Digest, *, locale: str, role_id: int | None = None) ->
     if digest.is_empty:
         description = t.gettext("No medals or records since the last digest.")
     else:
-        description = _counts(digest, t)
+        description = _hide(_counts(digest, t), spoiler_safe)
     fields: list[CardField] = []
     if digest.medals:
-        lines = [_entry_line(e, t) for e in digest.medals]
+        lines = [_entry_line(e, t, spoiler_safe) for e in digest.medals]
         fields.append(CardField(t.gettext("Medals"), _within(lines, FIELD_VALUE_MAX, t)))
     if digest.records:
-        lines = [_entry_line(e, t) for e in digest.records]
+        lines = [_entry_line(e, t, spoiler_safe) for e in digest.records]
         fields.append(CardField(t.gettext("Records"), _within(lines, FIELD_VALUE_MAX, t)))
     if digest.corrections:
-        lines = [_correction_text(c, t) for c in digest.corrections]
+        lines = [_correction_text(c, t, spoiler_safe) for c in digest.corrections]
         fields.append(CardField(t.gettext("Corrections"), _within(lines, FIELD_VALUE_MAX, t)))
     if digest.tally is not None:
-        fields.append(CardField(t.gettext("Medal count"), tally_line(digest.tally, t)))
+        tally = _hide(tally_line(digest.tally, t), spoiler_safe)
+        fields.append(CardField(t.gettext("Medal count"), tally))
     card = Card(
         title=f"{DIGEST_EMOJI} {title}",
         colour=DIGEST_COLOUR,
@@ -83,6 +93,7 @@ def render_quiet_summary(
     locale: str,
     highlight_noc: str | None = None,
     role_id: int | None = None,
+    spoiler_safe: bool = False,
 ) -> RenderedMessage:
     """One message listing the alerts held during quiet hours, each on one line, oldest first."""
     if not alerts:
@@ -91,7 +102,7 @@ def render_quiet_summary(
     title = t.ngettext(
         "{count} alert while it was quiet", "{count} alerts while it was quiet", len(alerts)
     ).format(count=t.format_number(len(alerts)))
-    lines = [_summary_line(a, locale, highlight_noc, t) for a in alerts]
+    lines = [_summary_line(a, locale, highlight_noc, t, spoiler_safe) for a in alerts]
     card = Card(
         title=f"{QUIET_EMOJI} {title}",
         colour=QUIET_COLOUR,
@@ -128,18 +139,26 @@ def _counts(digest: Digest, t: Translator) -> str:
     return " · ".join(parts)
 
 
-def _entry_line(entry: DigestEntry, t: Translator) -> str:
-    """ "🥇 🇳🇱 Jutta LEERDAM (NED) · 1:12.31 — **Speed Skating** · Women's 1000m"."""
+def _hide(text: str, spoiler_safe: bool) -> str:
+    return spoiler(text) if spoiler_safe else text
+
+
+def _entry_line(entry: DigestEntry, t: Translator, spoiler_safe: bool) -> str:
+    """ "🥇 🇳🇱 Jutta LEERDAM (NED) · 1:12.31 — **Speed Skating** · Women's 1000m"; spoiler-safe,
+    the event first and the rest hidden: "**Speed Skating** · Women's 1000m — ||🥇 …||"."""
     item = entry.item
     what = podium_line(item, t) if isinstance(item, MedalWon) else record_line(item, t)
     what = what.split("\n", 1)[0]  # a team's members would take a line of their own
-    return f"{what} — {event_label(entry.sport, entry.event_name, t)}"
+    event = event_label(entry.sport, entry.event_name, t)
+    if spoiler_safe:
+        return f"{event} — {spoiler(what)}"
+    return f"{what} — {event}"
 
 
-def _correction_text(fix: CorrectionAlert, t: Translator) -> str:
+def _correction_text(fix: CorrectionAlert, t: Translator, spoiler_safe: bool) -> str:
     lines = [f"{CORRECTION_EMOJI} {event_label(fix.sport, fix.event_name, t)}"]
-    lines += [f"\u2003{strike(_item(x, t))}" for x in fix.before]
-    lines += [f"\u2003→ {_item(x, t)}" for x in fix.after]
+    lines += [f"\u2003{_hide(strike(_item(x, t)), spoiler_safe)}" for x in fix.before]
+    lines += [f"\u2003→ {_hide(_item(x, t), spoiler_safe)}" for x in fix.after]
     return "\n".join(lines)
 
 
@@ -148,10 +167,19 @@ def _item(item: MedalWon | RecordSet, t: Translator) -> str:
     return text.split("\n", 1)[0]
 
 
-def _summary_line(alert: Alert, locale: str, highlight_noc: str | None, t: Translator) -> str:
-    """ "17:41 · 🥇 Jutta LEERDAM wins gold for 🇳🇱 Netherlands — Speed Skating · Women's 1000m"."""
+def _summary_line(
+    alert: Alert, locale: str, highlight_noc: str | None, t: Translator, spoiler_safe: bool
+) -> str:
+    """ "17:41 · 🥇 Jutta LEERDAM wins gold for 🇳🇱 Netherlands — Speed Skating · Women's 1000m";
+    spoiler-safe: "17:41 · 🥇 Medal decided: Speed Skating · Women's 1000m · ||🥇 Jutta …||"."""
     headline = render_headline(alert, locale=locale, highlight_noc=highlight_noc)
-    line = f"{timestamp(alert.detected_at, 't')} · {headline}"
+    when = timestamp(alert.detected_at, "t")
+    if spoiler_safe:
+        safe_headline = spoiler_free_headline(alert, locale=locale)
+        if isinstance(alert, CorrectionAlert):  # its headline names only its event
+            return f"{when} · {safe_headline}"
+        return f"{when} · {safe_headline} · {spoiler(headline)}"
+    line = f"{when} · {headline}"
     if not isinstance(alert, CorrectionAlert):  # a correction's headline names its event
         line += f" — {event_label(alert.sport, alert.event_name, t, bold_sport=False)}"
     return line

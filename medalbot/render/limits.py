@@ -30,6 +30,7 @@ FIELD_VALUE_MAX: Final = 1024
 FOOTER_MAX: Final = 2048
 EMBED_CHARS_MAX: Final = 6000  # per message, across all its embeds
 EMBEDS_MAX: Final = 10  # per message
+CONTENT_MAX: Final = 2000  # a message's content
 
 _EMPTY: Final = "—"  # Discord rejects empty field names and values
 

@@ -35,7 +35,7 @@ from medalbot.render.phrases import (
 )
 from medalbot.render.text import safe as clean
 from medalbot.render.text import timestamp as ts
-from medalbot.services.queries import MedalTable, NationReport
+from medalbot.services.queries import BetweenGames, MedalTable, NationReport
 
 PAGE_SIZE = 10
 COLOUR: Final = 0x0081C8  # Olympic blue
@@ -52,7 +52,8 @@ def medal_table_embed(
     t = translator(locale)
     page = min(max(page, 0), pages(table) - 1)
     rows = table.rows[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-    title = t.gettext("Medal table") + f" · {clean(table.games)}"
+    label = t.gettext("Final medal table") if table.final else t.gettext("Medal table")
+    title = label + f" · {clean(table.games)}"
     if table.order == "total":
         title += " · " + t.gettext("by total")
     lines = []
@@ -194,6 +195,35 @@ def schedule_embed(events: Sequence[Event], *, locale: str, title: str) -> disco
         lines.append(f"{live}{when} — {sport_name(e.sport, t)} · {clean(e.name)}")
     description = fit_lines(lines, DESCRIPTION_MAX) or t.gettext("No medal events to come.")
     return _embed(Card(title=title, colour=COLOUR, description=description))
+
+
+def between_games_embed(info: BetweenGames, *, locale: str, title: str) -> discord.Embed:
+    """/schedule when no Games is live: when the next Games start (if the configuration names
+    them), and that the last ones are over (or have not begun), instead of an empty list."""
+    t = translator(locale)
+    lines = []
+    if info.last_games is not None and info.finished:
+        lines.append(
+            t.gettext(
+                "{games} has ended: no medal events to come. /medals shows the final table."
+            ).format(games=clean(info.last_games))
+        )
+    elif info.last_games is not None:
+        lines.append(
+            t.gettext("{games} has not begun: no medal event is scheduled yet.").format(
+                games=clean(info.last_games)
+            )
+        )
+    if info.next_games is not None:
+        starts = info.next_games.starts_at
+        lines.append(
+            t.gettext("The next Games, {games}, start on {date} ({relative}).").format(
+                games=clean(info.next_games.name), date=ts(starts, "D"), relative=ts(starts, "R")
+            )
+        )
+    elif not lines:
+        lines.append(t.gettext("No Games is on right now."))
+    return _embed(Card(title=title, colour=COLOUR, description="\n\n".join(lines)))
 
 
 def athlete_embed(summary: AthleteSummary, *, locale: str) -> discord.Embed:

@@ -28,7 +28,8 @@ def describe_subscription(sub: Subscription, locale: str) -> str:
     records = t.gettext("records on") if sub.records else t.gettext("records off")
     sport = sport_name(sub.sport, t) if sub.sport else t.gettext("all sports")
     role = ", " + t.gettext("pings {role}").format(role=f"<@&{sub.role_id}>") if sub.role_id else ""
-    return f"<#{sub.channel_id}>: {who} · {sport} · {what} · {records}{role}"
+    spoilers = " · " + t.gettext("spoiler-safe") if sub.spoiler_safe else ""
+    return f"<#{sub.channel_id}>: {who} · {sport} · {what} · {records}{spoilers}{role}"
 
 
 def describe_schedule(sub: Subscription, t: Translator) -> list[str]:

@@ -66,6 +66,18 @@ def strike(line: str) -> str:
     return f"{indent}~~{text}~~" if text else line
 
 
+def spoiler(text: str) -> str:
+    """Each line of ``text`` inside spoiler tags (``||…||``), indentation outside: a tag per line
+    renders on every client and survives a cut at any line (``truncate`` closes a cut line's
+    pair). Feed text in it is already escaped (``safe``), so a ``|`` in a name cannot close it."""
+    lines = []
+    for line in text.split("\n"):
+        body = line.lstrip()
+        indent = line[: len(line) - len(body)]
+        lines.append(f"{indent}||{body}||" if body else line)
+    return "\n".join(lines)
+
+
 def truncate(text: str, limit: int) -> str:
     """``text`` cut to at most ``limit`` UTF-16 units, ending in "…", without breaking markup.
 

@@ -88,6 +88,11 @@ class PollService:
         self._clock = clock
         self._unsaved: dict[str, Snapshot] = {}  # by feed: fetched, but the store failed
 
+    @property
+    def live(self) -> LiveState:
+        """The states it applies (the background work paces the polls by them)."""
+        return self._live
+
     async def poll(self, source: FeedSource) -> PollReport:
         """Fetch one snapshot from ``source`` and apply it. A failing feed is reported, never
         raised, so one bad feed cannot stop another. A store failure is raised, and the

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from msgspec import Struct
 
+from medalbot.domain.between_games import NextGames, Phase, games_phase, next_games_ahead
 from medalbot.domain.models import Event, Snapshot
 from medalbot.domain.queries import (
     AthleteSummary,
@@ -62,6 +63,16 @@ class MedalTable(Struct, frozen=True):
     order: TableOrder
     as_of: datetime
     unranked: tuple[str, ...] = ()
+    final: bool = False  # the Games are over: this is their final table
+
+
+class BetweenGames(Struct, frozen=True):
+    """What /schedule says when no Games is live: the last Games (if the feed has one), and the
+    next as the configuration names them (if it does and they have not started)."""
+
+    last_games: str | None
+    finished: bool  # the last Games are over (else they have not begun)
+    next_games: NextGames | None
 
 
 class NationReport(Struct, frozen=True):
@@ -72,9 +83,42 @@ class NationReport(Struct, frozen=True):
 
 
 class QueryService:
-    def __init__(self, live: LiveState, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        live: LiveState,
+        *,
+        clock: Clock = utc_now,
+        next_games: NextGames | None = None,
+        finished_after: timedelta = timedelta(hours=24),
+    ) -> None:
         self._live = live
         self._clock = clock
+        self._next_games = next_games  # from the configuration ([games])
+        self._finished_after = finished_after
+
+    def phase(self) -> Phase | None:
+        """Whether the followed Games is upcoming, live or finished; None before any data."""
+        state = self._live.current
+        if state is None:
+            return None
+        return games_phase(state.snapshot, self._clock(), finished_after=self._finished_after)
+
+    def between_games(self) -> BetweenGames | None:
+        """None while a Games is live; otherwise what fans should know instead of a schedule.
+        Before the feed was first read, only the configured next Games are known: without
+        them nothing is said (the bot may have just started during a Games)."""
+        phase = self.phase()
+        if phase is Phase.LIVE:
+            return None
+        state = self._live.current
+        next_games = next_games_ahead(self._next_games, self._clock())
+        if state is None and next_games is None:
+            return None
+        return BetweenGames(
+            last_games=state.snapshot.games.name if state is not None else None,
+            finished=phase is Phase.FINISHED,
+            next_games=next_games,
+        )
 
     def state(self) -> GamesState:
         state = self._live.current
@@ -95,6 +139,7 @@ class QueryService:
             order=order,
             as_of=snap.generated_at,
             unranked=snap.unranked_nocs,
+            final=self.phase() is Phase.FINISHED,
         )
 
     def resolve_nation(self, text: str) -> str:

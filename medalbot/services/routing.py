@@ -52,6 +52,8 @@ class Routable(Protocol):
     def records(self) -> bool: ...
     @property
     def paused_reason(self) -> str | None: ...
+    @property
+    def spoiler_safe(self) -> bool: ...
 
 
 def delivery_nonce(alert_id: str, channel_id: int) -> str:
@@ -122,9 +124,19 @@ def priority(sub: Routable, alert: Alert) -> int:
     return _rank(sub, _Facts.of(alert))
 
 
+def _better(sub: Routable, best: Routable, facts: _Facts) -> bool:
+    """Whether ``sub`` should carry a channel's copy rather than ``best`` (an older one): a
+    spoiler-safe one first, since the channel promised its readers no spoiler (a plain
+    subscription's readers lose only a click), then the most urgent."""
+    if sub.spoiler_safe != best.spoiler_safe:
+        return sub.spoiler_safe
+    return _rank(sub, facts) < _rank(best, facts)
+
+
 def deliveries_for(alerts: Sequence[Alert], subscriptions: Iterable[Routable]) -> list[NewDelivery]:
     """One row per (alert, channel): a channel with two matching subscriptions gets it once,
-    through the one that makes it most urgent (then the oldest subscription)."""
+    through a spoiler-safe one if it has one, else the one that makes it most urgent (then the
+    oldest subscription); the row is as urgent as its most urgent subscription."""
     subs = sorted(subscriptions, key=lambda s: s.id)
     rows: list[NewDelivery] = []
     for alert in alerts:
@@ -132,19 +144,22 @@ def deliveries_for(alerts: Sequence[Alert], subscriptions: Iterable[Routable]) -
         # channel -> its most urgent subscription (no (rank, sub) pairs: 100,000 tuples would
         # wake the garbage collector, which holds the event loop too)
         chosen: dict[int, Routable] = {}
+        urgency: dict[int, int] = {}
         for sub in subs:
             if not _wants(sub, facts):
                 continue
+            rank = _rank(sub, facts)
             best = chosen.get(sub.channel_id)
-            if best is None or _rank(sub, facts) < _rank(best, facts):
+            if best is None or _better(sub, best, facts):
                 chosen[sub.channel_id] = sub
+            urgency[sub.channel_id] = min(rank, urgency.get(sub.channel_id, rank))
         rows.extend(
             NewDelivery(
                 alert_id=alert.id,
                 subscription_id=sub.id,
                 guild_id=sub.guild_id,
                 channel_id=channel_id,
-                priority=_rank(sub, facts),
+                priority=urgency[channel_id],
                 nonce=delivery_nonce(alert.id, channel_id),
             )
             for channel_id, sub in chosen.items()

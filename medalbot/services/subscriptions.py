@@ -99,8 +99,10 @@ class SubscriptionService:
         golds_only: bool,
         records: bool,
         role_id: int | None,
+        spoiler_safe: bool = False,
     ) -> Subscription:
         new = NewSubscription(
+            spoiler_safe=spoiler_safe,
             guild_id=guild_id,
             channel_id=channel_id,
             noc=self.normalise_noc(noc),
@@ -133,6 +135,15 @@ class SubscriptionService:
         await self._store.remove_subscription(guild_id, subscription_id)
         self._digests.forget(subscription_id)
         self._remember(guild_id, await self._store.list_subscriptions(guild_id))
+        return sub
+
+    async def set_spoiler_safe(
+        self, guild_id: int, subscription_id: int, spoiler_safe: bool
+    ) -> Subscription:
+        """Turn spoiler-safe alerts on or off; the messages already sent stay as they are."""
+        sub = await self._store.set_spoiler_safe(guild_id, subscription_id, spoiler_safe)
+        if sub is None:
+            return await self.get(guild_id, subscription_id)  # raises the UserError
         return sub
 
     async def resume(self, guild_id: int, subscription_id: int) -> Subscription:

@@ -53,6 +53,7 @@ class NewSubscription(Struct, frozen=True):
     quiet_end: time | None = None
     records_break_through: bool = False
     digest_time: time | None = None
+    spoiler_safe: bool = False  # replaced when subscribing again, like the other options
 
 
 class GuildSettings(Struct, frozen=True):
@@ -224,6 +225,14 @@ class SubscriptionStore(Protocol):
         """Set a subscription's time zone, quiet hours and digest time; None if the server has
         no such subscription. Its held deliveries become due at ``now``, so the sender weighs
         them against the new quiet hours at once."""
+        ...
+
+    async def set_spoiler_safe(
+        self, guild_id: int, subscription_id: int, spoiler_safe: bool
+    ) -> Subscription | None:
+        """Turn a subscription's spoiler-safe alerts on or off; None if the server has no
+        such subscription. Messages already sent keep their look; their later edits (official,
+        corrected) follow the new setting."""
         ...
 
 

@@ -187,6 +187,7 @@ class MemoryStore:
                 golds_only=sub.golds_only,
                 records=sub.records,
                 role_id=sub.role_id,
+                spoiler_safe=sub.spoiler_safe,
                 paused_reason=None,
             )
             self._subscriptions[existing.id] = updated
@@ -211,6 +212,7 @@ class MemoryStore:
             quiet_end=sub.quiet_end,
             records_break_through=sub.records_break_through,
             digest_time=sub.digest_time,
+            spoiler_safe=sub.spoiler_safe,
         )
         self._subscriptions[created.id] = created
         return created
@@ -240,6 +242,7 @@ class MemoryStore:
                 golds_only=s.golds_only,
                 records=s.records,
                 paused_reason=s.paused_reason,
+                spoiler_safe=s.spoiler_safe,
             )
             for _, s in sorted(self._subscriptions.items())
         ]
@@ -284,6 +287,16 @@ class MemoryStore:
                 self._deliveries[d.id] = replace(
                     row, delivery=replace_struct(d, next_attempt_at=due)
                 )
+        return updated
+
+    async def set_spoiler_safe(
+        self, guild_id: int, subscription_id: int, spoiler_safe: bool
+    ) -> Subscription | None:
+        found = self._subscriptions.get(subscription_id)
+        if found is None or found.guild_id != guild_id:
+            return None
+        updated = replace_struct(found, spoiler_safe=spoiler_safe)
+        self._subscriptions[subscription_id] = updated
         return updated
 
     async def get_guild_settings(self, guild_id: int) -> GuildSettings:

@@ -59,9 +59,11 @@ _DELIVERY_COLUMNS: Final = (
 )
 _SUBSCRIPTION_COLUMNS: Final = (
     "id, guild_id, channel_id, noc, sport, golds_only, records, role_id, paused_reason, created_at,"
-    " time_zone, quiet_start, quiet_end, records_break_through, digest_time"
+    " time_zone, quiet_start, quiet_end, records_break_through, digest_time, spoiler_safe"
 )
-_ROUTING_COLUMNS: Final = "id, guild_id, channel_id, noc, sport, golds_only, records, paused_reason"
+_ROUTING_COLUMNS: Final = (
+    "id, guild_id, channel_id, noc, sport, golds_only, records, paused_reason, spoiler_safe"
+)
 _DIGEST_COLUMNS: Final = (
     "subscription_id, local_date, channel_id, nonce, message_id, created_at, sent_at"
 )
@@ -214,6 +216,7 @@ def _subscription(row: Row) -> Subscription:
         quiet_end=_opt_time(row["quiet_end"]),
         records_break_through=bool(row["records_break_through"]),
         digest_time=_opt_time(row["digest_time"]),
+        spoiler_safe=bool(row["spoiler_safe"]),
     )
 
 
@@ -227,6 +230,7 @@ def _routing_entry(row: Row) -> RoutingEntry:
         golds_only=bool(row["golds_only"]),
         records=bool(row["records"]),
         paused_reason=row["paused_reason"],
+        spoiler_safe=bool(row["spoiler_safe"]),
     )
 
 
@@ -388,11 +392,12 @@ class SqlStore(SqlCluster):
                 # The schedule is kept when subscribing again: only update_schedule sets it.
                 "INSERT INTO subscriptions (guild_id, channel_id, noc, sport, golds_only,"
                 " records, role_id, paused_reason, created_at, time_zone, quiet_start,"
-                " quiet_end, records_break_through, digest_time)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)"
+                " quiet_end, records_break_through, digest_time, spoiler_safe)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (guild_id, channel_id, noc, sport) DO UPDATE SET"
                 " golds_only = excluded.golds_only, records = excluded.records,"
-                " role_id = excluded.role_id, paused_reason = NULL"
+                " role_id = excluded.role_id, spoiler_safe = excluded.spoiler_safe,"
+                " paused_reason = NULL"
                 f" RETURNING {_SUBSCRIPTION_COLUMNS}",
                 sub.guild_id,
                 sub.channel_id,
@@ -407,6 +412,7 @@ class SqlStore(SqlCluster):
                 _opt_minutes(sub.quiet_end),
                 int(sub.records_break_through),
                 _opt_minutes(sub.digest_time),
+                int(sub.spoiler_safe),
             )
         if row is None:  # pragma: no cover - RETURNING always yields the upserted row
             raise AssertionError("the subscription upsert returned no row")
@@ -483,6 +489,19 @@ class SqlStore(SqlCluster):
                 subscription_id,
             )
         return row is not None
+
+    async def set_spoiler_safe(
+        self, guild_id: int, subscription_id: int, spoiler_safe: bool
+    ) -> Subscription | None:
+        async with self._db.transaction() as conn:
+            row = await conn.fetchone(
+                "UPDATE subscriptions SET spoiler_safe = ? WHERE guild_id = ? AND id = ?"
+                f" RETURNING {_SUBSCRIPTION_COLUMNS}",
+                int(spoiler_safe),
+                guild_id,
+                subscription_id,
+            )
+        return None if row is None else _subscription(row)
 
     async def update_schedule(
         self, guild_id: int, subscription_id: int, schedule: Schedule, now: datetime

@@ -80,6 +80,7 @@ async def test_the_synced_alerts_group_has_each_subcommand_once() -> None:
             "logchannel",
             "quiet",
             "digest",
+            "spoilers",
         }
         [registered] = [c for c in sb.emulator.synced_commands() if c.name == "alerts"]
         assert [o["name"] for o in registered.options] == names

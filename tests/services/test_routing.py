@@ -111,3 +111,19 @@ def test_nonce_is_deterministic_short_and_distinct() -> None:
     assert a == delivery_nonce("alert-1", 10)
     assert len(a) <= NONCE_LENGTH
     assert len({delivery_nonce(f"alert-{i}", c) for i in range(200) for c in (10, 11)}) == 400
+
+
+def test_a_channel_with_a_spoiler_safe_subscription_gets_its_copy_spoiler_safe() -> None:
+    # the plain nation subscription is older and more urgent for a silver; the channel still
+    # gets the spoiler-safe copy, as urgent as the nation subscription makes it
+    plain, safe = sub(1, 10, noc="NED"), sub(2, 10, spoiler_safe=True)
+    [row] = deliveries_for([medal_alert(SILVER_NED)], [plain, safe])
+    assert (row.subscription_id, row.priority) == (2, PRIORITY_NATION)
+    # without one, the most urgent (then the oldest) as before
+    [row] = deliveries_for([medal_alert(SILVER_NED)], [plain, sub(2, 10)])
+    assert (row.subscription_id, row.priority) == (1, PRIORITY_NATION)
+    # a spoiler-safe subscription that does not want the alert carries nothing
+    [row] = deliveries_for(
+        [medal_alert(SILVER_NED)], [plain, sub(2, 10, noc="JPN", spoiler_safe=True)]
+    )
+    assert row.subscription_id == 1

@@ -165,8 +165,10 @@ def subscription(
     golds_only: bool = False,
     records: bool = True,
     role_id: int | None = None,
+    spoiler_safe: bool = False,
 ) -> NewSubscription:
     return NewSubscription(
+        spoiler_safe=spoiler_safe,
         guild_id=guild_id,
         channel_id=channel_id,
         noc=noc,

@@ -52,6 +52,7 @@ class SubscriptionCommands(commands.Cog):
         medals=N_("All medals, or gold medals only"),
         records=N_("Also announce Olympic and world records"),
         role=N_("A role to mention with each alert"),
+        spoilers=N_("Hide winners, nations and marks behind spoiler tags"),
     )
     @app_commands.rename(
         channel=pN_("command name", "channel"),
@@ -60,6 +61,7 @@ class SubscriptionCommands(commands.Cog):
         medals=pN_("command name", "medals"),
         records=pN_("command name", "records"),
         role=pN_("command name", "role"),
+        spoilers=pN_("command name", "spoilers"),
     )
     @app_commands.choices(
         medals=[
@@ -76,6 +78,7 @@ class SubscriptionCommands(commands.Cog):
         medals: str = "all",
         records: bool = True,
         role: discord.Role | None = None,
+        spoilers: bool = False,
     ) -> None:
         assert interaction.guild_id is not None  # guild_only
         locale = await reply_language(interaction)
@@ -97,6 +100,7 @@ class SubscriptionCommands(commands.Cog):
             golds_only=medals == "gold",
             records=records,
             role_id=role.id if role else None,
+            spoiler_safe=spoilers,
         )
         note = ""
         if role is not None and not role.mentionable:
@@ -146,6 +150,47 @@ class SubscriptionCommands(commands.Cog):
         )
 
     unsubscribe.autocomplete("subscription")(moderators_only(subscription_autocomplete))
+
+    @app_commands.command(
+        name=pN_("command name", "spoilers"),
+        description=N_("Spoiler-safe alerts: winners and marks hidden behind spoiler tags"),
+    )
+    @app_commands.describe(
+        subscription=N_("The subscription to change"),
+        setting=N_("On: hide winners, nations and marks; off: show them"),
+    )
+    @app_commands.rename(
+        subscription=pN_("command name", "subscription"),
+        setting=pN_("command name", "setting"),
+    )
+    @app_commands.choices(
+        setting=[
+            app_commands.Choice(name=N_("On"), value="on"),
+            app_commands.Choice(name=N_("Off"), value="off"),
+        ]
+    )
+    async def spoilers(self, interaction: Interaction, subscription: int, setting: str) -> None:
+        assert interaction.guild_id is not None
+        locale = await reply_language(interaction)
+        t = translator(locale)
+        sub = await self.bot.services.subscriptions.set_spoiler_safe(
+            interaction.guild_id, subscription, setting == "on"
+        )
+        log.info("subscription %d: spoiler-safe %s", sub.id, "on" if sub.spoiler_safe else "off")
+        reply = (
+            t.gettext(
+                "Spoiler-safe alerts on for {subscription}: its alerts, digests and summaries "
+                "say only that a medal or record happened in an event; winners, nations and "
+                "marks are behind spoiler tags."
+            )
+            if sub.spoiler_safe
+            else t.gettext("Spoiler-safe alerts off for {subscription}.")
+        )
+        await reply_ephemeral(
+            interaction, reply.format(subscription=describe_subscription(sub, locale))
+        )
+
+    spoilers.autocomplete("subscription")(moderators_only(subscription_autocomplete))
 
     @app_commands.command(
         name=pN_("command name", "resume"), description=N_("Resume a paused subscription")
