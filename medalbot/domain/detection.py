@@ -139,9 +139,15 @@ def apply_snapshot(
         updated, alerts = _detect_event(context, event, old)
         if event.code in current_codes:
             # "official since 17:41": remember when the feed first showed this status
-            since = old.status_since if old.status is event.status else snapshot.generated_at
-            if (updated.status, updated.status_since) != (event.status, since):
-                updated = msgspec.structs.replace(updated, status=event.status, status_since=since)
+            if old.status is event.status:
+                since, seen = old.status_since, old.status_change_seen
+            else:
+                since, seen = snapshot.generated_at, old.status is not None
+            now = (event.status, since, seen)
+            if (updated.status, updated.status_since, updated.status_change_seen) != now:
+                updated = msgspec.structs.replace(
+                    updated, status=event.status, status_since=since, status_change_seen=seen
+                )
         if updated != old:
             new_ledger[event.code] = updated
         if alerts:

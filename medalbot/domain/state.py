@@ -31,6 +31,9 @@ class EventLedger(Struct, frozen=True):
     records: tuple[AnnouncedRecord, ...] = ()  # in the order they were set, withdrawn ones kept
     status: EventStatus | None = None  # the event's status when last seen
     status_since: datetime | None = None  # generated_at of the snapshot that first showed it
+    # whether the bot saw the event in another status before (so ``status_since`` is when the
+    # status changed), or the first snapshot it read already showed it (a bot started late)
+    status_change_seen: bool = False
 
 
 class GamesState(Struct, frozen=True):

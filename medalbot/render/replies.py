@@ -15,7 +15,8 @@ import discord
 
 from medalbot.domain.models import Event, EventStatus
 from medalbot.domain.queries import AthleteSummary, GamesRecord, Podium
-from medalbot.i18n import flag_emoji, nation_name, translator
+from medalbot.domain.race import GAMES_TIME_ZONES, MedalRace
+from medalbot.i18n import flag_emoji, games_name, nation_name, translator
 from medalbot.render.limits import (
     DESCRIPTION_MAX,
     FIELD_VALUE_MAX,
@@ -35,6 +36,7 @@ from medalbot.render.phrases import (
 )
 from medalbot.render.text import safe as clean
 from medalbot.render.text import timestamp as ts
+from medalbot.render.text import utf16_len
 from medalbot.services.queries import MedalTable, NationReport
 
 PAGE_SIZE = 10
@@ -76,7 +78,34 @@ def medal_table_embed(
     )
 
 
-def nation_embed(report: NationReport, *, locale: str) -> discord.Embed:
+NATION_PAGE_LINES = 12  # medals per page at most; fewer when long lines fill the field
+
+
+def nation_medal_pages(report: NationReport, *, locale: str) -> list[list[str]]:
+    """A nation's medal lines (gold first) cut into pages that each fit the embed's field
+    whole, so every medal can be paged to (a long team line takes more room)."""
+    t = translator(locale)
+    pages: list[list[str]] = [[]]
+    used = 0
+    for m in report.medals:
+        when = f" · {ts(m.event.start, 'd')}" if m.event.start else ""
+        mark = f" {clean(m.mark)}" if m.mark else ""
+        who = clean(m.competitor.name)
+        if m.competitor.members:
+            who += f" ({', '.join(clean(x) for x in m.competitor.members)})"
+        event = f"{sport_name(m.event.sport, t)} · {clean(m.event.name)}"
+        line = f"{MEDAL_EMOJI[m.medal]} {event} — {who}{mark}{when}"
+        size = utf16_len(line) + 1
+        if pages[-1] and (len(pages[-1]) >= NATION_PAGE_LINES or used + size > FIELD_VALUE_MAX):
+            pages.append([])
+            used = 0
+        pages[-1].append(line)
+        used += size
+    return pages
+
+
+def nation_embed(report: NationReport, page: int = 0, *, locale: str) -> discord.Embed:
+    """One page of a nation's medals, with where it stands in the table."""
     t = translator(locale)
     if report.row is not None:
         r = report.row
@@ -88,24 +117,50 @@ def nation_embed(report: NationReport, *, locale: str) -> discord.Embed:
         description = t.gettext("Not ranked in the medal table.")
     else:
         description = t.gettext("No medals yet.")
-    lines = []
-    for m in report.medals:
-        when = f" · {ts(m.event.start, 'd')}" if m.event.start else ""
-        mark = f" {clean(m.mark)}" if m.mark else ""
-        who = clean(m.competitor.name)
-        if m.competitor.members:
-            who += f" ({', '.join(clean(x) for x in m.competitor.members)})"
-        event = f"{sport_name(m.event.sport, t)} · {clean(m.event.name)}"
-        lines.append(f"{MEDAL_EMOJI[m.medal]} {event} — {who}{mark}{when}")
+    pages = nation_medal_pages(report, locale=locale)
+    page = min(max(page, 0), len(pages) - 1)
+    footer = ""
+    if len(pages) > 1:
+        footer = t.gettext("Page {page} of {pages}").format(page=page + 1, pages=len(pages))
     return _embed(
         Card(
             title=f"{flag_emoji(report.noc)} {nation_name(report.noc, locale)}",
             colour=COLOUR,
             description=description,
-            fields=(_lines_field(t.gettext("Medals"), lines),),
+            fields=(_lines_field(t.gettext("Medals"), pages[page]),),
+            footer=footer,
             timestamp=report.as_of,
         )
     )
+
+
+RACE_FILE: Final = "medal-race.png"
+
+
+def race_embed(race: MedalRace, *, locale: str) -> discord.Embed:
+    """The embed around the race chart (attached as :data:`RACE_FILE`): the same numbers in
+    words, for whoever cannot see the picture, and the days it covers."""
+    t = translator(locale)
+    lines = [
+        f"{flag_emoji(s.noc)} **{s.noc}** {nation_name(s.noc, locale)} — {s.total}"
+        for s in race.series
+    ]
+    first, last = race.days[0], race.days[-1]
+    period = t.gettext("Medals won up to the end of each day, {first} to {last}").format(
+        first=t.format_date(first), last=t.format_date(last)
+    )
+    embed = _embed(
+        Card(
+            title=t.gettext("Medal race") + f" · {clean(games_name(race.games, locale))}",
+            colour=COLOUR,
+            description=fit_lines([period, "", *lines], DESCRIPTION_MAX),
+            footer=t.gettext("Days in the host city's time zone")
+            if race.games.strip().upper() in GAMES_TIME_ZONES
+            else t.gettext("Days in UTC"),
+        )
+    )
+    embed.set_image(url=f"attachment://{RACE_FILE}")
+    return embed
 
 
 def podium_embed(

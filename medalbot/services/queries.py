@@ -4,7 +4,8 @@ fan-out), with a UserError that says what to do when a question cannot be answer
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from msgspec import Struct
@@ -21,6 +22,7 @@ from medalbot.domain.queries import (
     podium,
     upcoming_medal_events,
 )
+from medalbot.domain.race import MedalRace, games_time_zone, medal_race
 from medalbot.domain.search import (
     AthleteMatch,
     find_athletes,
@@ -131,6 +133,15 @@ class QueryService:
             noc=code, row=row, medals=tuple(nation_medals(snap, code)), as_of=snap.generated_at
         )
 
+    def race(self, nations: Sequence[str] = ()) -> MedalRace:
+        """The medal race of the nations named (codes or names), or of the leaders."""
+        state = self.state()
+        nocs = [self.resolve_nation(text) for text in nations]
+        race = medal_race(state, nocs, tz=games_time_zone(state.snapshot.games.code))
+        if not race.days:
+            raise UserError(N_("No medals have been awarded yet."))
+        return race
+
     # Events -------------------------------------------------------------------------------
 
     def resolve_event(self, text: str) -> Event:
@@ -217,6 +228,19 @@ class QueryService:
         if summary is None:
             raise UserError(N_("No athlete “{name}” at these Games."), name=text)
         return summary
+
+
+def split_nations(text: str) -> list[str]:
+    """The nations in what a fan typed: codes or names separated by commas ("GBR, Netherlands"),
+    or codes separated by spaces ("GBR NED FRA")."""
+    found: list[str] = []
+    for part in re.split(r"[,;]", text):
+        words = part.split()
+        if len(words) > 1 and all(len(w) == 3 and w.isalpha() for w in words):
+            found.extend(words)
+        elif words:
+            found.append(" ".join(words))
+    return found
 
 
 def _clear_best(text: str, labels: list[str]) -> bool:
