@@ -266,7 +266,9 @@ def _detect_event(
 ) -> tuple[EventLedger, list[Alert]]:
     podium = podium_medals(event)
     make = _EventAlerts(context, event, podium)
-    medals, medal_corrections, medal_alerts = _detect_medals(make, podium, ledger.medals)
+    medals, medal_corrections, medal_alerts = _detect_medals(
+        make, podium, ledger.medals, context.snapshot.generated_at
+    )
     records, record_corrections, record_alerts = _detect_records(make, ledger.records)
     updated = ledger  # unchanged: keep sharing the old entry
     if (medals, records) != (ledger.medals, ledger.records):
@@ -277,7 +279,10 @@ def _detect_event(
 
 
 def _detect_medals(
-    make: _EventAlerts, podium: Sequence[MedalWon], announced: tuple[AnnouncedMedal, ...]
+    make: _EventAlerts,
+    podium: Sequence[MedalWon],
+    announced: tuple[AnnouncedMedal, ...],
+    seen_at: datetime,
 ) -> tuple[tuple[AnnouncedMedal, ...], list[Alert], list[Alert]]:
     held = {medal_key(a.medal): a for a in announced}
     shown = {medal_key(m) for m in podium}
@@ -306,7 +311,9 @@ def _detect_medals(
         medal_alerts.append(alert)
         announced_by.update((medal_key(m), alert.id) for m in added)
     ledger = tuple(
-        held[key] if (key := medal_key(m)) in held else AnnouncedMedal(m, announced_by[key])
+        held[key]
+        if (key := medal_key(m)) in held
+        else AnnouncedMedal(m, announced_by[key], seen_at=seen_at)
         for m in podium
     )
     return ledger, corrections, medal_alerts

@@ -2,9 +2,9 @@
 
 What ``/medals race`` draws, computed here so it can be tested as numbers, not pixels. A medal
 counts on the local day (the Games' own time zone) its event ended by the feed's clock; when the
-feed gives no end time, on the day the bot saw the event reach its status (or the feed's start
-time if the bot only ever saw it finished). Medals are counted as the table counts them: medal
-events only, a team medal once.
+feed gives no end time (olympics.com), on the day of the first snapshot that showed that medal
+(the feed's clock too), so a boxing bronze decided in the semi-final counts days before the
+gold. Medals are counted as the table counts them: medal events only, a team medal once.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 from msgspec import Struct
 
-from medalbot.domain.awards import medal_results
+from medalbot.domain.awards import medal_key, medal_results
 from medalbot.domain.models import Event
-from medalbot.domain.state import EventLedger, GamesState
+from medalbot.domain.state import AnnouncedMedal, EventLedger, GamesState
 from medalbot.domain.table import medal_table
 
 # The host city's time zone of the Games we know: a "day of the Games" is a local day there.
@@ -54,11 +54,16 @@ class MedalRace(Struct, frozen=True):
     series: tuple[RaceSeries, ...]  # most medals first (then by NOC)
 
 
-def medal_day(event: Event, ledger: EventLedger | None, tz: tzinfo) -> date | None:
-    """The local day an event's medals count on (see the module's docstring); None if unknown."""
-    seen = ledger.status_since if ledger is not None else None
-    changed = ledger is not None and ledger.status_change_seen
-    moment: datetime | None = event.end or (seen if changed else None) or event.start or seen
+def medal_day(
+    event: Event, announced: AnnouncedMedal | None, ledger: EventLedger | None, tz: tzinfo
+) -> date | None:
+    """The local day a medal counts on (see the module's docstring); None if unknown."""
+    moment: datetime | None = (
+        event.end
+        or (announced.seen_at if announced is not None else None)
+        or event.start
+        or (ledger.status_since if ledger is not None else None)
+    )
     return moment.astimezone(tz).date() if moment is not None else None
 
 
@@ -68,14 +73,15 @@ def daily_medals(state: GamesState, tz: tzinfo) -> dict[str, dict[date, int]]:
     for event in state.snapshot.events:
         if not event.medal_event:
             continue
-        won = medal_results(event)
-        if not won:
-            continue
-        day = medal_day(event, state.ledger.get(event.code), tz)
-        if day is None:
-            continue
-        for result, _medal in won:
-            per_day = counts.setdefault(result.competitor.noc, {})
+        ledger = state.ledger.get(event.code)
+        announced = {medal_key(a.medal): a for a in ledger.medals} if ledger else {}
+        for result, medal in medal_results(event):
+            noc = result.competitor.noc
+            seen = announced.get((medal, noc, result.competitor.name))
+            day = medal_day(event, seen, ledger, tz)
+            if day is None:
+                continue
+            per_day = counts.setdefault(noc, {})
             per_day[day] = per_day.get(day, 0) + 1
     return counts
 

@@ -15,6 +15,7 @@ from medalbot.domain.models import EventStatus, Snapshot
 class AnnouncedMedal(Struct, frozen=True):
     medal: MedalWon
     alert_id: str
+    seen_at: datetime | None = None  # generated_at of the snapshot that first showed it
 
 
 class AnnouncedRecord(Struct, frozen=True):
