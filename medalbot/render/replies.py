@@ -175,9 +175,11 @@ def podium_embed(
     for place in result.places:
         mark = f" — {clean(place.mark)}" if place.mark else ""
         badges = "".join(f" {record_badge(r)}" for r in place.records)
-        who = f"{flag_emoji(place.noc)} {clean(place.name)}"
+        # the code names the team whatever its flag (Chinese Taipei, the refugee and neutral
+        # teams share the white flag)
+        who = f"{flag_emoji(place.noc)} {clean(place.name)} ({clean(place.noc)})"
         if place.members:
-            who += f" ({', '.join(clean(x) for x in place.members)})"
+            who += f": {', '.join(clean(x) for x in place.members)}"
         lines.append(f"{MEDAL_EMOJI[place.medal]} {who}{mark}{badges}")
     fields: tuple[CardField, ...] = ()
     if lines:
@@ -211,7 +213,8 @@ def record_line(rec: GamesRecord, *, locale: str) -> str:
     t = translator(locale)
     r = rec.record
     text = (
-        f"{record_badge(r)} **{clean(r.mark)}** {flag_emoji(r.noc)} {clean(r.name)} — "
+        f"{record_badge(r)} **{clean(r.mark)}** {flag_emoji(r.noc)} {clean(r.name)} "
+        f"({clean(r.noc)}) — "
         f"{sport_name(rec.sport, t)} · {clean(rec.event_name)}, {ts(rec.set_at, 'f')}"
     )
     if r.beats is not None:

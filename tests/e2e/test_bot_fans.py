@@ -299,9 +299,9 @@ async def test_podium_offers_the_event_while_typing_and_shows_medals_marks_and_r
         official_at = discord_time("2026-02-09T16:30:00+00:00", "R")
         assert shown["description"] == f"✅ Official · since {official_at}"
         assert field(podium, "Podium") == [
-            "🥇 🇳🇱 Jutta LEERDAM — 1:12.31 `OR`",
-            "🥈 🇳🇱 Femke KOK — 1:12.59 `OR`",
-            "🥉 🇯🇵 Miho TAKAGI — 1:13.95",
+            "🥇 🇳🇱 Jutta LEERDAM (NED) — 1:12.31 `OR`",
+            "🥈 🇳🇱 Femke KOK (NED) — 1:12.59 `OR`",
+            "🥉 🇯🇵 Miho TAKAGI (JPN) — 1:13.95",
         ]
 
         # typed and sent without picking a suggestion: a clear match is enough
@@ -340,7 +340,7 @@ async def test_records_say_how_long_a_beaten_record_stood_and_what_each_beat() -
         kok, leerdam, seo_or, seo_wr = lines(embed(found)["description"])
         kok_set = discord_time("2026-02-09T15:48:00+00:00", "f")
         assert kok == (
-            f"~~`OR` **1:12.59** 🇳🇱 Femke KOK — Speed Skating · Women's 1000m, {kok_set} · "
+            f"~~`OR` **1:12.59** 🇳🇱 Femke KOK (NED) — Speed Skating · Women's 1000m, {kok_set} · "
             "beat 1:13.19 (Miho TAKAGI)~~ stood for 12 minutes"
         )
         assert leerdam.startswith("`OR` **1:12.31** 🇳🇱 Jutta LEERDAM")
