@@ -13,8 +13,8 @@ from typing import Final, Protocol
 from medalbot.domain.alerts import MedalWon, NocTally, RecordMark, RecordSet
 from medalbot.domain.models import EventStatus, Medal
 from medalbot.i18n import N_, Translator, flag_emoji, nation_name
-from medalbot.i18n.nations import NEUTRAL_FLAG
 from medalbot.i18n import sport_name as localised_sport_name
+from medalbot.i18n.nations import NEUTRAL_FLAG
 from medalbot.render.text import capitalise, safe, timestamp
 
 NAME_MAX_CHARS: Final = 80  # one competitor's name, before escaping

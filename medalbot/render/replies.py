@@ -8,13 +8,12 @@ answer breaks one of Discord's limits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Final
 
 import discord
 
 from medalbot.domain.models import Event, EventStatus
-from medalbot.domain.queries import AthleteSummary, GamesRecord, Podium
+from medalbot.domain.queries import AthleteSummary, GamesRecord, Podium, StatusTime
 from medalbot.domain.race import GAMES_TIME_ZONES, MedalRace
 from medalbot.i18n import flag_emoji, games_name, nation_name, translator
 from medalbot.render.limits import (
@@ -163,14 +162,27 @@ def race_embed(race: MedalRace, *, locale: str) -> discord.Embed:
     return embed
 
 
+def status_time_phrase(since: StatusTime, *, locale: str) -> str:
+    """ "since 17:41 (when the bot saw it change)", and the other sources, saying which."""
+    t = translator(locale)
+    when = ts(since.at, "R")
+    if since.source == "seen":
+        return t.gettext("since {when} (the bot saw it change)").format(when=when)
+    if since.source == "feed" and since.feed_field == "start":
+        return t.gettext("started {when} (the feed's time)").format(when=when)
+    if since.source == "feed":
+        return t.gettext("ended {when} (the feed's time)").format(when=when)
+    return t.gettext("already so when the bot first read the feed, {when}").format(when=when)
+
+
 def podium_embed(
-    result: Podium, *, locale: str, status_since: datetime | None = None
+    result: Podium, *, locale: str, status_since: StatusTime | None = None
 ) -> discord.Embed:
     t = translator(locale)
     event = result.event
     status = status_label(event.status, t)
     if status_since is not None:
-        status += " · " + t.gettext("since {when}").format(when=ts(status_since, "R"))
+        status += " · " + status_time_phrase(status_since, locale=locale)
     lines = []
     for place in result.places:
         mark = f" — {clean(place.mark)}" if place.mark else ""

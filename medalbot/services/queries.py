@@ -16,10 +16,12 @@ from medalbot.domain.queries import (
     GamesRecord,
     NationMedal,
     Podium,
+    StatusTime,
     athlete_summary,
     games_records,
     nation_medals,
     podium,
+    status_time,
     upcoming_medal_events,
 )
 from medalbot.domain.race import MedalRace, games_time_zone, medal_race
@@ -161,10 +163,13 @@ class QueryService:
             N_("No event matches “{text}”. Start typing a sport or an event name."), text=text
         )
 
-    def status_since(self, event_code: str) -> datetime | None:
-        """When the event's current status was first seen (e.g. official since 17:41)."""
-        ledger = self.state().ledger.get(event_code)
-        return ledger.status_since if ledger is not None else None
+    def status_since(self, event_code: str) -> StatusTime | None:
+        """Since when the event has its status, and how the bot knows (see StatusTime)."""
+        state = self.state()
+        event = state.snapshot.event(event_code)
+        if event is None:
+            return None
+        return status_time(event, state.ledger.get(event_code))
 
     def podium(self, text: str) -> Podium:
         event = self.resolve_event(text)

@@ -297,7 +297,9 @@ async def test_podium_offers_the_event_while_typing_and_shows_medals_marks_and_r
         assert shown["title"] == "Speed Skating · Women's 1000m"
         # official since the snapshot that said so (16:30 UTC), as a relative Discord time
         official_at = discord_time("2026-02-09T16:30:00+00:00", "R")
-        assert shown["description"] == f"✅ Official · since {official_at}"
+        assert shown["description"] == (
+            f"✅ Official · since {official_at} (the bot saw it change)"
+        )
         assert field(podium, "Podium") == [
             "🥇 🇳🇱 Jutta LEERDAM (NED) — 1:12.31 `OR`",
             "🥈 🇳🇱 Femke KOK (NED) — 1:12.59 `OR`",
@@ -307,6 +309,16 @@ async def test_podium_offers_the_event_while_typing_and_shows_medals_marks_and_r
         # typed and sent without picking a suggestion: a clear match is enough
         typed = await ask(sb, "/podium", {"event": "women's 1000m"})
         assert typed.embeds == podium.embeds
+
+
+async def test_a_bot_started_after_the_result_says_the_feeds_end_time_not_when_it_started() -> None:
+    official = [f for f in sample_files("w1000m") if f.stem == "05-official"]
+    async with Sandbox(official, feed_interval=0.01) as sb:
+        await sb.start_bot()
+        await replay(sb)
+        podium = await ask(sb, "/podium", {"event": "SSKW1000M"})
+        ended = discord_time("2026-02-09T17:45:00+01:00", "R")
+        assert embed(podium)["description"] == f"✅ Official · ended {ended} (the feed's time)"
 
 
 async def test_an_unknown_or_unclear_event_gets_suggestions_only_the_asker_sees() -> None:

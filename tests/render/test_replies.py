@@ -16,6 +16,7 @@ from medalbot.domain.queries import (
     NationMedal,
     Podium,
     PodiumPlace,
+    StatusTime,
 )
 from medalbot.domain.table import TableRow
 from medalbot.render.phrases import MEDAL_EMOJI
@@ -95,12 +96,16 @@ def test_a_podium_of_many_places_fits_a_field() -> None:
         )
         for i in range(MANY)
     )
-    embed = podium_embed(Podium(event(1), places), locale="en", status_since=WHEN)
+    embed = podium_embed(
+        Podium(event(1), places), locale="en", status_since=StatusTime(WHEN, "seen")
+    )
 
     assert_embeds_fit([embed])
     [shown] = assert_cut_at_whole_lines(field(embed, "Podium"), MANY, "🥇 ")
     assert shown.endswith("— 1:12.31 `OR` `=WR`")  # the first place is whole, badges and all
-    assert embed.description == f"✅ Official · since <t:{int(WHEN.timestamp())}:R>"
+    assert embed.description == (
+        f"✅ Official · since <t:{int(WHEN.timestamp())}:R> (the bot saw it change)"
+    )
 
 
 def test_a_nation_with_many_medals_is_paged_and_every_page_fits() -> None:
