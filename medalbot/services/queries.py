@@ -27,6 +27,7 @@ from medalbot.domain.queries import (
 from medalbot.domain.race import MedalRace, games_time_zone, medal_race
 from medalbot.domain.search import (
     AthleteMatch,
+    clear_best_event,
     find_athletes,
     find_events,
     match_score,
@@ -153,10 +154,11 @@ class QueryService:
         event = snap.event(text.strip()) or snap.event(text.strip().upper())
         if event is not None:
             return event
+        clear = clear_best_event(snap, text, CONFIDENT)
+        if clear is not None:
+            return clear
         found = find_events(snap, text, limit=4)
         if found:
-            if _clear_best(text, [f"{e.sport} {e.name}" for e in found]):
-                return found[0]
             names = "; ".join(f"{e.sport} · {e.name}" for e in found[:3])
             raise UserError(N_("Which event do you mean? Perhaps: {events}."), events=names)
         raise UserError(
