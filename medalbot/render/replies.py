@@ -64,7 +64,12 @@ def medal_table_embed(
         lines.append(f"**{line}** ⭐" if row.noc == highlight_noc else line)
     footer = t.gettext("Page {page} of {pages}").format(page=page + 1, pages=pages(table))
     if table.unranked:
-        footer += " · " + t.gettext("Not ranked: {nocs}").format(nocs=", ".join(table.unranked))
+        teams = t.format_list([f"{nation_name(noc, locale)} ({noc})" for noc in table.unranked])
+        footer += " · " + t.ngettext(
+            "Not ranked: {teams}, who compete without a national team; the table ranks nations.",
+            "Not ranked: {teams}, who compete without national teams; the table ranks nations.",
+            len(table.unranked),
+        ).format(teams=teams)
     return _embed(
         Card(
             title=title,
