@@ -19,7 +19,17 @@ from medalbot.domain.race import MedalRace
 from medalbot.feeds.olympics.adapter import OlympicsAdapter
 from medalbot.render import race_chart
 from medalbot.sandbox import Sandbox
-from tests.e2e.test_bot_fans import DEADLINE, ask, embed, lines, replay
+from tests.e2e.test_bot_fans import (
+    DEADLINE,
+    ask,
+    buttons,
+    click,
+    embed,
+    lines,
+    replay,
+    shown_now,
+    typing,
+)
 from tests.feeds.olympics_days import PARIS_MEDALS, load, medal_rows, paris_days
 
 pytestmark = pytest.mark.e2e
@@ -173,3 +183,92 @@ async def test_the_chart_is_drawn_off_the_event_loop(
         assert embed(table)["title"].startswith("Medal table")
         release.set()
         assert attachment(await race)["filename"] == "medal-race.png"
+
+
+# What fans stumbled over, on the final Paris 2024 snapshot ---------------------------------
+
+
+async def test_great_britains_65_medals_can_all_be_paged_to(paris_files: list[Path]) -> None:
+    async with Sandbox(paris_files[-1:], feed_interval=0.01) as sb:
+        await sb.start_bot()
+        await replay(sb)
+        asked = await ask(sb, "/medals", {"nation": "GBR"})
+        message = asked.original
+        assert message is not None
+        seen: list[str] = []
+        pages = 0
+        while True:
+            shown = embed(shown_now(sb, message))
+            assert shown["title"] == "🇬🇧 Great Britain"
+            pages += 1
+            assert shown["footer"]["text"] == f"Page {pages} of 6"
+            (medals,) = [f["value"] for f in shown["fields"] if f["name"] == "Medals"]
+            assert "… +" not in medals  # nothing cut: the rest is on the next page
+            seen += lines(medals)
+            if not buttons(shown_now(sb, message))["▶"]:
+                break
+            await click(sb, message, "▶", sb.demo.fan)
+        assert pages == 6 and len(seen) == 65 == len(set(seen))
+        assert [line[0] for line in seen] == ["🥇"] * 14 + ["🥈"] * 22 + ["🥉"] * 29
+        # and back
+        await click(sb, message, "◀", sb.demo.fan)
+        assert embed(shown_now(sb, message))["footer"]["text"] == "Page 5 of 6"
+        # another fan is told to ask for their own
+        other = await click(sb, message, "◀", sb.demo.moderator)
+        assert other.ephemeral and other.content == "Use /medals to get your own table."
+
+
+async def test_every_podium_line_names_its_team_whatever_its_flag(paris_files: list[Path]) -> None:
+    async with Sandbox(paris_files[-1:], feed_interval=0.01) as sb:
+        await sb.start_bot()
+        await replay(sb)
+        lines_of = {}
+        for code in ("BDMMDOUBLES", "BOXW75KG", "GTRM1TRA"):
+            podium = await ask(sb, "/podium", {"event": code})
+            (places,) = [f["value"] for f in embed(podium)["fields"] if f["name"] == "Podium"]
+            lines_of[code] = lines(places)
+    assert lines_of["BDMMDOUBLES"][0] == "🥇 🏳️ LEE/WANG (TPE): LEE Yang, WANG Chi-Lin"
+    assert "🥉 🏳️ Cindy Winner DJANKEU NGAMBA (EOR)" in lines_of["BOXW75KG"]
+    assert lines_of["GTRM1TRA"][0] == "🥇 🏳️ Ivan LITVINOVICH (AIN)"
+
+
+async def test_paris_table_says_who_is_not_ranked_and_why(paris_files: list[Path]) -> None:
+    async with Sandbox(paris_files[-1:], feed_interval=0.01) as sb:
+        await sb.start_bot()
+        await replay(sb)
+        table = await ask(sb, "/medals")
+    assert embed(table)["footer"]["text"] == (
+        "Page 1 of 10 · Not ranked: Individual Neutral Athletes (AIN), who compete without a "
+        "national team; the table ranks nations."
+    )
+
+
+async def test_typing_an_event_in_full_answers_it_and_words_suggest_the_right_events(
+    paris_files: list[Path],
+) -> None:
+    async with Sandbox(paris_files[-1:], feed_interval=0.01) as sb:
+        await sb.start_bot()
+        await replay(sb)
+        marathon = await ask(sb, "/podium", {"event": "men's marathon"})
+        assert not marathon.ephemeral
+        assert embed(marathon)["title"] == "Athletics · Men's Marathon"
+
+        offered = await typing(sb, "/podium", "event", "marathon")
+        assert offered[:2] == [
+            "Athletics · Men's Marathon = ATHMMARATHON",
+            "Athletics · Women's Marathon = ATHWMARATHON",
+        ]
+        assert not [choice for choice in offered if choice.startswith("Triathlon")]
+
+        breaststroke = await typing(sb, "/podium", "event", "100m breaststroke")
+        assert breaststroke[:2] == [
+            "Swimming · Men's 100m Breaststroke = SWMM100MBR",
+            "Swimming · Women's 100m Breaststroke = SWMW100MBR",
+        ]
+        assert not [choice for choice in breaststroke[:4] if "Backstroke" in choice]
+
+        unclear = await ask(sb, "/podium", {"event": "marathon"})
+        assert unclear.ephemeral and (unclear.content or "").startswith(
+            "Which event do you mean? Perhaps: Athletics · Men's Marathon; "
+            "Athletics · Women's Marathon;"
+        )
