@@ -79,10 +79,10 @@ async def test_discord_py_gets_the_translation_through_the_translator_interface(
         "ja": "メダル",
     }
     assert payload["description_localizations"]["nl"] == (
-        "De medaillespiegel, of de medailles van één land"
+        "De medaillespiegel, de medailles van één land, of de medaillerace"
     )
     assert payload["description_localizations"]["de"] == (
-        "Der Medaillenspiegel oder die Medaillen einer Nation"
+        "Der Medaillenspiegel, die Medaillen einer Nation oder das Medaillenrennen"
     )
     assert set(payload["description_localizations"]) == set(payload["name_localizations"])
 
