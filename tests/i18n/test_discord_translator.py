@@ -18,6 +18,7 @@ Location = app_commands.TranslationContextLocation
 LOCALE_DIR = Path(medalbot.__file__).parent / "locale"
 # Discord's rule for chat input command and option names (any script, lowercase, no spaces).
 DISCORD_NAME = re.compile(r"^[-_'\w]{1,32}$")
+MEDALS_DESCRIPTION = "The medal table, one nation's medals, or the medal race"
 
 
 @pytest.mark.parametrize(
@@ -26,7 +27,11 @@ DISCORD_NAME = re.compile(r"^[-_'\w]{1,32}$")
         ("medals", Location.command_name, "medailles"),
         ("alerts", Location.group_name, "meldingen"),
         ("nation", Location.parameter_name, "land"),
-        ("The medal table, one nation's medals, or the medal race", Location.command_description, None),
+        (
+            "The medal table, one nation's medals, or the medal race",
+            Location.command_description,
+            None,
+        ),
         ("Gold first (IOC)", Location.choice_name, "Eerst goud (IOC)"),
     ],
 )
@@ -59,7 +64,9 @@ def test_an_untranslated_or_unchanged_text_gets_no_localisation() -> None:
 async def test_discord_py_gets_the_translation_through_the_translator_interface() -> None:
     translator = CatalogueTranslator()
 
-    @app_commands.command(name="medals", description="The medal table, one nation's medals, or the medal race")
+    @app_commands.command(
+        name="medals", description="The medal table, one nation's medals, or the medal race"
+    )
     async def medals(interaction: discord.Interaction) -> None:  # pragma: no cover - not run
         del interaction
 
