@@ -18,7 +18,6 @@ Location = app_commands.TranslationContextLocation
 LOCALE_DIR = Path(medalbot.__file__).parent / "locale"
 # Discord's rule for chat input command and option names (any script, lowercase, no spaces).
 DISCORD_NAME = re.compile(r"^[-_'\w]{1,32}$")
-MEDALS_DESCRIPTION = "The medal table, one nation's medals, or the medal race"
 
 
 @pytest.mark.parametrize(
