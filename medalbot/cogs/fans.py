@@ -10,6 +10,8 @@ settings exist (``anywhere``).
 
 from __future__ import annotations
 
+import asyncio
+import io
 import re
 from typing import TYPE_CHECKING, Literal, TypeVar
 
@@ -24,7 +26,14 @@ from medalbot.domain.table import TableOrder
 from medalbot.i18n import N_, flag_emoji, nation_name, pN_, translator
 from medalbot.render import replies
 from medalbot.render.phrases import sport_name
-from medalbot.services.queries import BetweenGames, MedalTable, QueryService
+from medalbot.render.race_chart import race_png
+from medalbot.services.queries import (
+    BetweenGames,
+    MedalTable,
+    NationReport,
+    QueryService,
+    split_nations,
+)
 
 if TYPE_CHECKING:
     from medalbot.client import MedalBot
@@ -101,6 +110,59 @@ class PageButton(
         await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_PINGS)
 
 
+class NationPageButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"nation:(?P<noc>[A-Z]{3}):(?P<page>[0-9]+):(?P<owner>[0-9]+):(?P<way>prev|next)",
+):
+    """◀ or ▶ under one nation's medals, stateless like :class:`PageButton`: the nation, the
+    page and who asked live in the custom id; each turn shows the medals as they are now."""
+
+    def __init__(
+        self, noc: str, page: int, owner_id: int, way: str, *, disabled: bool = False
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="◀" if way == "prev" else "▶",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"nation:{noc}:{page}:{owner_id}:{way}",
+                disabled=disabled,
+            )
+        )
+        self.noc = noc
+        self.page = page
+        self.owner_id = owner_id
+
+    @classmethod
+    async def from_custom_id(  # type: ignore[override]
+        cls,
+        interaction: Interaction,
+        item: discord.ui.Button[discord.ui.View],
+        match: re.Match[str],
+    ) -> NationPageButton:
+        return cls(match["noc"], int(match["page"]), int(match["owner"]), match["way"])
+
+    async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
+        if interaction.user.id == self.owner_id:
+            return True
+        locale = fan_language(interaction)
+        await reply_ephemeral(
+            interaction, translator(locale).gettext("Use /medals to get your own table.")
+        )
+        return False
+
+    async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
+        cog = interaction.client.get_cog("Fans")
+        assert isinstance(cog, Fans), "the Fans cog registers this button"
+        try:  # answered as a command's error is (see PageButton.callback)
+            locale = fan_language(interaction)
+            report = cog.queries.nation(self.noc)
+            embed, view = cog.nation_page(report, self.page, self.owner_id, locale)
+        except Exception as exc:  # noqa: BLE001 - answer_error logs it with its traceback
+            await answer_error(interaction, exc)
+            return
+        await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_PINGS)
+
+
 def table_view(table: MedalTable, page: int, owner_id: int) -> discord.ui.View:
     last = replies.pages(table) - 1
     view = discord.ui.View(timeout=None)
@@ -116,10 +178,10 @@ class Fans(commands.Cog):
         self.bot = bot
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(PageButton)
+        self.bot.add_dynamic_items(PageButton, NationPageButton)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(PageButton)
+        self.bot.remove_dynamic_items(PageButton, NationPageButton)
 
     @property
     def queries(self) -> QueryService:
@@ -134,36 +196,95 @@ class Fans(commands.Cog):
     @anywhere
     @app_commands.command(
         name=pN_("command name", "medals"),
-        description=N_("The medal table, or one nation's medals"),
+        description=N_("The medal table, one nation's medals, or the medal race"),
     )
     @app_commands.describe(
         nation=N_("A nation (three-letter code) to see its medals"),
         order=N_("How to rank nations"),
+        view=N_("The table (the default) or a chart of the medal race day by day"),
+        nations=N_("For the race: nations to draw, e.g. GBR FRA NED (default: those you follow)"),
     )
-    @app_commands.rename(nation=pN_("command name", "nation"), order=pN_("command name", "order"))
+    @app_commands.rename(
+        nation=pN_("command name", "nation"),
+        order=pN_("command name", "order"),
+        view=pN_("command name", "view"),
+        nations=pN_("command name", "nations"),
+    )
     @app_commands.choices(
         order=[
             app_commands.Choice(name=N_("Gold first (IOC)"), value="medals"),
             app_commands.Choice(name=N_("Total medals"), value="total"),
-        ]
+        ],
+        view=[
+            app_commands.Choice(name=N_("Medal table"), value="table"),
+            app_commands.Choice(name=N_("Medal race (chart)"), value="race"),
+        ],
     )
     async def medals(
         self,
         interaction: Interaction,
         nation: str | None = None,
         order: Literal["medals", "total"] = "medals",
+        view: Literal["table", "race"] = "table",
+        nations: str | None = None,
     ) -> None:
         locale = fan_language(interaction)
-        if nation:
-            report = self.queries.nation(nation)
-            await interaction.response.send_message(
-                embed=replies.nation_embed(report, locale=locale), allowed_mentions=NO_PINGS
+        if view == "race":
+            await self.race(
+                interaction, [*([nation] if nation else []), *split_nations(nations or "")]
             )
             return
-        embed, view = await self.table_page(interaction, order, 0, interaction.user.id)
-        await interaction.response.send_message(embed=embed, view=view, allowed_mentions=NO_PINGS)
+        if nation:
+            report = self.queries.nation(nation)
+            embed, buttons = self.nation_page(report, 0, interaction.user.id, locale)
+            if buttons is None:
+                await interaction.response.send_message(embed=embed, allowed_mentions=NO_PINGS)
+            else:
+                await interaction.response.send_message(
+                    embed=embed, view=buttons, allowed_mentions=NO_PINGS
+                )
+            return
+        embed, buttons = await self.table_page(interaction, order, 0, interaction.user.id)
+        await interaction.response.send_message(
+            embed=embed, view=buttons, allowed_mentions=NO_PINGS
+        )
+
+    async def race(self, interaction: Interaction, nations: list[str]) -> None:
+        """The medal race chart: the nations named, else those the server follows, else the
+        leaders. Drawn in a worker thread, so the event loop keeps answering meanwhile."""
+        locale = fan_language(interaction)
+        if not nations and interaction.guild_id is not None:
+            nations = list(self.bot.services.subscriptions.followed_nations(interaction.guild_id))
+        race = self.queries.race(nations)
+        await interaction.response.defer(thinking=True)
+        png = await asyncio.to_thread(race_png, race, locale=locale)
+        await interaction.followup.send(
+            embed=replies.race_embed(race, locale=locale),
+            file=discord.File(io.BytesIO(png), filename=replies.RACE_FILE),
+            allowed_mentions=NO_PINGS,
+        )
 
     medals.autocomplete("nation")(nation_autocomplete)
+
+    def nation_page(
+        self, report: NationReport, page: int, owner_id: int, locale: str
+    ) -> tuple[discord.Embed, discord.ui.View | None]:
+        """A page of one nation's medals, with buttons when there is more than one page."""
+        pages = len(replies.nation_medal_pages(report, locale=locale))
+        page = min(max(page, 0), pages - 1)  # the nation may have lost a medal (a correction)
+        embed = replies.nation_embed(report, page, locale=locale)
+        if pages == 1:
+            return embed, None
+        view = discord.ui.View(timeout=None)
+        view.add_item(
+            NationPageButton(report.noc, max(page - 1, 0), owner_id, "prev", disabled=page <= 0)
+        )
+        view.add_item(
+            NationPageButton(
+                report.noc, min(page + 1, pages - 1), owner_id, "next", disabled=page >= pages - 1
+            )
+        )
+        return embed, view
 
     async def table_page(
         self, interaction: Interaction, order: TableOrder, page: int, owner_id: int

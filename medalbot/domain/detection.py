@@ -139,9 +139,15 @@ def apply_snapshot(
         updated, alerts = _detect_event(context, event, old)
         if event.code in current_codes:
             # "official since 17:41": remember when the feed first showed this status
-            since = old.status_since if old.status is event.status else snapshot.generated_at
-            if (updated.status, updated.status_since) != (event.status, since):
-                updated = msgspec.structs.replace(updated, status=event.status, status_since=since)
+            if old.status is event.status:
+                since, seen = old.status_since, old.status_change_seen
+            else:
+                since, seen = snapshot.generated_at, old.status is not None
+            now = (event.status, since, seen)
+            if (updated.status, updated.status_since, updated.status_change_seen) != now:
+                updated = msgspec.structs.replace(
+                    updated, status=event.status, status_since=since, status_change_seen=seen
+                )
         if updated != old:
             new_ledger[event.code] = updated
         if alerts:
@@ -260,7 +266,9 @@ def _detect_event(
 ) -> tuple[EventLedger, list[Alert]]:
     podium = podium_medals(event)
     make = _EventAlerts(context, event, podium)
-    medals, medal_corrections, medal_alerts = _detect_medals(make, podium, ledger.medals)
+    medals, medal_corrections, medal_alerts = _detect_medals(
+        make, podium, ledger.medals, context.snapshot.generated_at
+    )
     records, record_corrections, record_alerts = _detect_records(make, ledger.records)
     updated = ledger  # unchanged: keep sharing the old entry
     if (medals, records) != (ledger.medals, ledger.records):
@@ -271,7 +279,10 @@ def _detect_event(
 
 
 def _detect_medals(
-    make: _EventAlerts, podium: Sequence[MedalWon], announced: tuple[AnnouncedMedal, ...]
+    make: _EventAlerts,
+    podium: Sequence[MedalWon],
+    announced: tuple[AnnouncedMedal, ...],
+    seen_at: datetime,
 ) -> tuple[tuple[AnnouncedMedal, ...], list[Alert], list[Alert]]:
     held = {medal_key(a.medal): a for a in announced}
     shown = {medal_key(m) for m in podium}
@@ -300,7 +311,9 @@ def _detect_medals(
         medal_alerts.append(alert)
         announced_by.update((medal_key(m), alert.id) for m in added)
     ledger = tuple(
-        held[key] if (key := medal_key(m)) in held else AnnouncedMedal(m, announced_by[key])
+        held[key]
+        if (key := medal_key(m)) in held
+        else AnnouncedMedal(m, announced_by[key], seen_at=seen_at)
         for m in podium
     )
     return ledger, corrections, medal_alerts

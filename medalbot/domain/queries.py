@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Final, Literal
 
 from msgspec import Struct
 
@@ -21,7 +22,7 @@ from medalbot.domain.models import (
     Snapshot,
 )
 from medalbot.domain.search import AthleteMatch, find_athletes, find_events, normalize
-from medalbot.domain.state import GamesState
+from medalbot.domain.state import EventLedger, GamesState
 
 __all__ = [
     "AthleteMatch",
@@ -31,6 +32,7 @@ __all__ = [
     "NationMedal",
     "Podium",
     "PodiumPlace",
+    "StatusTime",
     "athlete_summary",
     "event_info",
     "find_athletes",
@@ -38,6 +40,7 @@ __all__ = [
     "games_records",
     "nation_medals",
     "podium",
+    "status_time",
     "upcoming_medal_events",
 ]
 
@@ -112,6 +115,38 @@ def podium(snapshot: Snapshot, event_code: str) -> Podium | None:
         key=lambda place: place.medal.order,  # stable: tied medals keep the results' order
     )
     return Podium(event=event_info(event), places=tuple(places))
+
+
+class StatusTime(Struct, frozen=True):
+    """Since when an event has its status, and where that time comes from: ``seen`` when the
+    bot saw the status change (the feed's clock of the snapshot that first showed it), ``feed``
+    when the feed's own start or end time says it, ``first_read`` when the event already had it
+    in the first snapshot the bot read (a bot started late: not when it changed)."""
+
+    at: datetime
+    source: Literal["seen", "feed", "first_read"]
+    feed_field: Literal["start", "end"] | None = None
+
+
+_FEED_TIME: Final[dict[EventStatus, Literal["start", "end"]]] = {
+    EventStatus.RUNNING: "start",
+    EventStatus.UNOFFICIAL: "end",
+    EventStatus.OFFICIAL: "end",
+}
+
+
+def status_time(event: Event, ledger: EventLedger | None) -> StatusTime | None:
+    """The best "since when" for the event's status (see :class:`StatusTime`); None if none."""
+    since = None
+    if ledger is not None and ledger.status is event.status:
+        since = ledger.status_since
+    if since is not None and ledger is not None and ledger.status_change_seen:
+        return StatusTime(since, "seen")
+    field = _FEED_TIME.get(event.status)
+    feed_time = event.start if field == "start" else event.end if field == "end" else None
+    if feed_time is not None:
+        return StatusTime(feed_time, "feed", field)
+    return StatusTime(since, "first_read") if since is not None else None
 
 
 # Records -------------------------------------------------------------------------------------

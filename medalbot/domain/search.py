@@ -73,29 +73,70 @@ def match_score(query: str, target: str) -> float:
     return _score(normalize(query).split(), target)
 
 
-def find_events(snapshot: Snapshot, query: str, limit: int = 25) -> list[Event]:
-    """Events whose sport, name or code match ``query``, best first (then by start).
+def _coverage(words: list[str], name: str) -> float:
+    """How much of an event's own name (not its sport) the query's words spell out whole or
+    as a prefix: "men's 100m freestyle" covers all of "Men's 100m Freestyle" but half of
+    "Men's 4 x 100m Freestyle Relay", so the event typed goes first."""
+    targets = _words(name)
+    if not targets:
+        return 0.0
+    covered = sum(1 for t in targets if any(t == w or t.startswith(w) for w in words))
+    return covered / len(targets)
 
-    An empty query lists events by start, for an autocomplete that has nothing typed yet.
-    """
 
-    def start_key(event: Event) -> tuple[bool, float, str]:
-        return (event.start is None, event.start.timestamp() if event.start else 0.0, event.code)
+EXACT_NAME: Final = 1.5  # above any word match, below a typed code
+WHOLE_WORDS: Final = 0.95  # every word typed is a word of the event, or begins one
+TYPO_FLOOR: Final = 0.8  # below: some word matched only by resemblance
 
-    if not normalize(query):
-        return sorted(snapshot.events, key=start_key)[:limit]
+
+def _ranked_events(snapshot: Snapshot, query: str) -> list[tuple[tuple[float, float], Event]]:
     wanted_code = query.strip().upper()
-    words = normalize(query).split()
-    scored: list[tuple[float, Event]] = []
+    typed = normalize(query)
+    words = typed.split()
+    scored: list[tuple[tuple[float, float], Event]] = []
     for event in snapshot.events:
         if event.code.upper() == wanted_code:
             score = 2.0
+        elif typed in (normalize(event.name), normalize(f"{event.sport} {event.name}")):
+            score = EXACT_NAME  # the event's name typed in full: no doubt left
         else:
             score = _score(words, f"{event.sport} {event.name} {event.code}")
         if score >= MIN_SCORE:
-            scored.append((score, event))
-    scored.sort(key=lambda item: (-item[0], *start_key(item[1])))
-    return [event for _, event in scored[:limit]]
+            scored.append(((score, _coverage(words, event.name)), event))
+    if any(key[0] >= WHOLE_WORDS for key, _ in scored):
+        # what was typed is spelled right: a look-alike word ("triathlon" for "marathon") is
+        # noise beside the events that have the words
+        scored = [(key, event) for key, event in scored if key[0] >= TYPO_FLOOR]
+    scored.sort(key=lambda item: (-item[0][0], -item[0][1], *_start_key(item[1])))
+    return scored
+
+
+def _start_key(event: Event) -> tuple[bool, float, str]:
+    return (event.start is None, event.start.timestamp() if event.start else 0.0, event.code)
+
+
+def find_events(snapshot: Snapshot, query: str, limit: int = 25) -> list[Event]:
+    """Events whose sport, name or code match ``query``, best first: a typed code, then the
+    event's whole name, then by how well the words match (whole words before prefixes before
+    typos) and how much of the event's name they cover; then by start.
+
+    An empty query lists events by start, for an autocomplete that has nothing typed yet.
+    """
+    if not normalize(query):
+        return sorted(snapshot.events, key=_start_key)[:limit]
+    return [event for _, event in _ranked_events(snapshot, query)[:limit]]
+
+
+def clear_best_event(snapshot: Snapshot, query: str, confident: float) -> Event | None:
+    """The event ``query`` clearly means: the only one it names in full, or the only best
+    match scoring at least ``confident`` that matches better or covers more than the next."""
+    ranked = _ranked_events(snapshot, query)
+    if not ranked:
+        return None
+    (best, event), runner_up = ranked[0], ranked[1][0] if len(ranked) > 1 else (0.0, 0.0)
+    if best[0] >= EXACT_NAME:
+        return event if runner_up[0] < best[0] else None
+    return event if best[0] >= confident and best > runner_up else None
 
 
 class AthleteMatch(Struct, frozen=True):

@@ -15,6 +15,7 @@ from medalbot.domain.models import EventStatus, Snapshot
 class AnnouncedMedal(Struct, frozen=True):
     medal: MedalWon
     alert_id: str
+    seen_at: datetime | None = None  # generated_at of the snapshot that first showed it
 
 
 class AnnouncedRecord(Struct, frozen=True):
@@ -31,6 +32,9 @@ class EventLedger(Struct, frozen=True):
     records: tuple[AnnouncedRecord, ...] = ()  # in the order they were set, withdrawn ones kept
     status: EventStatus | None = None  # the event's status when last seen
     status_since: datetime | None = None  # generated_at of the snapshot that first showed it
+    # whether the bot saw the event in another status before (so ``status_since`` is when the
+    # status changed), or the first snapshot it read already showed it (a bot started late)
+    status_change_seen: bool = False
 
 
 class GamesState(Struct, frozen=True):

@@ -14,6 +14,7 @@ from medalbot.domain.alerts import MedalWon, NocTally, RecordMark, RecordSet
 from medalbot.domain.models import EventStatus, Medal
 from medalbot.i18n import N_, Translator, flag_emoji, nation_name
 from medalbot.i18n import sport_name as localised_sport_name
+from medalbot.i18n.nations import NEUTRAL_FLAG
 from medalbot.render.text import capitalise, safe, timestamp
 
 NAME_MAX_CHARS: Final = 80  # one competitor's name, before escaping
@@ -129,6 +130,8 @@ def medal_headline(medals: Sequence[MedalWon], t: Translator) -> str:
 def _title_entry(medal: MedalWon, t: Translator) -> str:
     if is_nation_team(medal, t):
         return nation(medal.noc, t)
+    if flag_emoji(medal.noc) == NEUTRAL_FLAG:  # shared by several teams: say which
+        return f"{name(medal.name)} {flag_emoji(medal.noc)} {noc_code(medal.noc)}"
     return f"{name(medal.name)} {flag_emoji(medal.noc)}"
 
 

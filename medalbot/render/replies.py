@@ -8,14 +8,14 @@ answer breaks one of Discord's limits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Final
 
 import discord
 
 from medalbot.domain.models import Event, EventStatus
-from medalbot.domain.queries import AthleteSummary, GamesRecord, Podium
-from medalbot.i18n import flag_emoji, nation_name, translator
+from medalbot.domain.queries import AthleteSummary, GamesRecord, Podium, StatusTime
+from medalbot.domain.race import GAMES_TIME_ZONES, MedalRace
+from medalbot.i18n import flag_emoji, games_name, nation_name, translator
 from medalbot.render.limits import (
     DESCRIPTION_MAX,
     FIELD_VALUE_MAX,
@@ -35,6 +35,7 @@ from medalbot.render.phrases import (
 )
 from medalbot.render.text import safe as clean
 from medalbot.render.text import timestamp as ts
+from medalbot.render.text import utf16_len
 from medalbot.services.queries import BetweenGames, MedalTable, NationReport
 
 PAGE_SIZE = 10
@@ -64,7 +65,12 @@ def medal_table_embed(
         lines.append(f"**{line}** ⭐" if row.noc == highlight_noc else line)
     footer = t.gettext("Page {page} of {pages}").format(page=page + 1, pages=pages(table))
     if table.unranked:
-        footer += " · " + t.gettext("Not ranked: {nocs}").format(nocs=", ".join(table.unranked))
+        teams = t.format_list([f"{nation_name(noc, locale)} ({noc})" for noc in table.unranked])
+        footer += " · " + t.ngettext(
+            "Not ranked: {teams}, who compete without a national team; the table ranks nations.",
+            "Not ranked: {teams}, who compete without national teams; the table ranks nations.",
+            len(table.unranked),
+        ).format(teams=teams)
     return _embed(
         Card(
             title=title,
@@ -77,7 +83,34 @@ def medal_table_embed(
     )
 
 
-def nation_embed(report: NationReport, *, locale: str) -> discord.Embed:
+NATION_PAGE_LINES = 12  # medals per page at most; fewer when long lines fill the field
+
+
+def nation_medal_pages(report: NationReport, *, locale: str) -> list[list[str]]:
+    """A nation's medal lines (gold first) cut into pages that each fit the embed's field
+    whole, so every medal can be paged to (a long team line takes more room)."""
+    t = translator(locale)
+    pages: list[list[str]] = [[]]
+    used = 0
+    for m in report.medals:
+        when = f" · {ts(m.event.start, 'd')}" if m.event.start else ""
+        mark = f" {clean(m.mark)}" if m.mark else ""
+        who = clean(m.competitor.name)
+        if m.competitor.members:
+            who += f" ({', '.join(clean(x) for x in m.competitor.members)})"
+        event = f"{sport_name(m.event.sport, t)} · {clean(m.event.name)}"
+        line = f"{MEDAL_EMOJI[m.medal]} {event} — {who}{mark}{when}"
+        size = utf16_len(line) + 1
+        if pages[-1] and (len(pages[-1]) >= NATION_PAGE_LINES or used + size > FIELD_VALUE_MAX):
+            pages.append([])
+            used = 0
+        pages[-1].append(line)
+        used += size
+    return pages
+
+
+def nation_embed(report: NationReport, page: int = 0, *, locale: str) -> discord.Embed:
+    """One page of a nation's medals, with where it stands in the table."""
     t = translator(locale)
     if report.row is not None:
         r = report.row
@@ -89,41 +122,82 @@ def nation_embed(report: NationReport, *, locale: str) -> discord.Embed:
         description = t.gettext("Not ranked in the medal table.")
     else:
         description = t.gettext("No medals yet.")
-    lines = []
-    for m in report.medals:
-        when = f" · {ts(m.event.start, 'd')}" if m.event.start else ""
-        mark = f" {clean(m.mark)}" if m.mark else ""
-        who = clean(m.competitor.name)
-        if m.competitor.members:
-            who += f" ({', '.join(clean(x) for x in m.competitor.members)})"
-        event = f"{sport_name(m.event.sport, t)} · {clean(m.event.name)}"
-        lines.append(f"{MEDAL_EMOJI[m.medal]} {event} — {who}{mark}{when}")
+    pages = nation_medal_pages(report, locale=locale)
+    page = min(max(page, 0), len(pages) - 1)
+    footer = ""
+    if len(pages) > 1:
+        footer = t.gettext("Page {page} of {pages}").format(page=page + 1, pages=len(pages))
     return _embed(
         Card(
             title=f"{flag_emoji(report.noc)} {nation_name(report.noc, locale)}",
             colour=COLOUR,
             description=description,
-            fields=(_lines_field(t.gettext("Medals"), lines),),
+            fields=(_lines_field(t.gettext("Medals"), pages[page]),),
+            footer=footer,
             timestamp=report.as_of,
         )
     )
 
 
+RACE_FILE: Final = "medal-race.png"
+
+
+def race_embed(race: MedalRace, *, locale: str) -> discord.Embed:
+    """The embed around the race chart (attached as :data:`RACE_FILE`): the same numbers in
+    words, for whoever cannot see the picture, and the days it covers."""
+    t = translator(locale)
+    lines = [
+        f"{flag_emoji(s.noc)} **{s.noc}** {nation_name(s.noc, locale)} — {s.total}"
+        for s in race.series
+    ]
+    first, last = race.days[0], race.days[-1]
+    period = t.gettext("Medals won up to the end of each day, {first} to {last}").format(
+        first=t.format_date(first), last=t.format_date(last)
+    )
+    embed = _embed(
+        Card(
+            title=t.gettext("Medal race") + f" · {clean(games_name(race.games, locale))}",
+            colour=COLOUR,
+            description=fit_lines([period, "", *lines], DESCRIPTION_MAX),
+            footer=t.gettext("Days in the host city's time zone")
+            if race.games.strip().upper() in GAMES_TIME_ZONES
+            else t.gettext("Days in UTC"),
+        )
+    )
+    embed.set_image(url=f"attachment://{RACE_FILE}")
+    return embed
+
+
+def status_time_phrase(since: StatusTime, *, locale: str) -> str:
+    """ "since 17:41 (when the bot saw it change)", and the other sources, saying which."""
+    t = translator(locale)
+    when = ts(since.at, "R")
+    if since.source == "seen":
+        return t.gettext("since {when} (the bot saw it change)").format(when=when)
+    if since.source == "feed" and since.feed_field == "start":
+        return t.gettext("started {when} (the feed's time)").format(when=when)
+    if since.source == "feed":
+        return t.gettext("ended {when} (the feed's time)").format(when=when)
+    return t.gettext("already so when the bot first read the feed, {when}").format(when=when)
+
+
 def podium_embed(
-    result: Podium, *, locale: str, status_since: datetime | None = None
+    result: Podium, *, locale: str, status_since: StatusTime | None = None
 ) -> discord.Embed:
     t = translator(locale)
     event = result.event
     status = status_label(event.status, t)
     if status_since is not None:
-        status += " · " + t.gettext("since {when}").format(when=ts(status_since, "R"))
+        status += " · " + status_time_phrase(status_since, locale=locale)
     lines = []
     for place in result.places:
         mark = f" — {clean(place.mark)}" if place.mark else ""
         badges = "".join(f" {record_badge(r)}" for r in place.records)
-        who = f"{flag_emoji(place.noc)} {clean(place.name)}"
+        # the code names the team whatever its flag (Chinese Taipei, the refugee and neutral
+        # teams share the white flag)
+        who = f"{flag_emoji(place.noc)} {clean(place.name)} ({clean(place.noc)})"
         if place.members:
-            who += f" ({', '.join(clean(x) for x in place.members)})"
+            who += f": {', '.join(clean(x) for x in place.members)}"
         lines.append(f"{MEDAL_EMOJI[place.medal]} {who}{mark}{badges}")
     fields: tuple[CardField, ...] = ()
     if lines:
@@ -157,7 +231,8 @@ def record_line(rec: GamesRecord, *, locale: str) -> str:
     t = translator(locale)
     r = rec.record
     text = (
-        f"{record_badge(r)} **{clean(r.mark)}** {flag_emoji(r.noc)} {clean(r.name)} — "
+        f"{record_badge(r)} **{clean(r.mark)}** {flag_emoji(r.noc)} {clean(r.name)} "
+        f"({clean(r.noc)}) — "
         f"{sport_name(rec.sport, t)} · {clean(rec.event_name)}, {ts(rec.set_at, 'f')}"
     )
     if r.beats is not None:

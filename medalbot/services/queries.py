@@ -4,7 +4,8 @@ fan-out), with a UserError that says what to do when a question cannot be answer
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from msgspec import Struct
@@ -16,14 +17,18 @@ from medalbot.domain.queries import (
     GamesRecord,
     NationMedal,
     Podium,
+    StatusTime,
     athlete_summary,
     games_records,
     nation_medals,
     podium,
+    status_time,
     upcoming_medal_events,
 )
+from medalbot.domain.race import MedalRace, games_time_zone, medal_race
 from medalbot.domain.search import (
     AthleteMatch,
+    clear_best_event,
     find_athletes,
     find_events,
     match_score,
@@ -176,6 +181,15 @@ class QueryService:
             noc=code, row=row, medals=tuple(nation_medals(snap, code)), as_of=snap.generated_at
         )
 
+    def race(self, nations: Sequence[str] = ()) -> MedalRace:
+        """The medal race of the nations named (codes or names), or of the leaders."""
+        state = self.state()
+        nocs = [self.resolve_nation(text) for text in nations]
+        race = medal_race(state, nocs, tz=games_time_zone(state.snapshot.games.code))
+        if not race.days:
+            raise UserError(N_("No medals have been awarded yet."))
+        return race
+
     # Events -------------------------------------------------------------------------------
 
     def resolve_event(self, text: str) -> Event:
@@ -185,20 +199,24 @@ class QueryService:
         event = snap.event(text.strip()) or snap.event(text.strip().upper())
         if event is not None:
             return event
+        clear = clear_best_event(snap, text, CONFIDENT)
+        if clear is not None:
+            return clear
         found = find_events(snap, text, limit=4)
         if found:
-            if _clear_best(text, [f"{e.sport} {e.name}" for e in found]):
-                return found[0]
             names = "; ".join(f"{e.sport} · {e.name}" for e in found[:3])
             raise UserError(N_("Which event do you mean? Perhaps: {events}."), events=names)
         raise UserError(
             N_("No event matches “{text}”. Start typing a sport or an event name."), text=text
         )
 
-    def status_since(self, event_code: str) -> datetime | None:
-        """When the event's current status was first seen (e.g. official since 17:41)."""
-        ledger = self.state().ledger.get(event_code)
-        return ledger.status_since if ledger is not None else None
+    def status_since(self, event_code: str) -> StatusTime | None:
+        """Since when the event has its status, and how the bot knows (see StatusTime)."""
+        state = self.state()
+        event = state.snapshot.event(event_code)
+        if event is None:
+            return None
+        return status_time(event, state.ledger.get(event_code))
 
     def podium(self, text: str) -> Podium:
         event = self.resolve_event(text)
@@ -262,6 +280,19 @@ class QueryService:
         if summary is None:
             raise UserError(N_("No athlete “{name}” at these Games."), name=text)
         return summary
+
+
+def split_nations(text: str) -> list[str]:
+    """The nations in what a fan typed: codes or names separated by commas ("GBR, Netherlands"),
+    or codes separated by spaces ("GBR NED FRA")."""
+    found: list[str] = []
+    for part in re.split(r"[,;]", text):
+        words = part.split()
+        if len(words) > 1 and all(len(w) == 3 and w.isalpha() for w in words):
+            found.extend(words)
+        elif words:
+            found.append(" ".join(words))
+    return found
 
 
 def _clear_best(text: str, labels: list[str]) -> bool:

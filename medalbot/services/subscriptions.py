@@ -37,7 +37,7 @@ class SubscriptionService:
         self._max = max_per_guild
         self._digests = digests  # a removed subscription leaves its digest job
         self._clock = clock
-        self._followed: dict[int, str | None] = {}  # guild -> the nation it follows, if one
+        self._followed: dict[int, tuple[str, ...]] = {}  # guild -> the nations it follows
 
     async def load(self) -> None:
         """Cache which nation each server follows (for highlighting it in replies)."""
@@ -49,12 +49,15 @@ class SubscriptionService:
             self._remember(guild_id, subs)
 
     def _remember(self, guild_id: int, subs: list[Subscription]) -> None:
-        nocs = [s.noc for s in subs if s.noc is not None]
-        self._followed[guild_id] = nocs[0] if nocs else None
+        self._followed[guild_id] = tuple(dict.fromkeys(s.noc for s in subs if s.noc is not None))
 
     def followed_nation(self, guild_id: int) -> str | None:
         """The nation a server follows (its first nation subscription), for highlighting."""
-        return self._followed.get(guild_id)
+        return next(iter(self._followed.get(guild_id, ())), None)
+
+    def followed_nations(self, guild_id: int) -> tuple[str, ...]:
+        """Every nation a server's subscriptions follow, in the order they were made."""
+        return self._followed.get(guild_id, ())
 
     def known_sports(self) -> list[str]:
         state = self._live.current

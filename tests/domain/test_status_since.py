@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import msgspec
+
 from medalbot.domain.detection import apply_snapshot
 from medalbot.domain.models import EventStatus
+from medalbot.domain.queries import StatusTime, status_time
 from medalbot.domain.state import Applied, GamesState
 from medalbot.samples import load_sample
 from tests.domain import factories as f
@@ -41,3 +44,30 @@ def test_an_event_missing_from_one_snapshot_keeps_the_status_it_was_last_seen_wi
             EventStatus.RUNNING,
             f.snapshot(1).generated_at,
         )
+
+
+def test_since_when_says_whether_the_bot_saw_the_change_the_feed_said_or_it_read_it_late() -> None:
+    snapshots = load_sample("w1000m")
+    state: GamesState | None = None
+    for snapshot in snapshots:
+        outcome = apply_snapshot(state, snapshot)
+        assert isinstance(outcome, Applied)
+        state = outcome.state
+    assert state is not None
+    event = state.snapshot.event("SSKW1000M")
+    assert event is not None and event.end is not None
+    # read from the start: the bot saw it become official, at the feed's clock of that snapshot
+    assert status_time(event, state.ledger["SSKW1000M"]) == StatusTime(
+        snapshots[-1].generated_at, "seen"
+    )
+
+    # a bot started once it was over: the feed's end time, said to be the feed's
+    late = apply_snapshot(None, snapshots[-1])
+    assert isinstance(late, Applied)
+    ledger = late.state.ledger["SSKW1000M"]
+    assert ledger.status_since == snapshots[-1].generated_at and not ledger.status_change_seen
+    assert status_time(event, ledger) == StatusTime(event.end, "feed", "end")
+
+    # and without an end time: when it first read it, said to be no more than that
+    no_end = msgspec.structs.replace(event, end=None)
+    assert status_time(no_end, ledger) == StatusTime(snapshots[-1].generated_at, "first_read")

@@ -25,6 +25,10 @@ pytestmark = pytest.mark.e2e
 
 DEADLINE = 3.0  # Discord shows "The application did not respond" after 3 s
 NOT_YOURS = "Use /medals to get your own table."
+AIN_NOT_RANKED = (
+    "Not ranked: Individual Neutral Athletes (AIN), who compete without a national team; "
+    "the table ranks nations."
+)
 
 
 def games_clock(at: datetime) -> Clock:
@@ -154,8 +158,8 @@ async def test_the_table_ranks_ioc_style_ten_a_page_and_highlights_the_followed_
         assert [r[:6] for r in rows[3:]] == ["`  4.`"] * 3 + ["`  7.`"] + ["`  8.`"] * 3
         assert "Austria" in rows[6] and "🥈 1" in rows[6]  # a silver beats any number of bronzes
         # the neutral athletes' silver is announced but not ranked
-        assert shown["footer"]["text"] == "Page 1 of 2 · Not ranked: AIN"
-        assert "Individual Neutral" not in str(shown)
+        assert shown["footer"]["text"] == f"Page 1 of 2 · {AIN_NOT_RANKED}"
+        assert "Individual Neutral" not in shown["description"]  # not a row of the table
         message = table.original
         assert message is not None
         assert buttons(message) == {"◀": False, "▶": True}
@@ -172,7 +176,7 @@ async def test_the_table_ranks_ioc_style_ten_a_page_and_highlights_the_followed_
             "`  8.` 🇸🇮 Slovenia — 🥇 0 🥈 0 🥉 1 · 1",
             "`  8.` 🇸🇪 Sweden — 🥇 0 🥈 0 🥉 1 · 1",
         ]
-        assert embed(now)["footer"]["text"] == "Page 2 of 2 · Not ranked: AIN"
+        assert embed(now)["footer"]["text"] == f"Page 2 of 2 · {AIN_NOT_RANKED}"
         assert buttons(now) == {"◀": True, "▶": False}
 
         back = await click(sb, now, "◀", sb.demo.fan)
@@ -196,7 +200,7 @@ async def test_the_table_still_turns_its_pages_after_the_bot_restarted(tmp_path:
         assert turned.response_type is CallbackType.UPDATE_MESSAGE
         now = embed(shown_now(sb, table.original))
         assert now["title"].endswith(" · by total")  # the order chosen is kept
-        assert now["footer"]["text"] == "Page 2 of 2 · Not ranked: AIN"
+        assert now["footer"]["text"] == f"Page 2 of 2 · {AIN_NOT_RANKED}"
         assert lines(now["description"])[0] == "`  8.` 🇸🇮 Slovenia — 🥇 0 🥈 0 🥉 1 · 1"
         refused = await click(sb, shown_now(sb, table.original), "◀", sb.demo.moderator)
         assert refused.ephemeral and refused.content == NOT_YOURS
@@ -297,16 +301,28 @@ async def test_podium_offers_the_event_while_typing_and_shows_medals_marks_and_r
         assert shown["title"] == "Speed Skating · Women's 1000m"
         # official since the snapshot that said so (16:30 UTC), as a relative Discord time
         official_at = discord_time("2026-02-09T16:30:00+00:00", "R")
-        assert shown["description"] == f"✅ Official · since {official_at}"
+        assert shown["description"] == (
+            f"✅ Official · since {official_at} (the bot saw it change)"
+        )
         assert field(podium, "Podium") == [
-            "🥇 🇳🇱 Jutta LEERDAM — 1:12.31 `OR`",
-            "🥈 🇳🇱 Femke KOK — 1:12.59 `OR`",
-            "🥉 🇯🇵 Miho TAKAGI — 1:13.95",
+            "🥇 🇳🇱 Jutta LEERDAM (NED) — 1:12.31 `OR`",
+            "🥈 🇳🇱 Femke KOK (NED) — 1:12.59 `OR`",
+            "🥉 🇯🇵 Miho TAKAGI (JPN) — 1:13.95",
         ]
 
         # typed and sent without picking a suggestion: a clear match is enough
         typed = await ask(sb, "/podium", {"event": "women's 1000m"})
         assert typed.embeds == podium.embeds
+
+
+async def test_a_bot_started_after_the_result_says_the_feeds_end_time_not_when_it_started() -> None:
+    official = [f for f in sample_files("w1000m") if f.stem == "05-official"]
+    async with Sandbox(official, feed_interval=0.01) as sb:
+        await sb.start_bot()
+        await replay(sb)
+        podium = await ask(sb, "/podium", {"event": "SSKW1000M"})
+        ended = discord_time("2026-02-09T17:45:00+01:00", "R")
+        assert embed(podium)["description"] == f"✅ Official · ended {ended} (the feed's time)"
 
 
 async def test_an_unknown_or_unclear_event_gets_suggestions_only_the_asker_sees() -> None:
@@ -340,7 +356,7 @@ async def test_records_say_how_long_a_beaten_record_stood_and_what_each_beat() -
         kok, leerdam, seo_or, seo_wr = lines(embed(found)["description"])
         kok_set = discord_time("2026-02-09T15:48:00+00:00", "f")
         assert kok == (
-            f"~~`OR` **1:12.59** 🇳🇱 Femke KOK — Speed Skating · Women's 1000m, {kok_set} · "
+            f"~~`OR` **1:12.59** 🇳🇱 Femke KOK (NED) — Speed Skating · Women's 1000m, {kok_set} · "
             "beat 1:13.19 (Miho TAKAGI)~~ stood for 12 minutes"
         )
         assert leerdam.startswith("`OR` **1:12.31** 🇳🇱 Jutta LEERDAM")

@@ -233,10 +233,10 @@ async def test_synced_commands_carry_names_and_descriptions_in_every_language() 
             zip(DISCORD_LOCALES, MEDALS, strict=True)
         )
         assert synced["medals"]["description_localizations"]["nl"] == (
-            "De medaillespiegel, of de medailles van één land"
+            "De medaillespiegel, de medailles van één land, of de medaillerace"
         )
         assert synced["medals"]["description_localizations"]["fr"] == (
-            "Le tableau des médailles, ou les médailles d'une nation"
+            "Le tableau des médailles, les médailles d'une nation, ou la course aux médailles"
         )
         medals_options = {o["name"]: o for o in synced["medals"]["options"]}
         assert medals_options["nation"]["name_localizations"]["nl"] == "land"

@@ -26,7 +26,11 @@ DISCORD_NAME = re.compile(r"^[-_'\w]{1,32}$")
         ("medals", Location.command_name, "medailles"),
         ("alerts", Location.group_name, "meldingen"),
         ("nation", Location.parameter_name, "land"),
-        ("The medal table, or one nation's medals", Location.command_description, None),
+        (
+            "The medal table, one nation's medals, or the medal race",
+            Location.command_description,
+            None,
+        ),
         ("Gold first (IOC)", Location.choice_name, "Eerst goud (IOC)"),
     ],
 )
@@ -59,7 +63,9 @@ def test_an_untranslated_or_unchanged_text_gets_no_localisation() -> None:
 async def test_discord_py_gets_the_translation_through_the_translator_interface() -> None:
     translator = CatalogueTranslator()
 
-    @app_commands.command(name="medals", description="The medal table, or one nation's medals")
+    @app_commands.command(
+        name="medals", description="The medal table, one nation's medals, or the medal race"
+    )
     async def medals(interaction: discord.Interaction) -> None:  # pragma: no cover - not run
         del interaction
 
@@ -79,10 +85,10 @@ async def test_discord_py_gets_the_translation_through_the_translator_interface(
         "ja": "メダル",
     }
     assert payload["description_localizations"]["nl"] == (
-        "De medaillespiegel, of de medailles van één land"
+        "De medaillespiegel, de medailles van één land, of de medaillerace"
     )
     assert payload["description_localizations"]["de"] == (
-        "Der Medaillenspiegel oder die Medaillen einer Nation"
+        "Der Medaillenspiegel, die Medaillen einer Nation oder das Medaillenrennen"
     )
     assert set(payload["description_localizations"]) == set(payload["name_localizations"])
 

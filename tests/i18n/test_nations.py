@@ -14,6 +14,13 @@ from medalbot.i18n import (
     nation_names,
 )
 from medalbot.i18n.nations import NAME_OVERRIDES
+from tests.feeds.olympics_days import (
+    FIRST_DAY_2026,
+    PARALYMPICS_2026,
+    PARIS_MEDALLISTS,
+    PARIS_MEDALS,
+    load,
+)
 
 # Every NOC that has won a Winter Games medal, historical ones included.
 WINTER_MEDAL_NOCS = [
@@ -138,3 +145,24 @@ def test_a_fan_may_type_any_name_we_show_or_the_everyday_english_one() -> None:
     assert {"Korea", "South Korea", "Südkorea", "Corée du Sud", "韓国"} <= names
     assert "Cape Verde" in nation_names("CPV")
     assert nation_names("AIN") >= {"Individual Neutral Athletes", "個人の中立選手（AIN）"}
+
+
+def test_every_english_name_is_the_one_olympics_com_shows() -> None:
+    """One rule: olympics.com's name for every team of its Paris 2024 and Milano Cortina 2026
+    bodies (where the site shows only a code, as for AIN and EOR, we show the team's name)."""
+    shown: dict[str, str] = {}
+    for body in (PARIS_MEDALS, FIRST_DAY_2026, PARALYMPICS_2026):
+        for row in load(body)["medalStandings"]["medalsTable"]:
+            shown[row["organisation"]] = row["description"]
+    for athlete in load(PARIS_MEDALLISTS)["athletes"]:
+        shown.setdefault(athlete["organisation"], athlete["organisationName"])
+    assert len(shown) >= 92
+    different = {
+        noc: (nation_name(noc, "en"), site)
+        for noc, site in shown.items()
+        if nation_name(noc, "en") != site
+    }
+    assert different == {
+        "AIN": ("Individual Neutral Athletes", "AIN"),
+        "EOR": ("Refugee Olympic Team", "EOR"),
+    }

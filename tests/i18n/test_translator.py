@@ -147,7 +147,10 @@ def test_the_extraction_sees_the_messages() -> None:
     assert (None, "Great Britain") in messages  # marked with N_ in a table
     assert (None, "Medal table") in messages  # a reply to /medals (cogs)
     assert (None, "No nation “{noc}” takes part in these Games.") in messages  # a UserError
-    assert (None, "The medal table, or one nation's medals") in messages  # a description
+    assert (
+        None,
+        "The medal table, one nation's medals, or the medal race",
+    ) in messages  # a description
     assert ("command name", "medals") in messages  # a command name, in its own context
     assert ("command name", "logchannel") in messages
 

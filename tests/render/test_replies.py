@@ -16,11 +16,14 @@ from medalbot.domain.queries import (
     NationMedal,
     Podium,
     PodiumPlace,
+    StatusTime,
 )
 from medalbot.domain.table import TableRow
+from medalbot.render.phrases import MEDAL_EMOJI
 from medalbot.render.replies import (
     athlete_embed,
     nation_embed,
+    nation_medal_pages,
     podium_embed,
     record_line,
     records_embed,
@@ -93,31 +96,42 @@ def test_a_podium_of_many_places_fits_a_field() -> None:
         )
         for i in range(MANY)
     )
-    embed = podium_embed(Podium(event(1), places), locale="en", status_since=WHEN)
+    embed = podium_embed(
+        Podium(event(1), places), locale="en", status_since=StatusTime(WHEN, "seen")
+    )
 
     assert_embeds_fit([embed])
     [shown] = assert_cut_at_whole_lines(field(embed, "Podium"), MANY, "🥇 ")
     assert shown.endswith("— 1:12.31 `OR` `=WR`")  # the first place is whole, badges and all
-    assert embed.description == f"✅ Official · since <t:{int(WHEN.timestamp())}:R>"
+    assert embed.description == (
+        f"✅ Official · since <t:{int(WHEN.timestamp())}:R> (the bot saw it change)"
+    )
 
 
-def test_a_nation_with_many_medals_fits_a_field() -> None:
+def test_a_nation_with_many_medals_is_paged_and_every_page_fits() -> None:
     medals = tuple(
         NationMedal(event(i), MEDALS[i % 3], Competitor(NAME, "NED", members=(NAME,)), "1:12.31")
         for i in range(MANY)
     )
     report = NationReport("NED", TableRow(1, "NED", 20, 20, 20, 60), medals, WHEN)
 
-    embed = nation_embed(report, locale="nl")
+    pages = len(nation_medal_pages(report, locale="nl"))
+    embeds = [nation_embed(report, page, locale="nl") for page in range(pages)]
 
-    assert_embeds_fit([embed])
-    assert embed.description == "Nummer 1 in de medaillespiegel · 🥇 20 🥈 20 🥉 20 · 60"
-    medal_rows = tuple(f"{emoji} Shorttrack · " for emoji in ("🥇", "🥈", "🥉"))
-    shown = assert_cut_at_whole_lines(field(embed, "Medailles"), MANY, medal_rows)
-    days = [
-        f" 1:12.31 · <t:{int((WHEN + timedelta(minutes=i)).timestamp())}:d>" for i in range(MANY)
-    ]
-    assert all(row.endswith(day) for row, day in zip(shown, days, strict=False))
+    assert pages > 1
+    for one in embeds:
+        assert_embeds_fit([one])
+    shown: list[str] = []
+    for page, embed in enumerate(embeds, start=1):
+        assert embed.description == "Nummer 1 in de medaillespiegel · 🥇 20 🥈 20 🥉 20 · 60"
+        assert embed.footer.text == f"Pagina {page} van {pages}"
+        shown += field(embed, "Medailles").split("\n")
+    # every medal on exactly one page, in order, none cut
+    assert len(shown) == MANY
+    for i, row in enumerate(shown):
+        assert row.startswith(f"{MEDAL_EMOJI[MEDALS[i % 3]]} Shorttrack · "), (i, row)
+        day = f" 1:12.31 · <t:{int((WHEN + timedelta(minutes=i)).timestamp())}:d>"
+        assert row.endswith(day), (i, row)
 
 
 def test_many_records_fit_the_description() -> None:

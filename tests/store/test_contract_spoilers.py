@@ -1,5 +1,5 @@
 """The Store contract for spoiler-safe subscriptions, on memory, SQLite and PostgreSQL, and the
-upgrade of a database from before they existed (migration 0004)."""
+upgrade of a database from before they existed (migration 0006)."""
 
 from __future__ import annotations
 
