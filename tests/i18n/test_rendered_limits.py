@@ -4,7 +4,7 @@ stays within Discord's limits (counted in UTF-16 units, as Discord counts them).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 
 import discord
@@ -148,7 +148,7 @@ def test_every_fans_reply_fits(locale: str) -> None:
         for noc in nocs:
             assert_fits([nation_embed(queries.nation(noc), locale=locale)])
         for event in snap.events:
-            since = snap.generated_at - timedelta(minutes=3)
+            since = queries.status_since(event.code)
             assert_fits(
                 [podium_embed(queries.podium(event.code), locale=locale, status_since=since)]
             )
