@@ -96,6 +96,8 @@ class Background:
         )
         self.digests_caught_up = asyncio.Event()  # set once the start-up catch-up is done
         self._running: _Running | None = None
+        self._stopping = False
+        self._polls: set[asyncio.Task[object]] = set()  # poll jobs under way
 
     async def start(self, *, sender: OutboxSender, polling: PollService) -> None:
         """Schedule the polls (the first at once), the digests and their catch-up; run the
@@ -132,8 +134,15 @@ class Background:
     async def stop(self) -> None:
         """No new runs; the sender and the official edits are cancelled (a clean shutdown:
         what they leave unsent is sent again at the next start)."""
+        self._stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        # A poll under way is stopped here, not by the event loop's teardown: APScheduler
+        # would log that as a job that failed. Its commit is one transaction either way.
+        polls = list(self._polls)
+        for task in polls:
+            task.cancel()
+        await asyncio.gather(*polls, return_exceptions=True)
         running, self._running = self._running, None
         if running is None:
             return
@@ -147,8 +156,20 @@ class Background:
     async def poll(self, feed: Feed) -> None:
         """One poll of ``feed``; what it committed goes to the sender at once."""
         running = self._started()
-        with log_context(feed=feed.settings.name):
-            report = await running.polling.poll(feed.source)
+        task = asyncio.current_task()
+        if task is not None:
+            self._polls.add(task)
+        try:
+            with log_context(feed=feed.settings.name):
+                report = await running.polling.poll(feed.source)
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            log.info("feed %s: poll stopped by the shutdown", feed.settings.name)
+            return
+        finally:
+            if task is not None:
+                self._polls.discard(task)
         if report.outcome == "applied":
             self._deliver(running, report)
         if self._ops is not None:
