@@ -13,8 +13,8 @@ from medalbot.client import MedalBot
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
 from tests.e2e.test_bot_alerts import replay_all
-from tests.e2e.test_bot_fans import replay
-from tests.e2e.test_bot_languages import shown
+from tests.e2e.test_bot_fans import games_clock, replay
+from tests.e2e.test_bot_languages import RACE_EVENING, shown
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +28,8 @@ async def started(sb: Sandbox) -> MedalBot:
 
 
 async def test_medals_from_a_dm_of_the_app_installed_to_a_fans_account() -> None:
-    async with Sandbox(sample_files("w1000m")) as sb:
+    # on the race evening: with today's clock the table is the Games' final one
+    async with Sandbox(sample_files("w1000m"), clock=games_clock(RACE_EVENING)) as sb:
         world = sb.emulator.world
         fan = world.add_user("skate_fan_anywhere")  # in no server with the bot
         world.install_for_user(fan)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from tests.e2e.test_bot_fans import (
     buttons,
     click,
     embed,
+    games_clock,
     lines,
     replay,
     shown_now,
@@ -35,6 +36,10 @@ from tests.feeds.olympics_days import PARIS_MEDALS, load, medal_rows, paris_days
 pytestmark = pytest.mark.e2e
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The eve of the first medals: with today's clock (or the last day's) the days replayed are long
+# over, and the bot rightly polls a finished Games only hourly (medalbot.domain.between_games),
+# which would stall the replay.
+PARIS_CLOCK = games_clock(datetime(2024, 7, 26, 12, 0, tzinfo=UTC))
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +106,7 @@ async def test_medal_race_attaches_a_png_of_the_replayed_games_day_by_day(
     paris_files: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     races = DrawnRaces(monkeypatch)
-    async with Sandbox(paris_files, feed_interval=0.01) as sb:
+    async with Sandbox(paris_files, feed_interval=0.01, clock=PARIS_CLOCK) as sb:
         await sb.start_bot()
         await replay(sb)
 
@@ -136,7 +141,7 @@ async def test_medal_race_draws_the_nations_the_server_follows_or_else_the_leade
     paris_files: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     races = DrawnRaces(monkeypatch)
-    async with Sandbox(paris_files, feed_interval=0.01) as sb:
+    async with Sandbox(paris_files, feed_interval=0.01, clock=PARIS_CLOCK) as sb:
         await sb.start_bot()
         await replay(sb)
         leaders = await ask_race(sb, {})
@@ -173,7 +178,7 @@ async def test_the_chart_is_drawn_off_the_event_loop(
         return render(race, locale=locale)
 
     monkeypatch.setattr(race_chart, "race_png", slow)
-    async with Sandbox(paris_files[:3], feed_interval=0.01) as sb:
+    async with Sandbox(paris_files[:3], feed_interval=0.01, clock=PARIS_CLOCK) as sb:
         loop_holder.append(asyncio.get_running_loop())
         await sb.start_bot()
         await replay(sb)
@@ -189,7 +194,7 @@ async def test_the_chart_is_drawn_off_the_event_loop(
 
 
 async def test_great_britains_65_medals_can_all_be_paged_to(paris_files: list[Path]) -> None:
-    async with Sandbox(paris_files[-1:], feed_interval=0.01) as sb:
+    async with Sandbox(paris_files[-1:], feed_interval=0.01, clock=PARIS_CLOCK) as sb:
         await sb.start_bot()
         await replay(sb)
         asked = await ask(sb, "/medals", {"nation": "GBR"})
@@ -219,7 +224,7 @@ async def test_great_britains_65_medals_can_all_be_paged_to(paris_files: list[Pa
 
 
 async def test_every_podium_line_names_its_team_whatever_its_flag(paris_files: list[Path]) -> None:
-    async with Sandbox(paris_files[-1:], feed_interval=0.01) as sb:
+    async with Sandbox(paris_files[-1:], feed_interval=0.01, clock=PARIS_CLOCK) as sb:
         await sb.start_bot()
         await replay(sb)
         lines_of = {}
@@ -233,7 +238,7 @@ async def test_every_podium_line_names_its_team_whatever_its_flag(paris_files: l
 
 
 async def test_paris_table_says_who_is_not_ranked_and_why(paris_files: list[Path]) -> None:
-    async with Sandbox(paris_files[-1:], feed_interval=0.01) as sb:
+    async with Sandbox(paris_files[-1:], feed_interval=0.01, clock=PARIS_CLOCK) as sb:
         await sb.start_bot()
         await replay(sb)
         table = await ask(sb, "/medals")
@@ -246,7 +251,7 @@ async def test_paris_table_says_who_is_not_ranked_and_why(paris_files: list[Path
 async def test_typing_an_event_in_full_answers_it_and_words_suggest_the_right_events(
     paris_files: list[Path],
 ) -> None:
-    async with Sandbox(paris_files[-1:], feed_interval=0.01) as sb:
+    async with Sandbox(paris_files[-1:], feed_interval=0.01, clock=PARIS_CLOCK) as sb:
         await sb.start_bot()
         await replay(sb)
         marathon = await ask(sb, "/podium", {"event": "men's marathon"})
