@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import msgspec
 
-from medalbot.domain.models import GamesInfo, Snapshot
+from medalbot.domain.models import Snapshot
 from medalbot.feeds.errors import FeedError
 from medalbot.feeds.olympics.adapter import OlympicsAdapter
 from medalbot.feeds.olympics.endpoints import api_url, olympics_poller_settings
@@ -55,7 +55,7 @@ class OlympicsHttpSource:
             return HttpPoller(name, msgspec.structs.replace(polite, url=url), clock=clock)
 
         adapter = OlympicsAdapter(
-            GamesInfo(code=options.games_code, name=options.games_name),
+            options.games,
             unranked_nocs=options.unranked_nocs,
             max_bytes=base.max_bytes,
         )
