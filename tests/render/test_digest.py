@@ -33,7 +33,8 @@ def test_a_nations_digest_in_english() -> None:
     assert shown["Medals"].split("\n") == [
         "🥇 🇳🇱 Jutta LEERDAM (NED) · 1:12.31 — **Speed Skating** · Women's 1000m",
         "🥈 🇳🇱 Femke KOK (NED) · 1:12.59 — **Speed Skating** · Women's 1000m",
-        "🥈 🇳🇱 Daan VERMEULEN (NED) · 1:20.391 — **Short Track Speed Skating** · Men's 1000m (fictional)",
+        "🥈 🇳🇱 Daan VERMEULEN (NED) · 1:20.391 — **Short Track Speed Skating** · "
+        "Men's 1000m (fictional)",
     ]
     assert shown["Records"].count("Olympic record") == 2
     assert shown["Medal count"] == "🇳🇱 **Netherlands**: 🥇 1 🥈 2 🥉 0 · 3 medals"
