@@ -42,8 +42,9 @@ class FeedFormat(Generic[S]):
     # Set for a format whose feed sends only what changed (ODF): a polled feed keeps its
     # documents in the store, restores them at start-up and saves each body's after it.
     kept_decoder: Callable[[S, FeedDocumentStore], Awaitable[KeptDecoder]] | None = None
-    # FeedSettings, or a subclass adding this format's own ``[[feeds]]`` keys (each with a
-    # default: the offline tools read files with the format's default settings).
+    # FeedSettings, or a subclass adding this format's own ``[[feeds]]`` keys. The offline
+    # tools read files with the format's defaults; a key without one (olympics' games_code)
+    # comes from the command line (``open_files(options=...)``).
     settings: type[S]
     # Set for a format whose polled feed is more than one URL through one decoder (olympics:
     # a root, medals and medallists endpoints under it): the source of such a feed.
