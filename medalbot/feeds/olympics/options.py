@@ -41,6 +41,7 @@ class OlympicsOptions(Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     games_name: GamesName
     language: Language = "ENG"
     medallists: bool = False  # also read .../medallists for team members and neutral athletes
+    schedule: bool = False  # also read the day's schedule, for /schedule and "live" badges
     user_agent: UserAgent = DEFAULT_USER_AGENT
     referer: str = DEFAULT_REFERER
     unranked_nocs: tuple[Noc, ...] = ("AIN",)  # announced, never ranked in the table
@@ -63,6 +64,7 @@ class OlympicsFeedSettings(FeedSettings, frozen=True, forbid_unknown_fields=True
     games_name: GamesName | None = None  # as fans read it; default: games_code
     language: Language = "ENG"
     medallists: bool = False
+    schedule: bool = False
     user_agent: UserAgent = DEFAULT_USER_AGENT
     referer: str = DEFAULT_REFERER
     unranked_nocs: tuple[Noc, ...] = ("AIN",)
@@ -81,6 +83,7 @@ class OlympicsFeedSettings(FeedSettings, frozen=True, forbid_unknown_fields=True
             games_name=self.games_name or self.games_code,
             language=self.language,
             medallists=self.medallists,
+            schedule=self.schedule,
             user_agent=self.user_agent,
             referer=self.referer,
             unranked_nocs=self.unranked_nocs,
