@@ -10,6 +10,7 @@ sender's task in ``medalbot.background``.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,8 @@ from medalbot.cogs.moderation.server import notify_channel_refused
 from medalbot.config import Settings, load_settings, load_token
 from medalbot.domain.detection import DetectionPolicy
 from medalbot.feeds.factory import open_feed
+from medalbot.feeds.formats import feed_format
+from medalbot.feeds.settings import FeedSettings
 from medalbot.logs import REDACTOR, configure_logging
 from medalbot.ops.runtime import OpsRuntime
 from medalbot.services.bundle import Feed, Services
@@ -57,7 +60,7 @@ def build_services(
     digests: DigestJobs,
     clock: Clock = utc_now,
 ) -> Services:
-    live = LiveState()
+    live = LiveState(carries_records=feeds_carry_records(settings.feeds))
     return Services(
         store=store,
         live=live,
@@ -84,6 +87,11 @@ def build_services(
         schedules=ScheduleService(store, digests=digests, clock=clock),
         feeds=feeds,
     )
+
+
+def feeds_carry_records(feeds: Sequence[FeedSettings]) -> bool:
+    """Whether records can come from any of these feeds (no feed: nothing to say yet)."""
+    return not feeds or any(feed_format(f.format).carries_records for f in feeds)
 
 
 def point_discord_at(api_base: str, gateway_url: str | None) -> None:

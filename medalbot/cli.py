@@ -7,7 +7,7 @@ import asyncio
 import gc
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -19,12 +19,15 @@ from medalbot.domain.describe import describe_alert
 from medalbot.domain.queries import games_records, podium
 from medalbot.domain.state import GamesState
 from medalbot.domain.table import medal_table
-from medalbot.feeds.errors import FeedError
+from medalbot.feeds.errors import FeedError, FeedRejected
 from medalbot.feeds.factory import open_files
 from medalbot.feeds.formats import DEFAULT_FORMAT, FORMATS, feed_format
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
 from medalbot.store import StoreError, open_store
+
+# The Games of olympics.com bodies read offline, unless --games names them: the body never does.
+DEFAULT_GAMES = "OLYMPICS:Olympic Games (olympics.com)"
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 3
@@ -49,6 +52,7 @@ async def _apply_files(
     db: Path | None,
     format_name: str,
     on_alert: Callable[[Alert], None] | None = None,
+    options: Mapping[str, object] | None = None,
 ) -> GamesState | None:
     """Apply files of one format in order as the bot would (state in ``db``, else in memory; a
     format that keeps its documents keeps them there too); say on stderr which were rejected or
@@ -57,14 +61,15 @@ async def _apply_files(
     try:
         live = LiveState()
         service = PollService(store, live)
-        source = await open_files(format_name, files, store if db else None)
+        source = await open_files(format_name, files, store if db else None, options=options)
         while not source.exhausted:
+            path = source.files[source.position]
             report = await service.poll(source)
             if report.outcome == "failed":
                 print(f"medalbot: rejected {report.reason}", file=sys.stderr)
             elif report.outcome == "ignored" and not report.stale:
                 print(
-                    f"medalbot: snapshot {report.sequence} ignored: {report.reason}",
+                    f"medalbot: {path}: snapshot {report.sequence} ignored: {report.reason}",
                     file=sys.stderr,
                 )
             if on_alert is not None:
@@ -84,6 +89,7 @@ def _replay(args: argparse.Namespace) -> int:
                 args.db,
                 args.format,
                 lambda a: _print_alert(a, args.json, sys.stdout),
+                _format_options(args),
             )
         )
     except StoreError as exc:  # the --db file; a store failure elsewhere keeps its traceback
@@ -94,7 +100,9 @@ def _replay(args: argparse.Namespace) -> int:
 
 def _state_of(args: argparse.Namespace) -> GamesState:
     """The state after the snapshot files, in memory."""
-    state = asyncio.run(_apply_files(args.snapshot, None, args.format))
+    state = asyncio.run(
+        _apply_files(args.snapshot, None, args.format, options=_format_options(args))
+    )
     if state is None:
         raise FeedError("no usable snapshot")
     return state
@@ -131,6 +139,12 @@ def _podium(args: argparse.Namespace) -> int:
 
 
 def _records(args: argparse.Namespace) -> int:
+    if not feed_format(args.format).carries_records:  # say so, rather than list nothing
+        print(
+            f"medalbot: {args.format} files carry no records, so there are none to list",
+            file=sys.stderr,
+        )
+        return EXIT_OK
     state = _state_of(args)
     records = games_records(state)
     if args.json:
@@ -216,6 +230,17 @@ def _demo(args: argparse.Namespace) -> int:
     return exit_code
 
 
+def _format_options(args: argparse.Namespace) -> dict[str, object]:
+    """The format's own settings the command line gives: the Games, for a format whose
+    bodies do not name them (olympics)."""
+    if "games_code" not in feed_format(args.format).own_settings:
+        if args.games is not None:
+            raise FeedRejected(f"--games: the {args.format} format's files name their Games")
+        return {}
+    code, _, name = (args.games or DEFAULT_GAMES).partition(":")
+    return {"games_code": code, "games_name": name or None}
+
+
 def _add_format(parser: argparse.ArgumentParser) -> None:
     described = "; ".join(f"{f.name}: {f.summary}" for f in FORMATS.values())
     parser.add_argument(
@@ -223,6 +248,14 @@ def _add_format(parser: argparse.ArgumentParser) -> None:
         choices=list(FORMATS),
         default=DEFAULT_FORMAT,
         help=f"how the files are read (default {DEFAULT_FORMAT}; {described})",
+    )
+    parser.add_argument(
+        "--games",
+        metavar="CODE[:NAME]",
+        help=(
+            "the Games the files are from, for a format whose bodies do not say (olympics), "
+            f"e.g. OWG2026:'Milano Cortina 2026' (default {DEFAULT_GAMES})"
+        ),
     )
 
 

@@ -1,5 +1,7 @@
 """``medalbot demo``: the real bot on SQLite, the Discord emulator and a feed server replaying
 the bundled Games day, all on loopback; each channel's messages are shown as they arrive.
+The women's 1000 m is real; the day's other events are invented and named "(fictional)", and
+the demo says so before it plays.
 
 No token and no network. A moderator subscribes #oranje to the Netherlands (pinging the
 "Oranje alerts" role) and #golds to every gold medal, with the same slash command a real
@@ -22,12 +24,19 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
-from medalbot.samples import sample_files
+from medalbot.samples import load_sample, sample_files
 from medalbot.sandbox import Sandbox
 
 log = logging.getLogger(__name__)
 
 SECONDS_PER_SNAPSHOT = 1.5
+# Said before anything plays: whoever watches must not take an invented athlete for a real one.
+WHAT_IS_REAL = (
+    "Only the women's 1000 m speed skating is real: Femke KOK's Olympic record (1:12.59), "
+    "Jutta LEERDAM's (1:12.31) and the podium LEERDAM, KOK, TAKAGI. Every other event of this "
+    "day is [bold]fictional[/]: invented athletes, results and records, each named "
+    '"(fictional)" wherever it appears.'
+)
 
 
 _TIMESTAMP = re.compile(r"<t:(\d+)(?::([tTdDfFR]))?>")
@@ -134,6 +143,7 @@ async def run_demo(speed: float = 1.0, console: Console | None = None) -> int:
         db = Path(tmp) / "medalbot.db"
         async with Sandbox(files, store_url=f"sqlite:///{db}", feed_interval=0.25) as sandbox:
             console.rule("[bold]medalbot demo: Milano Cortina 2026, 9 February")
+            console.print(WHAT_IS_REAL)
             console.print(
                 f"Discord emulator on {sandbox.emulator.api_base}, feed on {sandbox.feed.url}, "
                 f"SQLite at {db}"
@@ -149,7 +159,7 @@ async def run_demo(speed: float = 1.0, console: Console | None = None) -> int:
             watcher = ChannelWatcher(sandbox, ["oranje", "golds"], console)
             watching = asyncio.create_task(watcher.run())
             try:
-                await _play(sandbox, len(files), speed)
+                await _play(sandbox, len(files), load_sample("gamesday")[-1].sequence, speed)
             finally:
                 watching.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -161,16 +171,17 @@ async def run_demo(speed: float = 1.0, console: Console | None = None) -> int:
     return 0
 
 
-async def _play(sandbox: Sandbox, count: int, speed: float) -> None:
+async def _play(sandbox: Sandbox, count: int, last_sequence: int, speed: float) -> None:
     bot = sandbox.bot
     assert bot is not None
     for _ in range(count - 1):
         await asyncio.sleep(SECONDS_PER_SNAPSHOT / max(speed, 0.01))
         sandbox.advance_feed()
-    target = sandbox.feed.position + 1  # sequences in the samples count from 1
+    target = last_sequence  # the last file's own sequence (the Games day's count from 101)
     await sandbox.emulator.wait_for(
         lambda: (state := bot.services.live.current) is not None and state.sequence >= target,
         timeout=30,
+        recheck=0.05,  # the bot's state changes without the emulator seeing it
     )
     await bot.sender.wait_idle()
     # retries (if any) are due later than the idle pass: look again until the outbox is empty

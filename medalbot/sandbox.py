@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import discord
@@ -82,7 +82,10 @@ class Sandbox:
         delivery: DeliverySettings = FAST_DELIVERY,
         emulator_config: EmulatorConfig | None = None,
         clock: Clock = utc_now,
+        configure: Callable[[Settings], Settings] | None = None,
     ) -> None:
+        """``configure`` changes the settings the bot is built with (another feed, the ops
+        endpoint on)."""
         config = emulator_config or EmulatorConfig(bot_name=BOT_NAME)
         self.emulator = Emulator(config, host="127.0.0.1", port=0)
         self.feed = ReplayFeedServer(feed_files)
@@ -90,6 +93,7 @@ class Sandbox:
         self.feed_interval = feed_interval
         self.delivery = delivery
         self.clock = clock
+        self.configure = configure
         self.world: DemoWorld | None = None
         self.bot: MedalBot | None = None
         self._bot_task: asyncio.Task[None] | None = None
@@ -122,13 +126,14 @@ class Sandbox:
         return self.world
 
     def settings(self) -> Settings:
-        return emulator_settings(
+        settings = emulator_settings(
             self.emulator,
             self.feed.url,
             store_url=self.store_url,
             delivery=self.delivery,
             feed_interval=self.feed_interval,
         )
+        return settings if self.configure is None else self.configure(settings)
 
     async def start_bot(self, *, ready_timeout: float = 5.0) -> MedalBot:
         """Build the bot on the sandbox's store and run it until it is ready."""

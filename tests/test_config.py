@@ -8,9 +8,12 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from medalbot import __version__
+from medalbot.cli import main
 from medalbot.config import ConfigError, Settings, load_settings, load_token
 from medalbot.feeds import formats
 from medalbot.feeds.formats import NATIVE
+from medalbot.feeds.olympics.options import OlympicsFeedSettings
 from medalbot.feeds.settings import FeedSettings
 from medalbot.logs import RedactingFilter
 
@@ -230,3 +233,66 @@ def test_check_config_names_a_wrong_games_key(tmp_path: Path, table: str, says: 
     path.write_text(f"[games]\n{table}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=says):
         load_settings(path, env={})
+def _olympics(tmp_path: Path, extra: str) -> Path:
+    path = tmp_path / "olympics.toml"
+    path.write_text('[[feeds]]\nname = "milano"\nformat = "olympics"\n' + extra, encoding="utf-8")
+    return path
+
+
+def test_an_olympics_feed_takes_its_keys_and_polite_defaults(tmp_path: Path) -> None:
+    path = _olympics(
+        tmp_path,
+        'url = "https://www.olympics.com/wmr-owg2026/"\ngames_code = "OWG2026"\n'
+        'games_name = "Milano Cortina 2026"\nlanguage = "ITA"\nmedallists = true\n',
+    )
+    (feed,) = load_settings(path, env={}).feeds
+    assert isinstance(feed, OlympicsFeedSettings)
+    assert (feed.interval, feed.jitter, feed.backoff_base, feed.backoff_cap) == (25, 5, 30, 900)
+    assert feed.options.user_agent.startswith(f"medalbot/{__version__} ")
+    assert (feed.options.language, feed.options.medallists, feed.options.referer) == (
+        "ITA",
+        True,
+        "https://www.olympics.com/",
+    )
+    assert feed.options.games_name == "Milano Cortina 2026"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "interval = 60.0\nbackoff_cap = 1800.0\n",
+        encoding="utf-8",
+    )
+    (feed,) = load_settings(path, env={}).feeds
+    assert (feed.interval, feed.jitter, feed.backoff_cap) == (60, 5, 1800)  # the operator's
+
+
+def test_check_config_names_an_olympics_feeds_missing_or_wrong_key(tmp_path: Path) -> None:
+    root = 'url = "https://www.olympics.com/wmr-owg2026/"\n'
+    with pytest.raises(ConfigError, match=r"feeds\[0\].*games_code"):
+        load_settings(_olympics(tmp_path, root), env={})
+    endpoint = 'url = "https://www.olympics.com/wmr-owg2026/competition/api/ENG/medals"\n'
+    with pytest.raises(ConfigError, match=r"feeds\[0\].*url: .* an endpoint of the API; give"):
+        load_settings(_olympics(tmp_path, endpoint + 'games_code = "OWG2026"\n'), env={})
+    with pytest.raises(ConfigError, match=r"url: 'https:///wmr/' has no host"):
+        load_settings(_olympics(tmp_path, 'url = "https:///wmr/"\ngames_code = "X"\n'), env={})
+    with pytest.raises(ConfigError, match=r"feeds\[0\]\.language"):
+        load_settings(_olympics(tmp_path, root + 'games_code = "X"\nlanguage = "en"\n'), env={})
+    with pytest.raises(
+        ConfigError, match=r"feeds\[0\]: .* unknown field `records`"
+    ):  # a key it does not have
+        load_settings(_olympics(tmp_path, root + 'games_code = "X"\nrecords = true\n'), env={})
+    # a native feed does not take the olympics keys
+    native = tmp_path / "native.toml"
+    native.write_text('[[feeds]]\nname = "a"\nurl = "f"\ngames_code = "X"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"feeds\[0\]: .* unknown field `games_code`"):
+        load_settings(native, env={})
+
+
+def test_check_config_prints_an_olympics_feed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _olympics(
+        tmp_path, 'url = "https://www.olympics.com/wmr-owg2026/"\ngames_code = "OWG2026"\n'
+    )
+    assert main(["check-config", str(path)]) == 0
+    assert "feed milano: olympics (olympics.com's competition API" in capsys.readouterr().out
+    path.write_text('[[feeds]]\nname = "m"\nformat = "olympics"\nurl = "https://x.example/"\n')
+    assert main(["check-config", str(path)]) == 3
+    assert "games_code" in capsys.readouterr().err

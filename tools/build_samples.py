@@ -3,8 +3,10 @@
 Run by hand after changing the story: ``python tools/build_samples.py`` (medalbot installed).
 The JSON files are committed in ``medalbot/samples/``; nothing reads this script at run time.
 
-The women's 1000 m follows the brief's results (LEERDAM, KOK, TAKAGI and their marks); the
-rest of that field's times and every other event of the Games day are invented (see README.md).
+The women's 1000 m follows the real results (LEERDAM, KOK, TAKAGI and their marks); the rest
+of that field's times and every other event of the Games day are invented (see README.md), and
+those events say so in their own names ("Men's 1000m (fictional)"), so that whoever replays
+them, in the demo or with ``medalbot replay``, never takes an invented athlete for a real one.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ SAMPLES: Final = Path(__file__).resolve().parent.parent / "medalbot" / "samples"
 GAMES: Final = GamesInfo(code="OWG2026", name="Milano Cortina 2026")
 CET: Final = timezone(timedelta(hours=1))
 UNRANKED: Final = ("AIN",)
+# Appended to the name of every event whose results, athletes or times are invented.
+FICTIONAL: Final = " (fictional)"
 
 
 def local(day: int, hour: int, minute: int = 0) -> datetime:
@@ -135,11 +139,13 @@ def event(
     *,
     entries: tuple[Result, ...] = (),
     medal_event: bool = True,
+    real: bool = False,
 ) -> Event:
+    """An event; unless ``real``, its name says it is fictional."""
     return Event(
         code=code,
         sport=sport,
-        name=name,
+        name=name if real else name + FICTIONAL,
         gender=gender,
         status=EventStatus.SCHEDULED,
         medal_event=medal_event,
@@ -219,6 +225,7 @@ def women_1000m() -> Story:
         local(9, 16, 30),
         local(9, 17, 45),
         entries=skating_1000m(0, medals=False),
+        real=True,
     )
     return Story(base)
 

@@ -3,9 +3,11 @@ replay of files. What differs between formats comes from ``medalbot.feeds.format
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+import msgspec
 
 from medalbot.feeds.errors import DEFAULT_MAX_BYTES, FeedRejected
 from medalbot.feeds.formats import feed_format
@@ -35,6 +37,8 @@ def open_source(settings: FeedSettings) -> FeedSource:
     file). ODF feeds follow the Games named by their messages' CompetitionCode."""
     fmt = feed_format(settings.format)
     settings = fmt.settings_of(settings)
+    if settings.polled and fmt.polled_source is not None:
+        return fmt.polled_source(settings)
     decoder = fmt.decoder(settings)
     if settings.polled:
         poller = HttpPoller(settings.name, poller_settings(settings))
@@ -57,14 +61,18 @@ async def open_files(
     store: FeedDocumentStore | None = None,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    options: Mapping[str, object] | None = None,
 ) -> ReplaySource:
     """A replay of these files, in this order, read as ``format_name`` with its default
-    settings (the offline tools). With a ``store``, a format that keeps its documents keeps
-    them there, as a polled feed does: replaying the same files again then changes nothing."""
+    settings and ``options`` (keys of its own, e.g. an ``olympics`` feed's ``games_code``) (the
+    offline tools). With a ``store``, a format that keeps its documents keeps them there, as a
+    polled feed does: replaying the same files again then changes nothing."""
     fmt = feed_format(format_name)
-    settings = fmt.settings_of(
-        FeedSettings(name="replay", url="", format=fmt.name, max_bytes=max_bytes)
-    )
+    table = {"name": "replay", "url": "", "format": fmt.name, "max_bytes": max_bytes}
+    try:
+        settings = msgspec.convert({**table, **(options or {})}, type=fmt.settings)
+    except msgspec.ValidationError as exc:
+        raise FeedRejected(f"{format_name}: {exc}") from exc
     if store is None or fmt.kept_decoder is None:
         return ReplaySource("replay", files, adapter=fmt.decoder(settings), max_bytes=max_bytes)
     kept = await fmt.kept_decoder(settings, store)

@@ -2,8 +2,9 @@
 know about it (content types, replay files, documents kept, settings of its own).
 
 Each format declares one ``FeedFormat`` (``medalbot.feeds.formats.NATIVE``,
-``medalbot.feeds.odf.format.ODF``); ``medalbot.feeds.formats`` lists them by name, and the
-configuration, the feed factory and the command line read that list.
+``medalbot.feeds.odf.format.ODF``, ``medalbot.feeds.olympics.format.OLYMPICS``);
+``medalbot.feeds.formats`` lists them by name, and the configuration, the feed factory and
+the command line read that list.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import msgspec
 
 from medalbot.feeds.errors import FeedRejected
 from medalbot.feeds.settings import FeedSettings
-from medalbot.feeds.sources import AfterPoll, BodyAdapter
+from medalbot.feeds.sources import AfterPoll, BodyAdapter, FeedSource
 from medalbot.store.base import FeedDocumentStore
 
 S = TypeVar("S", bound=FeedSettings)
@@ -41,9 +42,16 @@ class FeedFormat(Generic[S]):
     # Set for a format whose feed sends only what changed (ODF): a polled feed keeps its
     # documents in the store, restores them at start-up and saves each body's after it.
     kept_decoder: Callable[[S, FeedDocumentStore], Awaitable[KeptDecoder]] | None = None
-    # FeedSettings, or a subclass adding this format's own ``[[feeds]]`` keys (each with a
-    # default: the offline tools read files with the format's default settings).
+    # FeedSettings, or a subclass adding this format's own ``[[feeds]]`` keys. The offline
+    # tools read files with the format's defaults; a key without one (olympics' games_code)
+    # comes from the command line (``open_files(options=...)``).
     settings: type[S]
+    # Set for a format whose polled feed is more than one URL through one decoder (olympics:
+    # a root, medals and medallists endpoints under it): the source of such a feed.
+    polled_source: Callable[[S], FeedSource] | None = None
+    # Whether this format's bodies can say a record was set (the olympics.com API cannot):
+    # the bot tells fans and moderators plainly rather than staying silent.
+    carries_records: bool = True
 
     @property
     def keeps_documents(self) -> bool:

@@ -16,6 +16,7 @@ from typing import Any, Final
 from medalbot.feeds.format import FeedFormat
 from medalbot.feeds.native import parse_snapshot
 from medalbot.feeds.odf.format import ODF
+from medalbot.feeds.olympics.format import OLYMPICS
 from medalbot.feeds.poller import JSON_CONTENT_TYPES
 from medalbot.feeds.settings import FeedSettings
 from medalbot.feeds.sources import BodyAdapter
@@ -36,7 +37,9 @@ NATIVE: Final = FeedFormat(
     settings=FeedSettings,
 )
 
-FORMATS: Final[Mapping[str, FeedFormat[Any]]] = MappingProxyType({f.name: f for f in (NATIVE, ODF)})
+FORMATS: Final[Mapping[str, FeedFormat[Any]]] = MappingProxyType(
+    {f.name: f for f in (NATIVE, ODF, OLYMPICS)}
+)
 
 
 class UnknownFormat(ValueError):

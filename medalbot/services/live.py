@@ -8,9 +8,16 @@ from medalbot.domain.state import GamesState
 
 
 class LiveState:
-    def __init__(self) -> None:
+    def __init__(self, *, carries_records: bool = True) -> None:
         self._games: dict[str, GamesState] = {}
         self._current: str | None = None
+        self._carries_records = carries_records
+
+    @property
+    def carries_records(self) -> bool:
+        """Whether the feeds followed can announce records at all (``FeedFormat``'s
+        ``carries_records``): when none can, fans and moderators are told so."""
+        return self._carries_records
 
     def get(self, games_code: str) -> GamesState | None:
         return self._games.get(games_code)

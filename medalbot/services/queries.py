@@ -240,6 +240,13 @@ class QueryService:
         return match_sport({e.sport for e in self.snapshot().events}, text)
 
     def records(self, sport: str | None = None) -> list[GamesRecord]:
+        if not self._live.carries_records:  # an empty list would read as "none set yet"
+            raise UserError(
+                N_(
+                    "The results feed this bot follows does not carry records, so there are "
+                    "none to show: records set at these Games will not appear here."
+                )
+            )
         found = games_records(self.state())
         if sport:
             wanted = self.resolve_sport(sport)

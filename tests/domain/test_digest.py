@@ -49,7 +49,7 @@ def test_a_nation_gets_its_medals_and_records_of_the_day_as_they_stand() -> None
     assert medals(digest) == [
         ("gold", "Jutta LEERDAM", "Women's 1000m"),
         ("silver", "Femke KOK", "Women's 1000m"),
-        ("silver", "Daan VERMEULEN", "Men's 1000m"),
+        ("silver", "Daan VERMEULEN", "Men's 1000m (fictional)"),
     ]
     assert records(digest) == [("OR", "Femke KOK"), ("OR", "Jutta LEERDAM")]
     assert digest.corrections == ()

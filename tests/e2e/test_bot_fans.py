@@ -257,7 +257,7 @@ async def test_a_nations_medals_by_event_with_athletes_and_marks() -> None:
         assert field(ned, "Medals") == [
             f"🥇 Speed Skating · Women's 1000m — Jutta LEERDAM 1:12.31 · {start_1000m}",
             f"🥈 Speed Skating · Women's 1000m — Femke KOK 1:12.59 · {start_1000m}",
-            f"🥈 Short Track Speed Skating · Men's 1000m — Daan VERMEULEN 1:20.391 · "
+            f"🥈 Short Track Speed Skating · Men's 1000m (fictional) — Daan VERMEULEN 1:20.391 · "
             f"{start_short_track}",
         ]
         # a team medal names its athletes
@@ -269,7 +269,9 @@ async def test_a_nations_medals_by_event_with_athletes_and_marks() -> None:
         neutral = await ask(sb, "/medals", {"nation": "AIN"})
         assert embed(neutral)["description"] == "Not ranked in the medal table."
         (silver,) = field(neutral, "Medals")
-        assert silver.startswith("🥈 Ski Jumping · Men's Normal Hill Individual — Dmitri VOLKOV")
+        assert silver.startswith(
+            "🥈 Ski Jumping · Men's Normal Hill Individual (fictional) — Dmitri VOLKOV"
+        )
 
         # a name typed instead of picking a code works too
         by_name = await ask(sb, "/medals", {"nation": "netherlands"})
@@ -293,7 +295,10 @@ async def test_podium_offers_the_event_while_typing_and_shows_medals_marks_and_r
         women_1000 = "Speed Skating · Women's 1000m = SSKW1000M"
         assert await typing(sb, "/podium", "event", "1000 women") == [women_1000]
         with_typo = await typing(sb, "/podium", "event", "speed skatin 1000")
-        assert with_typo[0] == women_1000 and "Speed Skating · Men's 1000m = SSKM1000M" in with_typo
+        assert (
+            with_typo[0] == women_1000
+            and "Speed Skating · Men's 1000m (fictional) = SSKM1000M" in with_typo
+        )
 
         podium = await ask(sb, "/podium", {"event": "SSKW1000M"})
         assert not podium.ephemeral
@@ -397,14 +402,22 @@ async def test_schedule_lists_medal_events_to_come_with_discord_times_running_on
             return f"{'🔴 live · ' if live else ''}{when} — {what}"
 
         assert lines(embed(schedule)["description"]) == [
-            line("2026-02-09T09:05:00+01:00", "Curling · Mixed Doubles", live=True),
+            line("2026-02-09T09:05:00+01:00", "Curling · Mixed Doubles (fictional)", live=True),
             line("2026-02-09T16:30:00+01:00", "Speed Skating · Women's 1000m", live=True),
-            line("2026-02-09T18:45:00+01:00", "Ski Jumping · Men's Normal Hill Individual"),
-            line("2026-02-09T20:15:00+01:00", "Short Track Speed Skating · Men's 1000m"),
-            line("2026-02-10T10:30:00+01:00", "Alpine Skiing · Women's Team Combined"),
-            line("2026-02-10T13:30:00+01:00", "Biathlon · Men's 20km Individual"),
-            line("2026-02-10T20:00:00+01:00", "Short Track Speed Skating · Mixed Team Relay"),
-            line("2026-02-11T17:30:00+01:00", "Speed Skating · Men's 1000m"),
+            line(
+                "2026-02-09T18:45:00+01:00",
+                "Ski Jumping · Men's Normal Hill Individual (fictional)",
+            ),
+            line(
+                "2026-02-09T20:15:00+01:00", "Short Track Speed Skating · Men's 1000m (fictional)"
+            ),
+            line("2026-02-10T10:30:00+01:00", "Alpine Skiing · Women's Team Combined (fictional)"),
+            line("2026-02-10T13:30:00+01:00", "Biathlon · Men's 20km Individual (fictional)"),
+            line(
+                "2026-02-10T20:00:00+01:00",
+                "Short Track Speed Skating · Mixed Team Relay (fictional)",
+            ),
+            line("2026-02-11T17:30:00+01:00", "Speed Skating · Men's 1000m (fictional)"),
         ]
         # the hockey game is running too, but no medals are awarded in it
         assert "Hockey" not in str(schedule.embeds)

@@ -136,3 +136,61 @@ def _rank(table: list[Json]) -> None:
         tied = [other for other in table if key(other) == key(row)]
         row["rank"] = table.index(tied[0]) + 1 if tied else position
         row["rankEqual"] = len(tied) > 1
+
+
+def wrong_athlete(day: Day) -> tuple[bytes, str]:
+    """The day's body with one gold shown for the silver medallist of the same event; and
+    that event's code."""
+    body = json.loads(day.medals_bytes())
+    rows = {
+        (w["eventCode"], w["medalType"]): w
+        for r in body["medalStandings"]["medalsTable"]
+        for d in r["disciplines"]
+        for w in d["medalWinners"]
+        if w["date"] == day.day.isoformat() and w["competitorType"] == "A"
+    }
+    code = next(e for e, medal in sorted(rows) if medal == "ME_GOLD" and (e, "ME_SILVER") in rows)
+    gold, silver = rows[(code, "ME_GOLD")], rows[(code, "ME_SILVER")]
+    gold["competitorCode"] = silver["competitorCode"]
+    gold["competitorDisplayName"] = silver["competitorDisplayName"]
+    return json.dumps(body).encode(), code.rstrip("-")
+
+
+def replay_files(days: list[Day], directory: Path) -> tuple[dict[str, str], str]:
+    """The days in order with the broken bodies mixed in; what each broken file should say,
+    and the event whose gold went to the wrong athlete for a day."""
+    files: list[tuple[str, bytes]] = []
+    expected: dict[str, str] = {}
+    wrong_event = ""
+    for index, day in enumerate(days):
+        files.append((f"day{index:02d}-a-medallists.json", day.medallists_bytes()))
+        medals = day.medals_bytes()
+        if index == 4:
+            medals, wrong_event = wrong_athlete(day)  # corrected by day 5's body
+        files.append((f"day{index:02d}-b-medals.json", medals))
+        if index == 3:  # an edge cache serves day 1's copy again
+            files.append(("day03-c-old-copy.json", days[1].medals_bytes()))
+            expected["day03-c-old-copy.json"] = "is not above"
+        if index == 5:
+            files.append(("day05-c-access-denied.json", ACCESS_DENIED.read_bytes()))
+            expected["day05-c-access-denied.json"] = "refused by the site's bot protection"
+        if index == 7:
+            files.append(("day07-c-truncated.json", medals[: len(medals) // 3]))
+            expected["day07-c-truncated.json"] = "truncated"
+        if index == 9:
+            empty = json.loads(medals)
+            empty["medalStandings"]["medalsTable"] = []
+            empty["medalStandings"]["eventInfo"]["dateTime"] = "2024-08-05T23:30:00+02:00"
+            files.append(("day09-c-empty.json", json.dumps(empty).encode()))
+            expected["day09-c-empty.json"] = "suspect body: the table shows medals of 0 events"
+        if index == 11:  # a few events' medals gone at once: the domain's suspect rule
+            thinner = json.loads(medals)
+            table = thinner["medalStandings"]["medalsTable"]
+            for row in table[:4]:
+                row["disciplines"] = row["disciplines"][1:]
+            thinner["medalStandings"]["eventInfo"]["dateTime"] = "2024-08-07T23:30:00+02:00"
+            files.append(("day11-c-thinner.json", json.dumps(thinner).encode()))
+            expected["day11-c-thinner.json"] = "announced medals vanished from"
+    for name, body in files:
+        (directory / name).write_bytes(body)
+    return expected, wrong_event

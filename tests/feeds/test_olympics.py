@@ -168,7 +168,7 @@ def _with(body: dict[str, Any], **changes: Any) -> bytes:
         (lambda: FIRST_DAY_2026.read_bytes()[:5000], "not JSON: truncated JSON"),
         (lambda: b"", "empty body"),
         (lambda: b"<!DOCTYPE html><html><h1>502 Bad Gateway</h1>", "got an HTML or XML page"),
-        (lambda: b'{"hello": 1}', "neither medalStandings nor athletes"),
+        (lambda: b'{"hello": 1}', "neither medalStandings, athletes nor units"),
         (
             lambda: _with(
                 load(FIRST_DAY_2026),

@@ -3,10 +3,9 @@ headers, the bot protection's 403, a medallists body that changes on its own."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,36 +23,10 @@ from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
 from medalbot.store.memory import MemoryStore
 from tests.feeds.conftest import FakeClock
-from tests.feeds.olympics_days import ACCESS_DENIED, FIRST_DAY_2026, load
+from tests.feeds.olympics_days import FIRST_DAY_2026
+from tests.feeds.olympics_site import Site, later_body
 
 OPTIONS = OlympicsOptions(games_code="OWG2026", games_name="Milano Cortina 2026", medallists=True)
-
-
-@dataclass
-class Site:
-    """olympics.com as the tests need it: two endpoints, ETags, a switch for the 403 page."""
-
-    medals: bytes
-    medallists: bytes
-    refuse: bool = False
-    requests: list[tuple[str, dict[str, str], int]] = field(default_factory=list)
-
-    async def handle(self, request: web.Request) -> web.Response:
-        body = self.medals if request.path.endswith("/medals") else self.medallists
-        etag = '"' + hashlib.sha1(body).hexdigest() + '"'
-        status = 200
-        if self.refuse:
-            status = 403
-        elif request.headers.get("If-None-Match") == etag:
-            status = 304
-        self.requests.append((request.path, dict(request.headers), status))
-        if status == 403:
-            return web.Response(
-                status=403, body=ACCESS_DENIED.read_bytes(), content_type="text/html"
-            )
-        if status == 304:
-            return web.Response(status=304, headers={"ETag": etag})
-        return web.Response(body=body, content_type="application/json", headers={"ETag": etag})
 
 
 @dataclass(frozen=True)
@@ -90,26 +63,6 @@ async def site() -> AsyncIterator[tuple[Site, str]]:
     await server.start_server()
     yield state, str(server.make_url("/wmr-owg2026/"))
     await server.close()
-
-
-def later_body() -> bytes:
-    """The first day's body an hour later, with a fourth event's podium (Italy's gold)."""
-    body = load(FIRST_DAY_2026)
-    standings = body["medalStandings"]
-    standings["eventInfo"]["dateTime"] = "2026-02-07T17:30:00+00:00"
-    italy = standings["medalsTable"][0]
-    winner = dict(italy["disciplines"][0]["medalWinners"][0])
-    winner.update(
-        eventCode="ALPWDH----------------------------",
-        eventDescription="Women's Downhill",
-        eventCategory="Women",
-        medalType="ME_GOLD",
-        competitorCode="1",
-        competitorDisplayTvName="Sofia GOGGIA",
-        competitorDisplayName="GOGGIA Sofia",
-    )
-    italy["disciplines"][0]["medalWinners"].append(winner)
-    return json.dumps(body).encode()
 
 
 async def test_polls_both_endpoints_politely_and_announces_new_medals_once(

@@ -33,7 +33,8 @@ def test_a_nations_digest_in_english() -> None:
     assert shown["Medals"].split("\n") == [
         "🥇 🇳🇱 Jutta LEERDAM (NED) · 1:12.31 — **Speed Skating** · Women's 1000m",
         "🥈 🇳🇱 Femke KOK (NED) · 1:12.59 — **Speed Skating** · Women's 1000m",
-        "🥈 🇳🇱 Daan VERMEULEN (NED) · 1:20.391 — **Short Track Speed Skating** · Men's 1000m",
+        "🥈 🇳🇱 Daan VERMEULEN (NED) · 1:20.391 — **Short Track Speed Skating** · "
+        "Men's 1000m (fictional)",
     ]
     assert shown["Records"].count("Olympic record") == 2
     assert shown["Medal count"] == "🇳🇱 **Netherlands**: 🥇 1 🥈 2 🥉 0 · 3 medals"
@@ -71,7 +72,7 @@ def test_a_correction_of_an_earlier_day_shows_what_changed() -> None:
 
     corrections = fields(render_digest(digest, locale="en").embeds[0])["Corrections"].split("\n")
 
-    assert corrections[0] == "⚠️ **Short Track Speed Skating** · Men's 1000m"
+    assert corrections[0] == "⚠️ **Short Track Speed Skating** · Men's 1000m (fictional)"
     assert "~~" in corrections[1] and "Liam BOUCHARD" in corrections[1]
     assert corrections[-2:] == [
         "\u2003→ 🥈 🇳🇱 Daan VERMEULEN (NED) · 1:20.391",

@@ -110,6 +110,11 @@ class SubscriptionCommands(commands.Cog):
                     "Note: {role} is not mentionable, so alerts will show it without pinging. "
                     "Make the role mentionable to ping its members."
                 ).format(role=role.mention)
+        if records and not self.bot.services.live.carries_records:
+            note += "\n" + t.gettext(
+                "Note: the results feed this bot follows does not carry records, so no record "
+                "alerts will come from it; this subscription gets medals only."
+            )
         log.info(
             "guild %d subscribed channel %d (subscription %d)",
             interaction.guild_id,

@@ -17,16 +17,21 @@ from collections.abc import Iterable
 
 from medalbot.domain.models import GamesInfo, Snapshot
 from medalbot.feeds.errors import DEFAULT_MAX_BYTES, FeedRejected
-from medalbot.feeds.olympics.body import MedallistsBody, MedalsBody
+from medalbot.feeds.olympics.body import MedallistsBody, MedalsBody, ScheduleBody
 from medalbot.feeds.olympics.decode import decode_body
-from medalbot.feeds.olympics.snapshot import MedallistsIndex, build_snapshot, sequence_of
+from medalbot.feeds.olympics.snapshot import (
+    MedallistsIndex,
+    ScheduleIndex,
+    build_snapshot,
+    sequence_of,
+)
 
 log = logging.getLogger(__name__)
 
 
 class OlympicsAdapter:
     """The ``BodyAdapter`` of an ``olympics`` feed: takes medals bodies and, optionally,
-    medallists bodies (kept, and joined to the medals bodies that follow)."""
+    medallists and schedule bodies (kept, and joined to the medals bodies that follow)."""
 
     def __init__(
         self,
@@ -40,19 +45,29 @@ class OlympicsAdapter:
         self._max_bytes = max_bytes
         self._medallists: MedallistsIndex | None = None
         self._medallists_digest = b""
+        self._schedule: ScheduleIndex | None = None
+        self._schedule_digest = b""
         self._medals: MedalsBody | None = None  # the newest medals body taken
         self._medals_digest = b""
         self._emitted: tuple[bytes, bytes] | None = None  # digests of the newest snapshot made
+        # (its medals body's, and the one of the medallists and schedule bodies it joined)
         self._clock_sequence: int | None = None  # sequence_of its dateTime
         self._sequence = 0  # the sequence it was given
 
     def __call__(self, body: bytes) -> Snapshot | None:
         """A snapshot for a medals body (None: the same as last time); None for a medallists
-        body, which the next medals body (or ``rebuild``) takes in. Raises ``FeedError``."""
+        or schedule body, which the next medals body (or ``rebuild``) takes in. Raises
+        ``FeedError``."""
         digest = hashlib.blake2b(body, digest_size=16).digest()
-        if self._emitted == (digest, self._medallists_digest) or digest == self._medallists_digest:
+        if self._emitted == (digest, self._extras) or digest in (
+            self._medallists_digest,
+            self._schedule_digest,
+        ):
             return None  # cheaper than decoding: polls of an unchanged feed cost a hash
         decoded = decode_body(body, max_bytes=self._max_bytes)
+        if isinstance(decoded, ScheduleBody):
+            self._schedule, self._schedule_digest = ScheduleIndex(decoded), digest
+            return None
         if isinstance(decoded, MedallistsBody):
             self._note_competition(decoded.competitionCode)
             self._medallists, self._medallists_digest = MedallistsIndex(decoded), digest
@@ -64,7 +79,7 @@ class OlympicsAdapter:
     def rebuild(self) -> Snapshot | None:
         """The newest medals body again with the medallists taken since (None if there is
         none yet, or nothing changed)."""
-        if self._medals is None or self._emitted == (self._medals_digest, self._medallists_digest):
+        if self._medals is None or self._emitted == (self._medals_digest, self._extras):
             return None
         return self._snapshot(self._medals, self._medals_digest)
 
@@ -88,12 +103,18 @@ class OlympicsAdapter:
             games=self.games,
             sequence=sequence,
             unranked_nocs=self._unranked,
+            schedule=self._schedule,
         )
         if newest:  # an older copy goes on to be called stale, and is not remembered
             self._medals, self._medals_digest = medals, digest
-            self._emitted = (digest, self._medallists_digest)
+            self._emitted = (digest, self._extras)
             self._clock_sequence, self._sequence = clock, sequence
         return snapshot
+
+    @property
+    def _extras(self) -> bytes:
+        """What the medals body is joined with, as one digest."""
+        return self._medallists_digest + self._schedule_digest
 
     def _note_competition(self, code: str) -> None:
         if code and code.casefold() != self.games.code.casefold():

@@ -120,13 +120,35 @@ class MedallistsBody(Struct, frozen=True):
     competitionCode: str = ""
 
 
+class ScheduleUnit(Struct, frozen=True):
+    """One unit (a race, a game, a final) of a day's schedule. No saved response exists: the
+    shape is the one fans' parsers document (docs/feeds.md)."""
+
+    eventCode: Annotated[str, Meta(min_length=1)]
+    startDate: AwareDatetime | None = None
+    endDate: AwareDatetime | None = None
+    status: str = ""  # SCHEDULED, GETTING_READY, RUNNING, SCHEDULED_BREAK, FINISHED, ...
+    medalFlag: int = 0  # 0: no medal; 1: the gold medal unit; 3: the bronze medal unit
+    disciplineName: str = ""
+    eventName: str = ""
+    phaseName: str = ""
+
+
+class ScheduleBody(Struct, frozen=True):
+    """``schedules/api/{LANG}/schedule/lite/day/{YYYY-MM-DD}``: one day's units."""
+
+    units: tuple[ScheduleUnit, ...]
+
+
 class AnyBody(Struct, frozen=True):
-    """Which of the two bodies this is, without decoding either yet."""
+    """Which of the bodies this is, without decoding any yet."""
 
     medalStandings: msgspec.Raw = msgspec.Raw()  # empty when absent
     athletes: msgspec.Raw = msgspec.Raw()
+    units: msgspec.Raw = msgspec.Raw()
 
 
 MEDALS_DECODER: Final = msgspec.json.Decoder(MedalsBody, strict=True)
 MEDALLISTS_DECODER: Final = msgspec.json.Decoder(MedallistsBody, strict=True)
+SCHEDULE_DECODER: Final = msgspec.json.Decoder(ScheduleBody, strict=True)
 ANY_DECODER: Final = msgspec.json.Decoder(AnyBody)

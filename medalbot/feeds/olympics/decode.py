@@ -14,16 +14,18 @@ from medalbot.feeds.olympics.body import (
     ANY_DECODER,
     MEDALLISTS_DECODER,
     MEDALS_DECODER,
+    SCHEDULE_DECODER,
     MedallistsBody,
     MedalsBody,
+    ScheduleBody,
 )
 from medalbot.feeds.refusal import refusal_reason
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
-def decode_body(body: bytes, *, max_bytes: int) -> MedalsBody | MedallistsBody:
-    """A ``medals`` or a ``medallists`` body, told apart by their top-level keys."""
+def decode_body(body: bytes, *, max_bytes: int) -> MedalsBody | MedallistsBody | ScheduleBody:
+    """A ``medals``, ``medallists`` or schedule body, told apart by their top-level keys."""
     if len(body) > max_bytes:
         raise FeedRejected(
             f"body larger than {describe_size(max_bytes)} ({describe_size(len(body))})"
@@ -41,6 +43,9 @@ def decode_body(body: bytes, *, max_bytes: int) -> MedalsBody | MedallistsBody:
         if len(kinds.athletes):
             what = "medallists response"
             return MEDALLISTS_DECODER.decode(body)
+        if len(kinds.units):
+            what = "schedule response"
+            return SCHEDULE_DECODER.decode(body)
     except msgspec.ValidationError as exc:
         raise FeedRejected(f"{what}: {_describe(exc)}") from exc
     except msgspec.DecodeError as exc:
@@ -53,7 +58,7 @@ def decode_body(body: bytes, *, max_bytes: int) -> MedalsBody | MedallistsBody:
     except RecursionError as exc:
         raise FeedRejected("JSON nested too deeply") from exc
     raise FeedRejected(
-        "not an olympics.com medals response: neither medalStandings nor athletes at the top"
+        "not an olympics.com medals response: neither medalStandings, athletes nor units at the top"
     )
 
 

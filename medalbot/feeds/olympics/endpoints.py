@@ -3,6 +3,8 @@ settings)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from medalbot.feeds.olympics.options import OlympicsOptions
 from medalbot.feeds.poller import JSON_CONTENT_TYPES, PollerSettings
 
@@ -11,6 +13,11 @@ def api_url(root: str, language: str, endpoint: str) -> str:
     """``https://www.olympics.com/wmr-owg2026/`` + ``ENG`` + ``medals`` ->
     ``https://www.olympics.com/wmr-owg2026/competition/api/ENG/medals``."""
     return f"{root.rstrip('/')}/competition/api/{language}/{endpoint}"
+
+
+def schedule_url(root: str, language: str, day: date) -> str:
+    """One day's schedule: ``{root}/schedules/api/ENG/schedule/lite/day/2026-02-09``."""
+    return f"{root.rstrip('/')}/schedules/api/{language}/schedule/lite/day/{day.isoformat()}"
 
 
 def olympics_poller_settings(base: PollerSettings, options: OlympicsOptions) -> PollerSettings:

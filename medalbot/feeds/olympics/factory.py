@@ -2,7 +2,8 @@
 
 What the format registry calls: ``open_olympics_source(feed, options)``, where ``feed`` is the
 ``[[feeds]]`` entry (``url`` is the Games' root, e.g. ``https://www.olympics.com/wmr-owg2026/``,
-or a directory / file of saved bodies) and ``options`` its ``[feeds.olympics]`` table.
+or a directory / file of saved bodies) and ``options`` its own keys
+(``OlympicsFeedSettings.options``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from medalbot.domain.models import GamesInfo
 from medalbot.feeds.olympics.adapter import OlympicsAdapter
 from medalbot.feeds.olympics.options import OlympicsOptions
 from medalbot.feeds.olympics.source import OlympicsHttpSource
@@ -54,7 +54,7 @@ def open_olympics_source(feed: FeedEntry, options: OlympicsOptions) -> FeedSourc
         )
         return OlympicsHttpSource.from_settings(feed.name, base, options)
     adapter = OlympicsAdapter(
-        GamesInfo(code=options.games_code, name=options.games_name),
+        options.games,
         unranked_nocs=options.unranked_nocs,
         max_bytes=feed.max_bytes,
     )

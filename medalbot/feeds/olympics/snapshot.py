@@ -11,7 +11,11 @@
 - medals the table leaves out (neutral athletes, AIN) come from the medallists body, and
   their NOCs are unranked, as the site leaves them out of its table.
 
-The API carries no marks, no record flags and no schedule: results have none.
+- with a day's schedule (optional), each medal event gets the start and end of its medal
+  units, and a medal event of that day without medals yet is listed as scheduled or running,
+  so ``/schedule`` and "live" badges work; without it, events have no times.
+
+The API carries no marks and no record flags: results have none.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Final
+
+import msgspec
 
 from medalbot.domain.models import (
     FEED_FORMAT,
@@ -42,6 +48,7 @@ from medalbot.feeds.olympics.body import (
     MedallistsBody,
     MedalsBody,
     MedalType,
+    ScheduleBody,
 )
 
 MEDALS: Final[dict[MedalType, Medal]] = {
@@ -110,6 +117,55 @@ class MedallistsIndex:
         return athlete.tvName or athlete.fullName
 
 
+# A schedule unit's status as an event's, for events without medals yet; the others (FINISHED:
+# the medals body will say; an unknown one) leave the event out until it does.
+_UNIT_STATUS: Final[dict[str, EventStatus]] = {
+    "SCHEDULED": EventStatus.SCHEDULED,
+    "GETTING_READY": EventStatus.SCHEDULED,
+    "DELAYED": EventStatus.SCHEDULED,
+    "RESCHEDULED": EventStatus.SCHEDULED,
+    "RUNNING": EventStatus.RUNNING,
+    "SCHEDULED_BREAK": EventStatus.RUNNING,
+    "CANCELLED": EventStatus.CANCELLED,
+}
+
+
+class ScheduledEvent:
+    """A medal event as one day's schedule shows it: its medal units taken together."""
+
+    __slots__ = ("end", "name", "sport", "start", "status")
+
+    def __init__(self, sport: str, name: str) -> None:
+        self.sport, self.name = sport, name
+        self.start: datetime | None = None
+        self.end: datetime | None = None
+        self.status: EventStatus | None = None
+
+
+class ScheduleIndex:
+    """A day's schedule body, indexed by event code: its medal units only (medalFlag set)."""
+
+    def __init__(self, body: ScheduleBody | None) -> None:
+        self.events: dict[str, ScheduledEvent] = {}
+        for unit in body.units if body is not None else ():
+            if not unit.medalFlag:
+                continue
+            code = event_code(unit.eventCode)
+            if not code:
+                continue
+            found = self.events.setdefault(
+                code, ScheduledEvent(unit.disciplineName, unit.eventName)
+            )
+            if unit.startDate is not None and (found.start is None or unit.startDate < found.start):
+                found.start = unit.startDate
+            if unit.endDate is not None and (found.end is None or unit.endDate > found.end):
+                found.end = unit.endDate
+            status = _UNIT_STATUS.get(unit.status)
+            # one unit under way (the bronze final) makes the event so
+            if status is not None and (found.status is None or status is EventStatus.RUNNING):
+                found.status = status
+
+
 def build_snapshot(
     medals: MedalsBody,
     medallists: MedallistsIndex | MedallistsBody | None,
@@ -117,6 +173,7 @@ def build_snapshot(
     games: GamesInfo,
     sequence: int,
     unranked_nocs: Iterable[str] = (),
+    schedule: ScheduleIndex | None = None,
 ) -> Snapshot:
     """The Games as the bodies describe them; ``FeedRejected`` for what the model refuses."""
     known = medallists if isinstance(medallists, MedallistsIndex) else MedallistsIndex(medallists)
@@ -198,12 +255,45 @@ def build_snapshot(
         games=games,
         sequence=sequence,
         generated_at=medals.medalStandings.eventInfo.dateTime,
-        events=tuple(_event(draft) for draft in events.values()),
+        events=_with_schedule([_event(draft) for draft in events.values()], schedule),
         unranked_nocs=tuple(unranked),
     )
     # The same checks as a native feed gets (NOCs, name lengths, unique codes), so every
     # format promises the same snapshot; the reasons name the event (events[3].results[0]...).
     return parse_snapshot(encode_snapshot(snapshot), max_bytes=sys.maxsize)
+
+
+def _with_schedule(events: list[Event], schedule: ScheduleIndex | None) -> tuple[Event, ...]:
+    """``events`` with their times from the schedule, and the schedule's medal events that
+    have no medals yet."""
+    if schedule is None or not schedule.events:
+        return tuple(events)
+    timed = []
+    for event in events:
+        planned = schedule.events.get(event.code)
+        if planned is not None:
+            event = msgspec.structs.replace(event, start=planned.start, end=planned.end)
+        timed.append(event)
+    known = {event.code for event in events}
+    for code, planned in schedule.events.items():
+        if code in known or planned.status is None or not planned.name:
+            continue
+        try:
+            gender = _gender("", code, f"schedule: event {code}")
+        except FeedRejected:
+            gender = "O"  # the code says none: the event is still listed
+        timed.append(
+            Event(
+                code=code,
+                sport=planned.sport or code[:3],
+                name=planned.name,
+                gender=gender,
+                status=planned.status,
+                start=planned.start,
+                end=planned.end,
+            )
+        )
+    return tuple(timed)
 
 
 def _surname(athlete: Athlete) -> str:
