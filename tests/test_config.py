@@ -233,6 +233,8 @@ def test_check_config_names_a_wrong_games_key(tmp_path: Path, table: str, says: 
     path.write_text(f"[games]\n{table}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=says):
         load_settings(path, env={})
+
+
 def _olympics(tmp_path: Path, extra: str) -> Path:
     path = tmp_path / "olympics.toml"
     path.write_text('[[feeds]]\nname = "milano"\nformat = "olympics"\n' + extra, encoding="utf-8")
