@@ -2,10 +2,12 @@
 
 "Live" is read from the data, never from a calendar kept by hand:
 
-- **finished**: every medal event of the Games is decided for good (official or cancelled),
-  and ``finished_after`` has passed since its last medal event (its end, else its start; a
-  feed without dates, such as olympics.com's medals API, counts from the snapshot's own clock,
-  ``generated_at``). Until then a late protest or a correction is still followed at full speed.
+- **finished**: every medal event of the Games is decided for good (official or cancelled)
+  and listed (a feed that lists only the events decided so far says how many the Games has in
+  all, ``Snapshot.medal_events``), and ``finished_after`` has passed since its last medal event
+  (its end, else its start; a feed without dates, such as olympics.com's medals API, counts from
+  the snapshot's own clock, ``generated_at``). Until then a late protest or a correction is
+  still followed at full speed.
 - **upcoming**: every medal event is still scheduled, none has a result yet (a start list is
   none) and the first has not reached its start time; or the feed lists no medal event at all.
 - **live**: anything else.
@@ -63,7 +65,8 @@ def last_medal_moment(snapshot: Snapshot) -> datetime:
 
 def games_phase(snapshot: Snapshot, now: datetime, *, finished_after: timedelta) -> Phase:
     events = _medal_events(snapshot)
-    if events and all(e.status in _SETTLED for e in events):
+    all_listed = snapshot.medal_events is None or len(events) >= snapshot.medal_events
+    if events and all_listed and all(e.status in _SETTLED for e in events):
         if now >= last_medal_moment(snapshot) + finished_after:
             return Phase.FINISHED
         return Phase.LIVE

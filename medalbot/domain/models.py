@@ -113,6 +113,9 @@ class Snapshot(Struct, frozen=True):
     events: tuple[Event, ...]
     unranked_nocs: tuple[Noc, ...] = ()
     standing_records: tuple[StandingRecord, ...] = ()
+    # How many medal events the Games has in all, from a feed that lists only those decided so
+    # far (olympics.com's eventInfo.totalEvents); None when ``events`` lists them all.
+    medal_events: Annotated[int, Meta(ge=0)] | None = None
 
     def event(self, code: str) -> Event | None:
         for event in self.events:

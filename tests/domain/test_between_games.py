@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import msgspec
 import pytest
 
 from medalbot.domain.between_games import (
@@ -55,6 +56,15 @@ def test_one_event_still_to_decide_keeps_it_live_whatever_the_date() -> None:
     assert games_phase(snap, T0 + 365 * DAY, finished_after=AFTER) is Phase.LIVE
     protested = games(OFFICIAL, EventStatus.PROTESTED)
     assert games_phase(protested, T0 + 365 * DAY, finished_after=AFTER) is Phase.LIVE
+
+
+def test_a_feed_listing_only_decided_events_is_live_until_it_lists_them_all() -> None:
+    # olympics.com's medals API lists only events with medals, and says how many there are
+    decided = games(OFFICIAL, OFFICIAL)
+    first_day = msgspec.structs.replace(decided, medal_events=116)
+    assert games_phase(first_day, T0 + 365 * DAY, finished_after=AFTER) is Phase.LIVE
+    last_day = msgspec.structs.replace(decided, medal_events=2)
+    assert games_phase(last_day, T0 + 365 * DAY, finished_after=AFTER) is Phase.FINISHED
 
 
 def test_a_games_before_its_first_medal_event_is_upcoming() -> None:

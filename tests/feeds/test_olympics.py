@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
 import msgspec
 import pytest
 
+from medalbot.domain.between_games import Phase, games_phase
 from medalbot.domain.detection import apply_snapshot
 from medalbot.domain.models import EventStatus, GamesInfo, Medal, Snapshot
 from medalbot.domain.state import Applied, Ignored
@@ -69,6 +71,10 @@ def test_the_2026_first_day_becomes_three_events_with_names_as_fans_read_them() 
     assert snapshot.event("SSKW3000M").gender == "W"  # type: ignore[union-attr]
     assert snapshot.generated_at.isoformat() == "2026-02-07T16:21:40+00:00"
     assert all(r.mark is None and not r.records for e in snapshot.events for r in e.results)
+    # 3 of 116 listed: three official events are not a finished Games, a year on or not
+    assert snapshot.medal_events == 116
+    later = snapshot.generated_at + timedelta(days=365)
+    assert games_phase(snapshot, later, finished_after=timedelta(hours=24)) is Phase.LIVE
 
 
 def test_the_paralympics_show_classes_in_event_names_and_guides_among_members() -> None:

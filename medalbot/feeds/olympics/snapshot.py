@@ -257,6 +257,8 @@ def build_snapshot(
         generated_at=medals.medalStandings.eventInfo.dateTime,
         events=_with_schedule([_event(draft) for draft in events.values()], schedule),
         unranked_nocs=tuple(unranked),
+        # only decided events are listed: the Games is not over before all of them are
+        medal_events=medals.medalStandings.eventInfo.totalEvents or None,
     )
     # The same checks as a native feed gets (NOCs, name lengths, unique codes), so every
     # format promises the same snapshot; the reasons name the event (events[3].results[0]...).
