@@ -112,7 +112,7 @@ async def test_a_record_breaks_through_when_allowed_and_the_medal_waits() -> Non
     # a later record gets through too: the held medal does not hold up the channel
     late = RecordAlert(
         id="r-late", sequence=5, record=RecordSet("WR", "1:11.50", "NED", "Jutta LEERDAM"), **COMMON
-    )  # type: ignore[arg-type]
+    )
     await queue(store, [late], 5, clock)
     await drain(s)
     assert "world record" in (port.channel(NED)[1].message.embeds[0].title or "")
@@ -221,7 +221,7 @@ async def test_a_summary_waiting_for_a_retry_is_not_overtaken_by_a_newer_alert()
     await drain(s)  # the summary fails once and waits for its retry
     late = RecordAlert(
         id="r-late", sequence=5, record=RecordSet("WR", "1:11.50", "NED", "Jutta LEERDAM"), **COMMON
-    )  # type: ignore[arg-type]
+    )
     await queue(store, [late], 5, clock)
 
     await drain(s)
