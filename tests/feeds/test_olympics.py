@@ -138,7 +138,7 @@ def test_the_site_table_equals_medalbots_table_on_the_final_paris_body() -> None
 
     assert sorted(ours) == sorted(site)
     assert len(ours) == 91 and "AIN" not in {noc for _, noc, *_ in ours}
-    shared = {}
+    shared: dict[int, list[str]] = {}
     for rank, noc, *_ in ours:
         shared.setdefault(rank, []).append(noc)
     assert {noc for nocs in shared.values() if len(nocs) > 1 for noc in nocs} == tied
@@ -235,7 +235,8 @@ def test_a_competition_code_is_only_noted(caplog: pytest.LogCaptureFixture) -> N
 
 def _apply(bodies: list[bytes]) -> list[Applied | Ignored | None]:
     """Each body through one adapter and the domain, as a poll would."""
-    feed, state, outcomes = adapter(), None, []
+    feed, state = adapter(), None
+    outcomes: list[Applied | Ignored | None] = []
     for body in bodies:
         snapshot = feed(body)
         if snapshot is None:
