@@ -57,18 +57,10 @@ async def wait_titles(
     )
 
 
-async def replay_all(sandbox: Sandbox, after_each: Callable[[int], object] | None = None) -> None:
+async def replay_all(sandbox: Sandbox) -> None:
     """Serve the remaining snapshots one by one, waiting until the bot has read each."""
     while sandbox.advance_feed():
-        position = sandbox.feed.position
-        await sandbox.emulator.wait_for(
-            lambda p=position: (
-                sandbox.bot is not None
-                and (state := sandbox.bot.services.live.current) is not None
-                and state.sequence >= p + 1
-            ),
-            timeout=10.0,
-        )
+        await sandbox.wait_feed_read()
 
 
 async def test_the_1000m_reaches_a_ned_channel_in_order_once_and_jpn_gets_the_bronze() -> None:
@@ -78,13 +70,7 @@ async def test_the_1000m_reaches_a_ned_channel_in_order_once_and_jpn_gets_the_br
         await sb.subscribe("oranje", nation="NED")
         await sb.subscribe("japan", nation="JPN", records=False)
         while sb.advance_feed():
-            await sb.emulator.wait_for(
-                lambda: (
-                    (s := sb.bot.services.live.current) is not None  # type: ignore[union-attr]
-                    and s.sequence >= sb.feed.position + 1
-                ),
-                timeout=10.0,
-            )
+            await sb.wait_feed_read()
         oranje = await wait_titles(sb, "oranje", 3)
         japan = await wait_titles(sb, "japan", 1)
         # let anything that would be a duplicate arrive: wait until the outbox is empty
