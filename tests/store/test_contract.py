@@ -137,7 +137,7 @@ async def test_alerts_of_another_games_are_refused(store: Store) -> None:
 
 async def test_naive_times_are_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="naive"):
-        await store.commit_snapshot(state(1), [], [], datetime(2026, 2, 9, 9, 0))
+        await store.commit_snapshot(state(1), [], [], datetime(2026, 2, 9, 9, 0))  # noqa: DTZ001 - naive on purpose
 
     assert await store.load_state(GAMES) is None
 
