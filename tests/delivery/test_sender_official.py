@@ -11,7 +11,7 @@ import msgspec
 from medalbot.config import DeliverySettings
 from medalbot.delivery.port import TransientFailure
 from medalbot.delivery.sender import OutboxSender
-from medalbot.domain.alerts import Alert, AlertBase, CorrectionAlert, MedalAlert, RecordAlert
+from medalbot.domain.alerts import Alert, CorrectionAlert, MedalAlert, RecordAlert
 from medalbot.domain.models import EventStatus
 from medalbot.services.routing import deliveries_for
 from medalbot.store.base import GuildSettings, NewSubscription
@@ -33,8 +33,8 @@ from tests.delivery.fixtures import (
 GAMES, EVENT = "OWG2026", "SSKW1000M"
 
 
-def unofficial(alert: AlertBase) -> Alert:
-    return msgspec.structs.replace(alert, event_status=EventStatus.UNOFFICIAL)  # type: ignore[return-value]
+def unofficial(alert: Alert) -> Alert:
+    return msgspec.structs.replace(alert, event_status=EventStatus.UNOFFICIAL)
 
 
 def statuses(embeds: Sequence[discord.Embed]) -> list[str | None]:

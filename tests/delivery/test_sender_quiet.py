@@ -82,6 +82,7 @@ async def test_nothing_is_sent_in_quiet_hours_and_one_summary_comes_after() -> N
     assert "Femke KOK" in shown[0] and "Jutta LEERDAM" in shown[1] and "gold" in shown[2]
     # the morning's one ping: the subscription's role, nobody else
     assert summary.message.content == f"<@&{ROLE}>"
+    # discord.py types AllowedMentions.roles as bool | list; here it is the list
     assert [r.id for r in summary.message.allowed_mentions.roles] == [ROLE]  # type: ignore[union-attr]
     assert not summary.message.allowed_mentions.everyone
     stats = await store.outbox_stats()

@@ -195,11 +195,7 @@ async def test_restart_in_the_middle_of_a_delivery_loses_and_duplicates_nothing(
         await sb.emulator.wait_for(lambda: bot.services.live.current is not None, timeout=5)
         for channel in ("golds", "oranje"):
             expected = await expected_alerts(bot, sb, channel)
-            wanted = len(expected)
-            await sb.emulator.wait_for(
-                lambda c=channel, n=wanted: len(titles(sb, c)) >= n,  # type: ignore[misc]
-                timeout=15,
-            )
+            await wait_titles(sb, channel, len(expected), within=15.0)
         await bot.sender.wait_idle()
         for channel in ("golds", "oranje"):
             expected = await expected_alerts(bot, sb, channel)

@@ -137,6 +137,7 @@ async def test_gateway_drops_while_alerts_flow_lose_nothing_and_commands_still_a
         async def identify_now(shard_id: int | None, *, initial: bool = False) -> None:
             return None  # discord.py waits 5 s before re-identifying; the emulator has no limit
 
+        # discord.py declares its hooks as methods; this one client's is replaced
         bot.before_identify_hook = identify_now  # type: ignore[method-assign]
         gateway = sb.emulator.gateway
         await sb.subscribe("oranje", nation="NED")
