@@ -15,18 +15,13 @@ from medalbot.services.routing import (
     deliveries_for,
     delivery_nonce,
 )
+from tests.delivery.fixtures import AlertCommon as DeliveryAlertCommon
 
 T = datetime(2026, 2, 9, 17, 0, tzinfo=UTC)
 
 
-class AlertCommon(TypedDict):
-    games: str
-    event: str
+class AlertCommon(DeliveryAlertCommon):
     sequence: int
-    detected_at: datetime
-    sport: str
-    event_name: str
-    event_status: EventStatus
 
 
 class SubscriptionOptions(TypedDict, total=False):
