@@ -24,7 +24,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check medalbot tests bench tools discord_emulator
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict medalbot discord_emulator/src/discord_emulator
+	$(BIN)/mypy --strict medalbot discord_emulator/src/discord_emulator tests bench tools \
+		discord_emulator/tests
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -156,6 +156,7 @@ def _time_polls(bot: MedalBot, found: list[tuple[float, PollReport]]) -> None:
             found.append((started, report))
         return report
 
+    # the benchmark times each poll by wrapping this one service's method
     polling.poll = timed  # type: ignore[method-assign]
 
 

@@ -40,7 +40,7 @@ from medalbot.samples import sample_files
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
 from medalbot.store import open_store
-from medalbot.store.base import NewSubscription
+from medalbot.store.base import NewSubscription, Store
 
 BASELINE: Final = 1_000
 FULL: Final = 100_000
@@ -85,18 +85,24 @@ def guild_ids(count: int) -> list[int]:
     return sorted({subscription(i).guild_id for i in range(count)})
 
 
+async def fill(store: Store, count: int, digest_percent: int = DIGEST_PERCENT) -> float:
+    """Put the Games up to the second record and ``count`` subscriptions in ``store``; the
+    seconds the subscriptions took."""
+    polling = PollService(store, LiveState())
+    for file in sample_files("w1000m")[:3]:
+        await polling.apply(parse_snapshot(file.read_bytes()))
+    started = time.perf_counter()
+    now = datetime.now(UTC)
+    for i in range(count):
+        await store.add_subscription(subscription(i, digest_percent), now, PER_GUILD)
+    return time.perf_counter() - started
+
+
 async def build(path: Path, count: int, digest_percent: int) -> float:
     """A store with the Games up to the second record and ``count`` subscriptions."""
     store = await open_store(f"sqlite:///{path}")
     try:
-        polling = PollService(store, LiveState())
-        for file in sample_files("w1000m")[:3]:
-            await polling.apply(parse_snapshot(file.read_bytes()))
-        started = time.perf_counter()
-        now = datetime.now(UTC)
-        for i in range(count):
-            await store.add_subscription(subscription(i, digest_percent), now, PER_GUILD)
-        return time.perf_counter() - started
+        return await fill(store, count, digest_percent)
     finally:
         await store.close()
 

@@ -44,7 +44,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from bench._stats import load_note
-from bench.memory import PER_GUILD, subscription
+from bench.memory import fill
 from medalbot.domain.detection import DetectionPolicy, apply_snapshot
 from medalbot.domain.models import Snapshot
 from medalbot.domain.state import Applied
@@ -128,14 +128,7 @@ class Stores:
             await self._admin(f'CREATE SCHEMA "{self._template}"')
         store = await open_store(self._url(self._template))
         try:
-            polling = PollService(store, LiveState())
-            for file in sample_files("w1000m")[:3]:
-                await polling.apply(parse_snapshot(file.read_bytes()))
-            started = time.perf_counter()
-            now = datetime.now(UTC)
-            for i in range(SUBSCRIPTIONS):
-                await store.add_subscription(subscription(i), now, PER_GUILD)
-            return time.perf_counter() - started
+            return await fill(store, SUBSCRIPTIONS)
         finally:
             await store.close()
 

@@ -94,9 +94,13 @@ def feeds_carry_records(feeds: Sequence[FeedSettings]) -> bool:
     return not feeds or any(feed_format(f.format).carries_records for f in feeds)
 
 
-def point_discord_at(api_base: str, gateway_url: str | None) -> None:
-    """Send REST calls (and the gateway) elsewhere: a REST proxy in production, the emulator
-    in the demo. discord.py reads both from class attributes, so this is process-wide."""
+# Not discord_emulator.point_discord_at: a production install has no emulator (it is the
+# [demo] extra), and a process that starts with these settings keeps them, so nothing needs the
+# emulator's undo. The sandbox and the benchmarks, which run next to tests, use the emulator's.
+def use_discord_endpoints(api_base: str, gateway_url: str | None) -> None:
+    """Send REST calls (and the gateway, when given) elsewhere, e.g. to a REST proxy, as
+    ``[discord]`` in the settings says. discord.py reads both from class attributes, so this
+    is process-wide."""
     discord.http.Route.BASE = api_base.rstrip("/")
     if gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
@@ -162,7 +166,7 @@ async def _main(config: Path | None) -> int:
     token = load_token(settings)
     REDACTOR.add_secret(token.reveal())
     if settings.discord.api_base != "https://discord.com/api/v10" or settings.discord.gateway_url:
-        point_discord_at(settings.discord.api_base, settings.discord.gateway_url)
+        use_discord_endpoints(settings.discord.api_base, settings.discord.gateway_url)
     bot = await build_bot(settings)
     # This process's claims belong to a live instance: after a crash they are taken back at
     # the next start (or by another process) at once, not when their lease runs out.

@@ -182,3 +182,13 @@ class Sandbox:
     def advance_feed(self) -> bool:
         """Serve the next snapshot file; False when the replay is at its end."""
         return self.feed.advance()
+
+    def feed_read(self) -> bool:
+        """Whether the running bot has applied the snapshot the feed serves now (the sample
+        files number their snapshots from 1, the feed its positions from 0)."""
+        state = self.bot.services.live.current if self.bot is not None else None
+        return state is not None and state.sequence >= self.feed.position + 1
+
+    async def wait_feed_read(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - test API
+        """Wait until the running bot has applied the snapshot the feed serves now."""
+        await self.emulator.wait_for(self.feed_read, timeout=timeout)

@@ -72,6 +72,7 @@ def bot_factory() -> Callable[..., commands.Bot]:
         async def identify_now(shard_id: int | None, *, initial: bool = False) -> None:
             return None
 
+        # discord.py declares its hooks as methods; this one client's is replaced
         bot.before_identify_hook = identify_now  # type: ignore[method-assign]
         return bot
 

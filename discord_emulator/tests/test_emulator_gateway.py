@@ -32,6 +32,7 @@ def ping_bot(bot_factory: BotFactory, **kwargs: object) -> commands.Bot:
     async def setup_hook() -> None:
         await bot.tree.sync()
 
+    # discord.py declares its hooks as methods; this one client's is replaced
     bot.setup_hook = setup_hook  # type: ignore[method-assign]
     return bot
 
@@ -219,6 +220,7 @@ async def test_sync_commands_are_invocable_by_name_only(
         await bot.tree.sync(guild=discord.Object(demo.guild.id))
 
     bot.tree.copy_global_to(guild=discord.Object(demo.guild.id))
+    # discord.py declares its hooks as methods; this one client's is replaced
     bot.setup_hook = setup_hook  # type: ignore[method-assign]
     async with running_bot(bot, emulator):
         result = await emulator.invoke("/admin status", member=demo.fan, channel=demo.oranje)

@@ -176,6 +176,7 @@ async def start_fan_bot(bot: commands.Bot, demo: DemoWorld) -> FanCog:
         bot.add_view(LaterView())
         await bot.tree.sync()
 
+    # discord.py declares its hooks as methods; this one client's is replaced
     bot.setup_hook = setup_hook  # type: ignore[method-assign]
     return cog
 

@@ -89,6 +89,7 @@ def test_unknown_contexts_and_integration_types_are_refused(
     with pytest.raises(DiscordError) as refused:
         registry.bulk_overwrite(None, [{"name": "x", "description": "d", field: value}])
     assert (refused.value.status, refused.value.code) == (400, 50035)
+    assert refused.value.errors is not None
     errors = refused.value.errors["0"][field]
     if error is None:
         assert errors["_errors"][0]["code"] == "BASE_TYPE_ARRAY"

@@ -228,7 +228,7 @@ async def test_nonce_window_expires(emulator_factory: EmulatorFactory) -> None:
 def test_command_validation() -> None:
     good = {"name": "medals", "description": "Medal table", "options": []}
     validate_commands([good])
-    bad_cases = [
+    bad_cases: list[list[dict[str, Any]]] = [
         [{"name": "Medals", "description": "x"}],
         [good, good],
         [{"name": "m", "description": ""}],

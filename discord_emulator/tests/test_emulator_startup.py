@@ -68,6 +68,7 @@ async def test_login_sync_ready_and_guild_cache(
         await bot.tree.set_translator(DutchTranslator())
         await bot.tree.sync()
 
+    # discord.py declares its hooks as methods; this one client's is replaced
     bot.setup_hook = setup_hook  # type: ignore[method-assign]
     started = time.perf_counter()
     async with running_bot(bot, emulator):
@@ -119,6 +120,7 @@ async def test_guild_sync_is_stored_per_guild_and_keeps_ids(
         await bot.tree.sync(guild=target)
         await bot.tree.sync(guild=target)
 
+    # discord.py declares its hooks as methods; this one client's is replaced
     bot.setup_hook = setup_hook  # type: ignore[method-assign]
     async with running_bot(bot, emulator):
         fetched = await bot.tree.fetch_commands(guild=target)

@@ -126,6 +126,7 @@ async def test_a_crafted_interaction_can_name_another_servers_channel_and_role(
         await bot.add_cog(PickCog())
         await bot.tree.sync()
 
+    # discord.py declares its hooks as methods; this one client's is replaced
     bot.setup_hook = setup_hook  # type: ignore[method-assign]
     async with running_bot(bot, emulator):
         options = {"where": elsewhere, "ping": their_role}

@@ -7,8 +7,10 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypedDict
 
 import discord
+import msgspec
 
 from medalbot.config import DeliverySettings
 from medalbot.delivery.port import MessagePort
@@ -90,7 +92,18 @@ class FakeDiscord:
                 p.edits.append(list(embeds))
 
 
-COMMON = dict(
+class AlertCommon(TypedDict):
+    """The fields every alert of the women's 1000m shares, typed so that ``**COMMON`` checks."""
+
+    games: str
+    event: str
+    detected_at: datetime
+    sport: str
+    event_name: str
+    event_status: EventStatus
+
+
+COMMON = AlertCommon(
     games="OWG2026",
     event="SSKW1000M",
     detected_at=T0,
@@ -109,9 +122,9 @@ PODIUM = (
 
 def alerts() -> list[Alert]:
     return [
-        RecordAlert(id="r-kok", sequence=2, record=KOK, **COMMON),  # type: ignore[arg-type]
-        RecordAlert(id="r-leerdam", sequence=3, record=LEERDAM, **COMMON),  # type: ignore[arg-type]
-        MedalAlert(id="m-podium", sequence=4, medals=PODIUM, podium=PODIUM, **COMMON),  # type: ignore[arg-type]
+        RecordAlert(id="r-kok", sequence=2, record=KOK, **COMMON),
+        RecordAlert(id="r-leerdam", sequence=3, record=LEERDAM, **COMMON),
+        MedalAlert(id="m-podium", sequence=4, medals=PODIUM, podium=PODIUM, **COMMON),
     ]
 
 
@@ -122,7 +135,7 @@ def bronzes(count: int, sequence: int = 2) -> list[Alert]:
             id=f"m-{i}",
             sequence=sequence,
             medals=(MedalWon(Medal.BRONZE, "NED", f"Skater {i}"),),
-            **COMMON,  # type: ignore[arg-type]
+            **COMMON,
         )
         for i in range(count)
     ]
@@ -135,7 +148,8 @@ IDLE_CHECK = 0.01
 
 def sender(store: Store, port: MessagePort, clock: Clock, **settings: object) -> OutboxSender:
     """A sender that no rate limit slows down."""
-    delivery = DeliverySettings(global_rate=1000, global_burst=1000, channel_rate=1000, **settings)  # type: ignore[arg-type]
+    unlimited = DeliverySettings(global_rate=1000, global_burst=1000, channel_rate=1000)
+    delivery = msgspec.structs.replace(unlimited, **settings)
     return OutboxSender(store, port, delivery, clock=clock, idle_check=IDLE_CHECK)
 
 

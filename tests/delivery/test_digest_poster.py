@@ -30,7 +30,7 @@ FAST = DeliverySettings(
 
 def bronze(alert_id: str, name: str) -> MedalAlert:
     won = MedalWon(Medal.BRONZE, "NED", name)
-    return MedalAlert(id=alert_id, sequence=9, medals=(won,), **COMMON)  # type: ignore[arg-type]
+    return MedalAlert(id=alert_id, sequence=9, medals=(won,), **COMMON)
 
 
 class World:

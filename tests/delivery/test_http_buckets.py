@@ -69,5 +69,6 @@ async def test_a_discord_py_without_the_scan_is_left_alone(
         def __init__(self) -> None:
             self._buckets: dict[str, object] = {}
 
+    # on purpose: a discord.py whose HTTPClient no longer looks as we expect
     assert linear_bucket_cleanup(Renamed()) is None  # type: ignore[arg-type]
     assert "cleaned up its own way" in caplog.text

@@ -78,7 +78,7 @@ async def test_a_crash_after_discord_committed_does_not_duplicate() -> None:
     # the crashed batch is re-sent as, or Discord could not recognise the retry.
     late = RecordAlert(
         id="r-late", sequence=5, record=RecordSet("WR", "1:11.50", "NED", "Jutta LEERDAM"), **COMMON
-    )  # type: ignore[arg-type]
+    )
     subs = await store.list_subscriptions()
     await store.commit_snapshot(
         minimal_state(sequence=5), [late], deliveries_for([late], subs), clock()
@@ -194,7 +194,7 @@ async def withdraw_kok_record(locale: str) -> tuple[MemoryStore, Posted, Posted]
     await drain(s)
     correction = CorrectionAlert(
         id="c-kok", sequence=5, before=(KOK,), after=(), corrects=("r-kok",), **COMMON
-    )  # type: ignore[arg-type]
+    )
     subs = await store.list_subscriptions()
     await store.commit_snapshot(
         minimal_state(sequence=5), [correction], deliveries_for([correction], subs), clock()
@@ -233,7 +233,7 @@ async def test_a_corrected_podium_keeps_the_channels_own_nation_in_the_edited_he
     takagi = PODIUM[2]
     correction = CorrectionAlert(
         id="c-takagi", sequence=5, before=(takagi,), after=(), corrects=("m-podium",), **COMMON
-    )  # type: ignore[arg-type]
+    )
     subs = await store.list_subscriptions()
     await store.commit_snapshot(
         minimal_state(sequence=5), [correction], deliveries_for([correction], subs), clock()
@@ -360,7 +360,7 @@ async def test_rows_another_sender_took_over_after_the_lease_are_not_sent_again(
     await asyncio.wait_for(stalled.entered.wait(), 5)
     # The first sender hangs past its lease; another process takes the rows over, together
     # with an alert that came in meanwhile, and sends them in messages of its own making.
-    late = RecordAlert(id="r-late", sequence=3, record=LEERDAM, **COMMON)  # type: ignore[arg-type]
+    late = RecordAlert(id="r-late", sequence=3, record=LEERDAM, **COMMON)
     subs = await store.list_subscriptions()
     await store.commit_snapshot(
         minimal_state(sequence=3), [late], deliveries_for([late], subs), clock()

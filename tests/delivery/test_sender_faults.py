@@ -32,7 +32,7 @@ def skaters(first: int, count: int, sequence: int) -> list[Alert]:
             id=f"m-{i}",
             sequence=sequence,
             medals=(MedalWon(Medal.BRONZE, "NED", f"Skater {i}"),),
-            **COMMON,  # type: ignore[arg-type]
+            **COMMON,
         )
         for i in range(first, first + count)
     ]

@@ -11,7 +11,7 @@ import msgspec
 from medalbot.config import DeliverySettings
 from medalbot.delivery.port import TransientFailure
 from medalbot.delivery.sender import OutboxSender
-from medalbot.domain.alerts import Alert, AlertBase, CorrectionAlert, MedalAlert, RecordAlert
+from medalbot.domain.alerts import Alert, CorrectionAlert, MedalAlert, RecordAlert
 from medalbot.domain.models import EventStatus
 from medalbot.services.routing import deliveries_for
 from medalbot.store.base import GuildSettings, NewSubscription
@@ -33,8 +33,8 @@ from tests.delivery.fixtures import (
 GAMES, EVENT = "OWG2026", "SSKW1000M"
 
 
-def unofficial(alert: AlertBase) -> Alert:
-    return msgspec.structs.replace(alert, event_status=EventStatus.UNOFFICIAL)  # type: ignore[return-value]
+def unofficial(alert: Alert) -> Alert:
+    return msgspec.structs.replace(alert, event_status=EventStatus.UNOFFICIAL)
 
 
 def statuses(embeds: Sequence[discord.Embed]) -> list[str | None]:
@@ -87,9 +87,9 @@ async def test_another_events_alert_in_the_same_message_is_left_as_it_was() -> N
         id="r-other",
         sequence=4,
         record=KOK,
-        **{**COMMON, "event": "SSKW1500M", "event_status": EventStatus.RUNNING},  # type: ignore[arg-type]
+        **(COMMON | {"event": "SSKW1500M", "event_status": EventStatus.RUNNING}),
     )
-    podium = MedalAlert(id="m-podium", sequence=4, medals=PODIUM, podium=PODIUM, **COMMON)  # type: ignore[arg-type]
+    podium = MedalAlert(id="m-podium", sequence=4, medals=PODIUM, podium=PODIUM, **COMMON)
     await queue(store, [other, unofficial(podium)], 4, clock)
     s = sender(store, port, clock)
     await drain(s)
@@ -111,7 +111,7 @@ async def test_a_corrected_message_stays_corrected_when_it_becomes_official() ->
         before=(KOK,),
         after=(),
         corrects=("r-kok",),
-        **COMMON,  # type: ignore[arg-type]
+        **COMMON,
     )
     await queue(store, [unofficial(correction)], 5, clock)
     await drain(s)

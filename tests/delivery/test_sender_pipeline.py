@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 import discord
 
@@ -32,7 +33,15 @@ from tests.delivery.fixtures import (
 
 SLOW = 1  # the channel Discord answers slowly
 OTHERS = list(range(2, 52))  # 50 channels answered at once
-UNLIMITED = dict(global_rate=1000.0, global_burst=1000, channel_rate=1000)
+
+
+class Rates(TypedDict):
+    global_rate: float
+    global_burst: int
+    channel_rate: int
+
+
+UNLIMITED = Rates(global_rate=1000.0, global_burst=1000, channel_rate=1000)
 
 
 class Held(FakeDiscord):
@@ -90,7 +99,7 @@ async def queue(store: MemoryStore, clock: Clock, batch: list[Alert], sequence: 
 
 
 @contextlib.asynccontextmanager
-async def running(s: OutboxSender):  # type: ignore[no-untyped-def]
+async def running(s: OutboxSender) -> AsyncIterator[asyncio.Task[None]]:
     task = asyncio.create_task(s.run())
     try:
         yield task
@@ -103,10 +112,10 @@ async def running(s: OutboxSender):  # type: ignore[no-untyped-def]
 async def test_a_slow_channel_holds_up_none_of_the_others() -> None:
     store, port, clock = MemoryStore(), Held(SLOW), Clock()
     await subscribe(store, clock, [SLOW, *OTHERS])  # the slow one is claimed first
-    kok = RecordAlert(id="r-kok", sequence=2, record=KOK, **COMMON)  # type: ignore[arg-type]
+    kok = RecordAlert(id="r-kok", sequence=2, record=KOK, **COMMON)
     await queue(store, clock, [kok], 2)
     # small claims, few workers: the 50 others need several claims after the slow one's
-    settings = DeliverySettings(**UNLIMITED, batch_size=10, workers=4)  # type: ignore[arg-type]
+    settings = DeliverySettings(**UNLIMITED, batch_size=10, workers=4)
     s = OutboxSender(store, port, settings, clock=clock, idle_check=0.05)
     async with running(s):
         await asyncio.wait_for(port.entered.wait(), 10)
@@ -123,14 +132,14 @@ async def test_a_slow_channel_holds_up_none_of_the_others() -> None:
 async def test_a_channel_whose_lease_runs_out_mid_send_is_not_sent_twice_at_once() -> None:
     store, port, clock = MemoryStore(), Held(SLOW), Clock()
     await subscribe(store, clock, [SLOW, 2])
-    kok = RecordAlert(id="r-kok", sequence=2, record=KOK, **COMMON)  # type: ignore[arg-type]
+    kok = RecordAlert(id="r-kok", sequence=2, record=KOK, **COMMON)
     await queue(store, clock, [kok], 2)
-    s = OutboxSender(store, port, DeliverySettings(**UNLIMITED), clock=clock, idle_check=0.05)  # type: ignore[arg-type]
+    s = OutboxSender(store, port, DeliverySettings(**UNLIMITED), clock=clock, idle_check=0.05)
     async with running(s):
         await asyncio.wait_for(port.entered.wait(), 10)
         # the send hangs past its lease; a new alert comes: the next claims take the hung row
         # again (its lease ran out) with the new one behind it
-        leerdam = RecordAlert(id="r-leerdam", sequence=3, record=LEERDAM, **COMMON)  # type: ignore[arg-type]
+        leerdam = RecordAlert(id="r-leerdam", sequence=3, record=LEERDAM, **COMMON)
         await queue(store, clock, [leerdam], 3)
         clock.now += timedelta(seconds=31)
         s.wake()
@@ -186,7 +195,7 @@ async def test_a_message_the_lease_might_not_cover_is_put_back_not_sent() -> Non
     await subscribe(store, clock, [SLOW])
     await queue(store, clock, bronzes(2), 2)
     settings = DeliverySettings(
-        **UNLIMITED,  # type: ignore[arg-type]
+        **UNLIMITED,
         max_embeds_per_message=1,  # two messages
         lease_seconds=30.0,
         send_timeout=10.0,

@@ -82,6 +82,7 @@ async def test_nothing_is_sent_in_quiet_hours_and_one_summary_comes_after() -> N
     assert "Femke KOK" in shown[0] and "Jutta LEERDAM" in shown[1] and "gold" in shown[2]
     # the morning's one ping: the subscription's role, nobody else
     assert summary.message.content == f"<@&{ROLE}>"
+    # discord.py types AllowedMentions.roles as bool | list; here it is the list
     assert [r.id for r in summary.message.allowed_mentions.roles] == [ROLE]  # type: ignore[union-attr]
     assert not summary.message.allowed_mentions.everyone
     stats = await store.outbox_stats()
@@ -112,7 +113,7 @@ async def test_a_record_breaks_through_when_allowed_and_the_medal_waits() -> Non
     # a later record gets through too: the held medal does not hold up the channel
     late = RecordAlert(
         id="r-late", sequence=5, record=RecordSet("WR", "1:11.50", "NED", "Jutta LEERDAM"), **COMMON
-    )  # type: ignore[arg-type]
+    )
     await queue(store, [late], 5, clock)
     await drain(s)
     assert "world record" in (port.channel(NED)[1].message.embeds[0].title or "")
@@ -221,7 +222,7 @@ async def test_a_summary_waiting_for_a_retry_is_not_overtaken_by_a_newer_alert()
     await drain(s)  # the summary fails once and waits for its retry
     late = RecordAlert(
         id="r-late", sequence=5, record=RecordSet("WR", "1:11.50", "NED", "Jutta LEERDAM"), **COMMON
-    )  # type: ignore[arg-type]
+    )
     await queue(store, [late], 5, clock)
 
     await drain(s)

@@ -121,7 +121,7 @@ async def test_the_official_edit_keeps_the_spoilers() -> None:
 async def test_a_correction_and_its_edit_keep_the_spoilers() -> None:
     store, port, clock = MemoryStore(), FakeDiscord(), Clock()
     await two_subscriptions(store, clock)
-    podium = MedalAlert(id="m-podium", sequence=4, medals=PODIUM, podium=PODIUM, **COMMON)  # type: ignore[arg-type]
+    podium = MedalAlert(id="m-podium", sequence=4, medals=PODIUM, podium=PODIUM, **COMMON)
     await queue(store, [podium], 4, clock)
     s = sender(store, port, clock)
     await drain(s)
@@ -136,7 +136,7 @@ async def test_a_correction_and_its_edit_keep_the_spoilers() -> None:
         after=swapped,
         podium=(PODIUM[0], *swapped),
         corrects=("m-podium",),
-        **COMMON,  # type: ignore[arg-type]
+        **COMMON,
     )
     await queue(store, [fix], 5, clock)
     await drain(s)

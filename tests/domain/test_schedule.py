@@ -26,8 +26,8 @@ LA = "America/Los_Angeles"  # UTC-8, summer UTC-7; 2026: forward 8 Mar, back 1 N
 NIGHT = Schedule(timezone=AMS, quiet_start=time(23), quiet_end=time(7))
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int, minute: int, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

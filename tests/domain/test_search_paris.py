@@ -4,9 +4,11 @@ text, and the events whose own name the words spell out go before those that sha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
-from medalbot.domain.models import GamesInfo, Snapshot
+from medalbot.domain.models import Event, GamesInfo, Snapshot
 from medalbot.domain.search import clear_best_event, find_events
 from medalbot.feeds.olympics.adapter import OlympicsAdapter
 from medalbot.services.queries import CONFIDENT
@@ -22,8 +24,8 @@ def paris() -> Snapshot:
     return snapshot
 
 
-def names(events: list[object]) -> list[str]:
-    return [f"{e.sport} · {e.name}" for e in events]  # type: ignore[attr-defined]
+def names(events: Sequence[Event]) -> list[str]:
+    return [f"{e.sport} · {e.name}" for e in events]
 
 
 def test_marathon_suggests_the_marathons_before_marathon_swimming_and_never_triathlon(

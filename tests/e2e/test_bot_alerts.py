@@ -5,7 +5,6 @@ Every assertion reads what a person in a channel sees (the emulator's transcript
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -56,18 +55,10 @@ async def wait_titles(
     )
 
 
-async def replay_all(sandbox: Sandbox, after_each: Callable[[int], object] | None = None) -> None:
+async def replay_all(sandbox: Sandbox) -> None:
     """Serve the remaining snapshots one by one, waiting until the bot has read each."""
     while sandbox.advance_feed():
-        position = sandbox.feed.position
-        await sandbox.emulator.wait_for(
-            lambda p=position: (
-                sandbox.bot is not None
-                and (state := sandbox.bot.services.live.current) is not None
-                and state.sequence >= p + 1
-            ),
-            timeout=10.0,
-        )
+        await sandbox.wait_feed_read()
 
 
 async def test_the_1000m_reaches_a_ned_channel_in_order_once_and_jpn_gets_the_bronze() -> None:
@@ -77,13 +68,7 @@ async def test_the_1000m_reaches_a_ned_channel_in_order_once_and_jpn_gets_the_br
         await sb.subscribe("oranje", nation="NED")
         await sb.subscribe("japan", nation="JPN", records=False)
         while sb.advance_feed():
-            await sb.emulator.wait_for(
-                lambda: (
-                    (s := sb.bot.services.live.current) is not None  # type: ignore[union-attr]
-                    and s.sequence >= sb.feed.position + 1
-                ),
-                timeout=10.0,
-            )
+            await sb.wait_feed_read()
         oranje = await wait_titles(sb, "oranje", 3)
         japan = await wait_titles(sb, "japan", 1)
         # let anything that would be a duplicate arrive: wait until the outbox is empty
@@ -201,11 +186,7 @@ async def test_restart_in_the_middle_of_a_delivery_loses_and_duplicates_nothing(
         await sb.emulator.wait_for(lambda: bot.services.live.current is not None, timeout=5)
         for channel in ("golds", "oranje"):
             expected = await expected_alerts(bot, sb, channel)
-            wanted = len(expected)
-            await sb.emulator.wait_for(
-                lambda c=channel, n=wanted: len(titles(sb, c)) >= n,  # type: ignore[misc]
-                timeout=15,
-            )
+            await wait_titles(sb, channel, len(expected), within=15.0)
         await bot.sender.wait_idle()
         for channel in ("golds", "oranje"):
             expected = await expected_alerts(bot, sb, channel)

@@ -39,7 +39,7 @@ def polled_every(sb: Sandbox) -> float:
     assert sb.bot is not None
     job = sb.bot.background.scheduler.get_job("poll:replay")
     assert job is not None and isinstance(job.trigger, IntervalTrigger)
-    seconds = job.trigger.interval.total_seconds()
+    seconds: float = job.trigger.interval.total_seconds()
     assert sb.bot.background.poll_intervals["replay"] == seconds
     return seconds
 

@@ -18,20 +18,14 @@ import pytest
 from discord_emulator import InteractionResult, Member
 from discord_emulator.permissions import Permission
 
-from medalbot.client import MedalBot
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
 from tests.e2e.test_bot_alerts import messages, replay_all, wait_titles
 from tests.e2e.test_bot_fans import games_clock
 from tests.e2e.test_bot_faults import settled
+from tests.e2e.test_bot_moderation import started
 
 pytestmark = pytest.mark.e2e
-
-
-async def started(sb: Sandbox) -> MedalBot:
-    bot = await sb.start_bot()
-    await sb.emulator.wait_for(lambda: bot.services.live.current is not None, timeout=5)
-    return bot
 
 
 async def run(

@@ -6,6 +6,7 @@ the channels' transcripts and who got pinged."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 
 import pytest
 from discord_emulator import Channel, CommandNotAvailable, InteractionResult, Member
@@ -252,7 +253,7 @@ async def test_no_moderators_option_suggests_anything_to_other_members() -> None
         ]
 
         async def offered(
-            member: Member, command: str, option: str, typed: str, options: dict[str, object]
+            member: Member, command: str, option: str, typed: str, options: Mapping[str, object]
         ) -> list[str]:
             choices = await sb.emulator.autocomplete(
                 command,

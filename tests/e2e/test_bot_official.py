@@ -39,15 +39,7 @@ def podium_message(sb: Sandbox) -> StoredMessage | None:
 async def serve_next(sb: Sandbox) -> None:
     """Serve the next snapshot and wait until the bot has applied it."""
     assert sb.advance_feed()
-    position = sb.feed.position
-    await sb.emulator.wait_for(
-        lambda: (
-            sb.bot is not None
-            and (state := sb.bot.services.live.current) is not None
-            and state.sequence >= position + 1
-        ),
-        timeout=10.0,
-    )
+    await sb.wait_feed_read()
 
 
 async def test_the_podium_message_is_edited_to_official_without_a_new_message_or_ping() -> None:

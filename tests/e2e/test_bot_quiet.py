@@ -19,6 +19,7 @@ from medalbot.delivery.digest import DigestOutcome
 from medalbot.delivery.digest_schedule import digest_job_id
 from medalbot.samples import sample_files
 from medalbot.sandbox import Sandbox
+from tests.e2e.test_bot_alerts import replay_all
 
 pytestmark = pytest.mark.e2e
 
@@ -61,19 +62,6 @@ async def moderator(sb: Sandbox, command: str, **options: object) -> str:
     )
     assert result.ephemeral, result.content
     return result.content or ""
-
-
-async def replay_all(sb: Sandbox) -> None:
-    while sb.advance_feed():
-        position = sb.feed.position
-        await sb.emulator.wait_for(
-            lambda p=position: (
-                sb.bot is not None
-                and (state := sb.bot.services.live.current) is not None
-                and state.sequence >= p + 1
-            ),
-            timeout=10.0,
-        )
 
 
 async def test_quiet_hours_hold_alerts_and_the_morning_gets_one_summary() -> None:

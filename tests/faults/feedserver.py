@@ -74,6 +74,7 @@ class FaultyFeed(ReplayFeedServer):
         self._released = asyncio.Event()
         self.seen: list[Seen] = []
 
+    # the fault server speaks its own faults, not ReplayFeedServer's names
     def inject(self, fault: Fault, *, times: int | None = 1) -> None:  # type: ignore[override]
         """Answer the next ``times`` requests with ``fault`` (None: every one until ``heal``).
         Faults queue up in the order they were injected."""

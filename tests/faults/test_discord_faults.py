@@ -112,6 +112,7 @@ async def fanout_world(sb: Sandbox) -> Fanout:
     async def identify_now(shard_id: int | None, *, initial: bool = False) -> None:
         return None  # discord.py waits 5 s before re-identifying; the emulator has no limit
 
+    # discord.py declares its hooks as methods; this one client's is replaced
     bot.before_identify_hook = identify_now  # type: ignore[method-assign]
     for server in servers:
         for channel in server.channels:

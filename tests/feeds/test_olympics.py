@@ -68,7 +68,8 @@ def test_the_2026_first_day_becomes_three_events_with_names_as_fans_read_them() 
         (Medal.SILVER, "ITA", "Giovanni FRANZONI", 2),
         (Medal.BRONZE, "ITA", "Dominik PARIS", 3),
     ]
-    assert snapshot.event("SSKW3000M").gender == "W"  # type: ignore[union-attr]
+    women = snapshot.event("SSKW3000M")
+    assert women is not None and women.gender == "W"
     assert snapshot.generated_at.isoformat() == "2026-02-07T16:21:40+00:00"
     assert all(r.mark is None and not r.records for e in snapshot.events for r in e.results)
     # 3 of 116 listed: three official events are not a finished Games, a year on or not
@@ -106,9 +107,10 @@ def test_the_whole_of_paris_with_its_medallists() -> None:
     assert relay is not None and relay.results[0].competitor.name == "United States"
     assert relay.results[0].competitor.members[:2] == ("Torri HUSKE", "Regan SMITH")
     # Paris rows carry no TV name: the medallists body gives the order fans read
+    trampoline = snapshot.event("GTRM1TRA")
+    assert trampoline is not None
     assert ("ME_GOLD", "Ivan LITVINOVICH") in {
-        ("ME_GOLD" if r.medal is Medal.GOLD else "", r.competitor.name)
-        for r in snapshot.event("GTRM1TRA").results  # type: ignore[union-attr]
+        ("ME_GOLD" if r.medal is Medal.GOLD else "", r.competitor.name) for r in trampoline.results
     }
     # two crews of one NOC, told apart only by competitorCode: each keeps its own name
     assert [n for m, noc, n, _ in podium(snapshot, "TENMDOUBLES") if noc == "USA"] == [
@@ -144,7 +146,7 @@ def test_the_site_table_equals_medalbots_table_on_the_final_paris_body() -> None
 
     assert sorted(ours) == sorted(site)
     assert len(ours) == 91 and "AIN" not in {noc for _, noc, *_ in ours}
-    shared = {}
+    shared: dict[int, list[str]] = {}
     for rank, noc, *_ in ours:
         shared.setdefault(rank, []).append(noc)
     assert {noc for nocs in shared.values() if len(nocs) > 1 for noc in nocs} == tied
@@ -241,7 +243,8 @@ def test_a_competition_code_is_only_noted(caplog: pytest.LogCaptureFixture) -> N
 
 def _apply(bodies: list[bytes]) -> list[Applied | Ignored | None]:
     """Each body through one adapter and the domain, as a poll would."""
-    feed, state, outcomes = adapter(), None, []
+    feed, state = adapter(), None
+    outcomes: list[Applied | Ignored | None] = []
     for body in bodies:
         snapshot = feed(body)
         if snapshot is None:

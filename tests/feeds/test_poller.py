@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 import logging
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -425,9 +425,9 @@ async def test_another_403_is_an_http_403(make_poller: MakePoller) -> None:
 class _serve:
     """A one-handler aiohttp server on 127.0.0.1; yields the URL of ``/feed``."""
 
-    def __init__(self, handler: Callable[[web.Request], object]) -> None:
+    def __init__(self, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> None:
         app = web.Application()
-        app.router.add_get("/feed", handler)  # type: ignore[arg-type]
+        app.router.add_get("/feed", handler)
         self._server = TestServer(app, host="127.0.0.1")
 
     async def __aenter__(self) -> str:

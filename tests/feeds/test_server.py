@@ -66,4 +66,5 @@ async def test_advance_stops_at_the_last_file_and_unknown_faults_are_refused(
     assert server.advance() is False
     assert server.position == 1
     with pytest.raises(ValueError, match="unknown fault 'teapot'"):
+        # on purpose: a fault the server does not know
         server.inject("teapot")  # type: ignore[arg-type]

@@ -34,6 +34,7 @@ from medalbot.render.replies import (
 )
 from medalbot.render.sample import SAMPLE_KINDS, sample_alert
 from medalbot.samples import load_sample
+from medalbot.services.clock import Clock
 from medalbot.services.live import LiveState
 from medalbot.services.queries import QueryService
 
@@ -133,12 +134,17 @@ def test_digests_quiet_summaries_and_samples_fit(locale: str) -> None:
 
 
 @pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def generated_at_of(state: GamesState) -> Clock:
+    """The clock standing at the moment the feed made this state's snapshot."""
+    return lambda: state.snapshot.generated_at
+
+
 def test_every_fans_reply_fits(locale: str) -> None:
     states, _ = games_day()
     for state in (states[0], states[len(states) // 2], states[-1]):
         live = LiveState()
         live.set(state)
-        queries = QueryService(live, clock=lambda s=state: s.snapshot.generated_at)
+        queries = QueryService(live, clock=generated_at_of(state))
         for order in ("medals", "total"):
             table = queries.medal_table(order)
             for page in range(pages(table)):

@@ -112,7 +112,8 @@ def _source_messages() -> set[MessageKey]:
     """Every message marked in the code the catalogues cover (as ``pybabel extract`` sees it,
     with the files of medalbot/i18n/babel.cfg)."""
     with MAPPING.open(encoding="utf-8") as f:
-        method_map, options_map = parse_mapping_cfg(f, str(MAPPING))
+        # babel's frontend module has no annotations
+        method_map, options_map = parse_mapping_cfg(f, str(MAPPING))  # type: ignore[no-untyped-call]
     found: set[MessageKey] = set()
     for _file, _line, message, _comments, context in extract_from_dir(
         PACKAGE, method_map, options_map, keywords=KEYWORDS
@@ -127,7 +128,7 @@ def _read(locale: str) -> Catalog:
         return read_po(f, locale=locale)
 
 
-def _catalogue(locale: str) -> dict[MessageKey, str | tuple[str, ...]]:
+def _catalogue(locale: str) -> dict[MessageKey, str | tuple[str, ...] | list[str] | None]:
     """A catalogue's messages; fuzzy ones count as missing (gettext does not use them)."""
     return {
         (m.context, m.id if isinstance(m.id, str) else (m.id[0], m.id[1])): m.string
@@ -173,7 +174,7 @@ def test_every_language_translates_every_message_keeping_its_placeholders(locale
         if message.fuzzy:
             problems.append(f"fuzzy: {message.id!r}")
         ids = [message.id] if isinstance(message.id, str) else list(message.id)
-        forms = [message.string] if isinstance(message.string, str) else list(message.string)
+        forms = [message.string] if isinstance(message.string, str) else list(message.string or ())
         if not isinstance(message.id, str) and len(forms) != catalogue.num_plurals:
             problems.append(f"{len(forms)} plural forms, not {catalogue.num_plurals}: {ids[0]!r}")
         for form in forms:

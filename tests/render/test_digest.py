@@ -41,6 +41,7 @@ def test_a_nations_digest_in_english() -> None:
     assert embed.footer.text == "Milano Cortina 2026"
     # the subscription's role may be pinged, nobody else
     assert message.content == f"<@&{ROLE}>"
+    # discord.py types AllowedMentions.roles as bool | list; here it is the list
     assert [r.id for r in message.allowed_mentions.roles] == [ROLE]  # type: ignore[union-attr]
     assert not message.allowed_mentions.everyone and not message.allowed_mentions.users
 
@@ -131,6 +132,7 @@ def test_the_summary_after_quiet_hours_lists_each_alert_on_a_line() -> None:
     )
     assert "@everyone" not in second.replace("@\u200beveryone", "")  # shown, but inert
     assert message.content == f"<@&{ROLE}>"
+    # discord.py types AllowedMentions.roles as bool | list; here it is the list
     assert [r.id for r in message.allowed_mentions.roles] == [ROLE]  # type: ignore[union-attr]
 
 

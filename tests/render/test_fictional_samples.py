@@ -7,7 +7,7 @@ import re
 
 from medalbot.domain.alerts import Alert
 from medalbot.domain.detection import apply_snapshot
-from medalbot.domain.state import GamesState
+from medalbot.domain.state import Applied, GamesState
 from medalbot.render.alerts import render_alert
 from medalbot.samples import load_sample
 
@@ -22,6 +22,7 @@ def alerts_and_names() -> tuple[list[Alert], set[str]]:
     invented: set[str] = set()
     for snapshot in load_sample("gamesday"):
         outcome = apply_snapshot(state, snapshot)
+        assert isinstance(outcome, Applied)
         state = outcome.state
         alerts += outcome.alerts
         for event in snapshot.events:

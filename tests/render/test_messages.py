@@ -65,13 +65,13 @@ def test_a_batch_pings_only_the_chosen_role() -> None:
     assert message.content == "<@&789>"
     allowed = message.allowed_mentions
     assert allowed.everyone is False and allowed.users is False and allowed.replied_user is False
-    assert allowed.to_dict() == {"parse": [], "roles": [789]}
+    assert dict(allowed.to_dict()) == {"parse": [], "roles": [789]}
 
 
 def test_a_batch_without_a_role_pings_nobody() -> None:
     message = render_batch([medal_alert(PODIUM)], locale="en", role_id=None)
     assert message.content is None
-    assert message.allowed_mentions.to_dict() == {"parse": []}
+    assert dict(message.allowed_mentions.to_dict()) == {"parse": []}
 
 
 def test_a_batch_holds_one_embed_per_alert_in_order() -> None:
@@ -90,7 +90,7 @@ def test_a_competitor_named_like_mentions_pings_no_one_and_shows_no_mention() ->
     message = render_batch([alert], locale="en", highlight_noc="NED", role_id=789)
 
     assert message.content == "<@&789>"
-    assert message.allowed_mentions.to_dict() == {"parse": [], "roles": [789]}
+    assert dict(message.allowed_mentions.to_dict()) == {"parse": [], "roles": [789]}
     texts = embed_texts(message.embeds[0])
     assert [t for t in texts if MENTION.search(t)] == []
     title = message.embeds[0].title or ""

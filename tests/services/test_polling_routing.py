@@ -12,6 +12,7 @@ import asyncio
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import TypedDict
 
 import pytest
 
@@ -50,6 +51,12 @@ class RecordingStore(MemoryStore):
         self.queued.extend(deliveries)
 
 
+class RoutingOptions(TypedDict, total=False):
+    noc: str
+    sport: str
+    golds_only: bool
+
+
 async def store_before_the_medals() -> RecordingStore:
     """Up to LEERDAM's record, with subscriptions of every kind; the next snapshot (the
     medals: LEERDAM, KOK, TAKAGI) is routed to most of them."""
@@ -57,7 +64,7 @@ async def store_before_the_medals() -> RecordingStore:
     service = PollService(store, LiveState())
     for file in W1000M[:3]:
         await service.apply(parse_snapshot(file.read_bytes()))
-    options: list[dict[str, object]] = [
+    options: list[RoutingOptions] = [
         {},
         {"noc": "NED"},
         {"noc": "USA"},
@@ -66,7 +73,7 @@ async def store_before_the_medals() -> RecordingStore:
         {"golds_only": True},
     ]
     for i in range(300):
-        sub = NewSubscription(guild_id=1 + i // 25, channel_id=1000 + i // 2, **options[i % 6])  # type: ignore[arg-type]
+        sub = NewSubscription(guild_id=1 + i // 25, channel_id=1000 + i // 2, **options[i % 6])
         await store.add_subscription(sub, T, 25)
     await store.pause_subscriptions(1000, "403 Missing Access")
     return store

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TypedDict, Unpack
 
 from medalbot.domain.alerts import CorrectionAlert, MedalAlert, MedalWon, RecordAlert, RecordSet
 from medalbot.domain.models import EventStatus, Medal
-from medalbot.domain.subscriptions import Subscription
+from medalbot.domain.subscriptions import NewDelivery, Subscription
 from medalbot.services.routing import (
     NONCE_LENGTH,
     PRIORITY_NATION,
@@ -13,9 +15,25 @@ from medalbot.services.routing import (
     deliveries_for,
     delivery_nonce,
 )
+from tests.delivery.fixtures import AlertCommon as DeliveryAlertCommon
 
 T = datetime(2026, 2, 9, 17, 0, tzinfo=UTC)
-COMMON = dict(
+
+
+class AlertCommon(DeliveryAlertCommon):
+    sequence: int
+
+
+class SubscriptionOptions(TypedDict, total=False):
+    noc: str | None
+    sport: str | None
+    golds_only: bool
+    records: bool
+    paused_reason: str | None
+    spoiler_safe: bool
+
+
+COMMON = AlertCommon(
     games="OWG2026",
     event="SSKW1000M",
     sequence=4,
@@ -27,11 +45,11 @@ COMMON = dict(
 
 
 def medal_alert(*medals: MedalWon, alert_id: str = "m1") -> MedalAlert:
-    return MedalAlert(id=alert_id, medals=medals, **COMMON)  # type: ignore[arg-type]
+    return MedalAlert(id=alert_id, medals=medals, **COMMON)
 
 
 def record_alert(noc: str = "NED", alert_id: str = "r1") -> RecordAlert:
-    return RecordAlert(id=alert_id, record=RecordSet("OR", "1:12.59", noc, "Femke KOK"), **COMMON)  # type: ignore[arg-type]
+    return RecordAlert(id=alert_id, record=RecordSet("OR", "1:12.59", noc, "Femke KOK"), **COMMON)
 
 
 GOLD_NED = MedalWon(Medal.GOLD, "NED", "Jutta LEERDAM")
@@ -39,11 +57,11 @@ SILVER_NED = MedalWon(Medal.SILVER, "NED", "Femke KOK")
 BRONZE_JPN = MedalWon(Medal.BRONZE, "JPN", "Miho TAKAGI")
 
 
-def sub(sub_id: int, channel: int, **kw: object) -> Subscription:
-    return Subscription(id=sub_id, guild_id=1, channel_id=channel, **kw)  # type: ignore[arg-type]
+def sub(sub_id: int, channel: int, **kw: Unpack[SubscriptionOptions]) -> Subscription:
+    return Subscription(id=sub_id, guild_id=1, channel_id=channel, **kw)
 
 
-def channels(rows: list) -> list[int]:  # type: ignore[type-arg]
+def channels(rows: Sequence[NewDelivery]) -> list[int]:
     return sorted(r.channel_id for r in rows)
 
 
@@ -63,7 +81,7 @@ def test_records_off_drops_records_and_record_corrections() -> None:
     subs = [sub(1, 10, noc="NED", records=False), sub(2, 20, noc="NED")]
     correction = CorrectionAlert(
         id="c1", before=(RecordSet("OR", "1:12.59", "NED", "Femke KOK"),), after=(), **COMMON
-    )  # type: ignore[arg-type]
+    )
     assert channels(deliveries_for([record_alert()], subs)) == [20]
     assert channels(deliveries_for([correction], subs)) == [20]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from typing import TypedDict
 
 import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,6 +19,12 @@ from medalbot.store.memory import MemoryStore
 
 NOW = datetime(2026, 2, 10, 12, 0, tzinfo=UTC)
 GUILD = 1
+
+
+class QuietHoursOptions(TypedDict):
+    timezone: str
+    start: str | None
+    end: str | None
 
 
 async def never(subscription_id: int) -> DigestOutcome:
@@ -85,12 +92,12 @@ async def test_quiet_hours_off_keep_the_time_zone_and_the_other_settings() -> No
     ],
 )
 async def test_what_cannot_be_quiet_hours_is_refused_saying_why(
-    options: dict[str, str | None], says: str
+    options: QuietHoursOptions, says: str
 ) -> None:
     schedules, store, sub = await service()
 
     with pytest.raises(UserError) as refused:
-        await schedules.set_quiet_hours(GUILD, sub.id, **options)  # type: ignore[arg-type]
+        await schedules.set_quiet_hours(GUILD, sub.id, **options)
 
     assert says in refused.value.message
     [unchanged] = await store.list_subscriptions(GUILD)

@@ -70,4 +70,4 @@ def test_other_offsets_are_the_same_instant() -> None:
 
 def test_naive_times_are_a_bug() -> None:
     with pytest.raises(ValueError, match="naive"):
-        to_epoch_us(datetime(2026, 2, 9, 9, 0))
+        to_epoch_us(datetime(2026, 2, 9, 9, 0))  # noqa: DTZ001 - naive on purpose

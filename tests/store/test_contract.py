@@ -7,10 +7,13 @@ claiming "later", never by sleeping.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from medalbot.domain.alerts import Alert
+from medalbot.domain.subscriptions import NewDelivery
 from medalbot.store.base import (
     DeliveryStatus,
     GuildSettings,
@@ -94,7 +97,7 @@ async def test_stale_check_is_per_games(store: Store) -> None:
     assert await store.load_state("BETA") == state(1, "BETA")
 
 
-FAILURES = {
+FAILURES: dict[str, Callable[[], tuple[list[Alert], list[NewDelivery]]]] = {
     # a delivery for an alert that is neither logged nor in the batch (foreign key)
     "unknown alert": lambda: ([record_alert("new")], [delivery("new"), delivery("ghost")]),
     # an alert id that is already in the log (primary key)
@@ -134,14 +137,14 @@ async def test_alerts_of_another_games_are_refused(store: Store) -> None:
 
 async def test_naive_times_are_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="naive"):
-        await store.commit_snapshot(state(1), [], [], datetime(2026, 2, 9, 9, 0))
+        await store.commit_snapshot(state(1), [], [], datetime(2026, 2, 9, 9, 0))  # noqa: DTZ001 - naive on purpose
 
     assert await store.load_state(GAMES) is None
 
 
 async def test_alert_log_keeps_detection_order(store: Store) -> None:
     # Ids deliberately out of alphabetical order: the log must not sort them.
-    batch1 = [medal_alert("zz-1"), record_alert("aa-2")]
+    batch1: list[Alert] = [medal_alert("zz-1"), record_alert("aa-2")]
     batch2 = [correction_alert("mm-3", corrects="zz-1")]
     await store.commit_snapshot(state(1), batch1, [], T0)
     await store.commit_snapshot(state(2, "OTHER"), [medal_alert("o-1", games="OTHER")], [], T0)
@@ -153,7 +156,7 @@ async def test_alert_log_keeps_detection_order(store: Store) -> None:
 
 
 async def test_alerts_of_every_kind_come_back_equal(store: Store) -> None:
-    alerts = [medal_alert("m"), record_alert("r"), correction_alert("c", corrects="m")]
+    alerts: list[Alert] = [medal_alert("m"), record_alert("r"), correction_alert("c", corrects="m")]
     await store.commit_snapshot(state(1), alerts, [], T0)
 
     found = await store.get_alerts(["c", "m", "r", "missing"])

@@ -6,6 +6,7 @@ chunks (and PostgreSQL as arrays), and every row must still read back as offered
 
 from __future__ import annotations
 
+from medalbot.domain.alerts import Alert
 from medalbot.domain.subscriptions import NewDelivery
 from medalbot.store import sql
 from medalbot.store.base import Delivery, DeliveryStatus, Store
@@ -27,7 +28,7 @@ def offered_as(row: Delivery) -> NewDelivery:
 
 
 async def test_a_large_batch_reads_back_as_offered_in_order(store: Store) -> None:
-    alerts = [medal_alert("gold"), record_alert("record")]
+    alerts: list[Alert] = [medal_alert("gold"), record_alert("record")]
     offered = [
         delivery(
             alert,

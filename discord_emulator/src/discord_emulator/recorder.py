@@ -38,7 +38,7 @@ class ChangeSignal:
 
     async def wait_for(
         self,
-        predicate: Callable[[], T],
+        predicate: Callable[[], T | None],
         timeout: float,  # noqa: ASYNC109 - the test API takes a timeout
         recheck: float | None = None,
     ) -> T:

@@ -349,7 +349,7 @@ class Emulator:
 
     async def wait_for(
         self,
-        predicate: Callable[[], T],
+        predicate: Callable[[], T | None],
         timeout: float = 5.0,  # noqa: ASYNC109 - the test API takes a timeout
         *,
         recheck: float | None = 0.1,
