@@ -129,14 +129,16 @@ def find_events(snapshot: Snapshot, query: str, limit: int = 25) -> list[Event]:
 
 def clear_best_event(snapshot: Snapshot, query: str, confident: float) -> Event | None:
     """The event ``query`` clearly means: the only one it names in full, or the only best
-    match scoring at least ``confident`` that matches better or covers more than the next."""
+    match scoring at least ``confident`` that matches better than the next. How much of a name
+    the words cover orders suggestions but picks none: "1000m" covers more of "Women's 1000m"
+    than of "Men's 1000m (fictional)", yet means either."""
     ranked = _ranked_events(snapshot, query)
     if not ranked:
         return None
     (best, event), runner_up = ranked[0], ranked[1][0] if len(ranked) > 1 else (0.0, 0.0)
     if best[0] >= EXACT_NAME:
         return event if runner_up[0] < best[0] else None
-    return event if best[0] >= confident and best > runner_up else None
+    return event if best[0] >= confident and best[0] > runner_up[0] else None
 
 
 class AthleteMatch(Struct, frozen=True):
