@@ -23,7 +23,7 @@ from medalbot.client import MedalBot
 from medalbot.cluster.instance import InstanceHeartbeat, is_shared
 from medalbot.cogs.errors import MedalTree
 from medalbot.cogs.moderation.server import notify_channel_refused
-from medalbot.config import Settings, load_settings, load_token
+from medalbot.config import Settings, load_settings, load_token, masked_url
 from medalbot.domain.detection import DetectionPolicy
 from medalbot.feeds.factory import open_feed
 from medalbot.logs import REDACTOR, configure_logging
@@ -207,16 +207,6 @@ def _store_unreachable(url: str, exc: StoreError) -> int:
     message = f"medalbot: cannot use the store {masked_url(url)}: {exc}; {_what_to_check(url)}"
     print(message, file=sys.stderr)
     return EXIT_STORE_UNREACHABLE
-
-
-def masked_url(url: str) -> str:
-    """``url`` with its password (in the authority or a ``password=`` parameter) masked."""
-    parsed = yarl.URL(url)
-    if parsed.password:
-        parsed = parsed.with_password("***")
-    if "password" in parsed.query:
-        parsed = parsed.update_query(password="***")
-    return str(parsed)
 
 
 def _what_to_check(url: str) -> str:
