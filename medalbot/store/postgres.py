@@ -122,10 +122,19 @@ class PostgresDatabase:
         self.dsn = dsn
 
     @classmethod
-    async def connect(cls, dsn: str, *, min_size: int = 1, max_size: int = 5) -> PostgresDatabase:
+    async def connect(cls, dsn: str, *, min_size: int = 0, max_size: int = 5) -> PostgresDatabase:
+        # No floor of connections kept open (min_size 0): asyncpg restores a floor by itself,
+        # logging a traceback at every try while the database is away (medalbot.store.outage
+        # says an outage once). Connections are opened as they are needed and kept while in
+        # use; a first statement tells whether the database answers.
         try:
             pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size)
         except _DRIVER_ERRORS as exc:
+            raise driver_error(exc, "cannot connect to PostgreSQL") from exc
+        try:
+            await pool.fetchval("SELECT 1")
+        except _DRIVER_ERRORS as exc:
+            pool.terminate()
             raise driver_error(exc, "cannot connect to PostgreSQL") from exc
         return cls(pool, dsn)
 
@@ -244,6 +253,6 @@ class PostgresStore(SqlStore):
         await super().close()
 
     @classmethod
-    async def open(cls, dsn: str, *, min_size: int = 1, max_size: int = 5) -> PostgresStore:
+    async def open(cls, dsn: str, *, min_size: int = 0, max_size: int = 5) -> PostgresStore:
         db = await PostgresDatabase.connect(dsn, min_size=min_size, max_size=max_size)
         return cls(await migrated(db))
