@@ -1,7 +1,7 @@
-"""The poll job through a database outage: a snapshot read but not saved is kept and applied
-after the outage, the job never raises for it, and while the database is away the job does
-not read the feed at all (what the feed serves meanwhile waits there, nothing is read and
-lost)."""
+"""The poll and digest jobs through a database outage: a snapshot read but not saved is kept
+and applied after it, the poll job never raises for it, and while the database is away the
+job does not read the feed at all (what the feed serves meanwhile waits there, nothing is
+read and lost); a digest waits for the database and then goes on."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 from medalbot.background import Background
 from medalbot.config import DeliverySettings, FeedSettings
+from medalbot.delivery.digest import DigestOutcome
 from medalbot.domain.alerts import Alert
 from medalbot.domain.state import GamesState
 from medalbot.domain.subscriptions import NewDelivery
@@ -87,3 +88,37 @@ async def test_the_poll_job_pauses_through_an_outage_and_applies_what_it_read_af
         await outage.close()
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert errors == [errors[0]] and errors[0].startswith("the database is not answering")
+
+
+class LosableSubscriptions(LosableStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refused = asyncio.Event()
+
+    async def get_subscriptions(self, ids):  # type: ignore[no-untyped-def]
+        if not self.reachable:
+            self.refused.set()
+            raise StoreUnavailable("PostgreSQL error: connection was closed")
+        return await super().get_subscriptions(ids)
+
+
+async def test_a_digest_that_meets_an_outage_waits_for_the_database_then_goes_on() -> None:
+    store = LosableSubscriptions()
+    outage = StoreOutage(store.ping, first_retry=0.01, max_retry=0.01)
+    background = Background(DeliverySettings(), store, [], outage=outage)
+    polling = PollService(store, LiveState())
+    await background.start(sender=sender(store, FakeDiscord(), Clock()), polling=polling)
+    background.scheduler.pause()
+    try:
+        store.reachable = False
+        # what a digest job calls for each of its subscriptions (this one is no longer
+        # there: nothing to post once the database answers)
+        posting = asyncio.create_task(background.digests._post_due(404))
+        await asyncio.wait_for(store.refused.wait(), timeout=5)
+        assert outage.down and not posting.done()  # it waits for the database, no failure
+        assert outage.reason is not None and "subscription 404" in outage.reason
+        store.reachable = True
+        assert (await asyncio.wait_for(posting, timeout=5)) is DigestOutcome.GONE
+    finally:
+        await background.stop()
+        await outage.close()
