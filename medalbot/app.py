@@ -10,6 +10,7 @@ sender's task in ``medalbot.background``.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,12 +24,13 @@ from medalbot.client import MedalBot
 from medalbot.cluster.instance import InstanceHeartbeat, is_shared
 from medalbot.cogs.errors import MedalTree
 from medalbot.cogs.moderation.server import notify_channel_refused
-from medalbot.config import Settings, load_settings, load_token
+from medalbot.config import Settings, load_settings, load_token, masked_url
 from medalbot.domain.detection import DetectionPolicy
 from medalbot.feeds.factory import open_feed
 from medalbot.feeds.formats import feed_format
 from medalbot.feeds.settings import FeedSettings
 from medalbot.logs import REDACTOR, configure_logging
+from medalbot.ops.health import local_rate_limit
 from medalbot.ops.runtime import OpsRuntime
 from medalbot.services.bundle import Feed, Services
 from medalbot.services.clock import Clock, utc_now
@@ -40,11 +42,15 @@ from medalbot.services.queries import QueryService
 from medalbot.services.schedules import ScheduleService
 from medalbot.services.subscriptions import SubscriptionService
 from medalbot.store import open_store
-from medalbot.store.base import Store
+from medalbot.store.base import Store, StoreError
 from medalbot.store.instances import InstanceStore
+from medalbot.store.outage import StoreOutage
 
 if TYPE_CHECKING:
     from medalbot.cluster.ratelimit import SharedRateLimiter
+
+# `medalbot run` could not open its store: a dependency is missing, not a bug (no traceback).
+EXIT_STORE_UNREACHABLE = 5
 
 COGS = (
     "medalbot.cogs.fans",
@@ -121,8 +127,17 @@ async def build_bot(settings: Settings, *, clock: Clock = utc_now) -> MedalBot:
         feeds=[(f.name, f.interval + f.jitter) for f in settings.feeds],
         clock=clock,
     )
+    # The database may go away while the bot runs: the background work pauses and resumes.
+    outage = StoreOutage(store.outbox_stats)
+    ops.watch_store(outage)
     background = Background(
-        settings.delivery, store, feeds, clock=clock, ops=ops, games=settings.games
+        settings.delivery,
+        store,
+        feeds,
+        clock=clock,
+        ops=ops,
+        games=settings.games,
+        outage=outage,
     )
     services = build_services(settings, store, feeds, digests=background.digests, clock=clock)
     await services.polling.restore_all()
@@ -135,6 +150,12 @@ async def build_bot(settings: Settings, *, clock: Clock = utc_now) -> MedalBot:
         limiter = await shared_limiter(
             settings.delivery, settings.store.url, settings.cluster.processes
         )
+    ops.cluster.rate_limit = (
+        limiter.health
+        if limiter is not None
+        else lambda: local_rate_limit(settings.delivery.global_rate)
+    )
+    ops.cluster.instance_id = lambda: getattr(store, "instance_id", None)
     return MedalBot(
         settings,
         services,
@@ -157,6 +178,8 @@ async def close_bot(bot: MedalBot) -> None:
         await bot.ops.stop()
     if bot.limiter is not None:
         await bot.limiter.close()
+    if bot.background.outage is not None:
+        await bot.background.outage.close()
     await bot.services.store.close()
 
 
@@ -167,17 +190,27 @@ async def _main(config: Path | None) -> int:
     REDACTOR.add_secret(token.reveal())
     if settings.discord.api_base != "https://discord.com/api/v10" or settings.discord.gateway_url:
         use_discord_endpoints(settings.discord.api_base, settings.discord.gateway_url)
-    bot = await build_bot(settings)
+    try:
+        bot = await build_bot(settings)
+    except StoreError as exc:
+        return _store_unreachable(settings.store.url, exc)
     # This process's claims belong to a live instance: after a crash they are taken back at
     # the next start (or by another process) at once, not when their lease runs out.
     store = bot.services.store
     assert isinstance(store, InstanceStore)
     instance = InstanceHeartbeat(
-        store, settings.cluster, shared=is_shared(store), on_released=bot.sender.wake
+        store,
+        settings.cluster,
+        shared=is_shared(store),
+        on_released=bot.sender.wake,
+        outage=bot.background.outage,
     )
     heartbeat: asyncio.Task[None] | None = None
     try:
-        await instance.join()
+        try:
+            await instance.join()
+        except StoreError as exc:
+            return _store_unreachable(settings.store.url, exc)
         heartbeat = asyncio.create_task(instance.run(), name="instance-heartbeat")
         if bot.ops is not None:
             await bot.ops.start()
@@ -192,6 +225,27 @@ async def _main(config: Path | None) -> int:
             await instance.leave()
         await close_bot(bot)
     return 0
+
+
+def _store_unreachable(url: str, exc: StoreError) -> int:
+    """One line on stderr (and in the log): which store, why, and what to check."""
+    message = f"medalbot: cannot use the store {masked_url(url)}: {exc}; {_what_to_check(url)}"
+    sys.stderr.write(message + "\n")
+    return EXIT_STORE_UNREACHABLE
+
+
+def _what_to_check(url: str) -> str:
+    parsed = yarl.URL(url)
+    if parsed.scheme.startswith("postgres"):
+        where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+        return (
+            f"check that PostgreSQL is running and reachable at {where}, and the user, "
+            "password and database in [store] url (or MEDALBOT_STORE__URL)"
+        )
+    return (
+        "check that the file's directory exists and that this user may write there "
+        "([store] url, or MEDALBOT_STORE__URL)"
+    )
 
 
 def run_bot(config: Path | None) -> int:

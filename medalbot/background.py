@@ -24,6 +24,11 @@ subscription with that time and zone (``medalbot.delivery.digest_schedule``). Th
 the digest poster to post each one's latest digest if it was not posted yet, so a run twice on
 the same day (a clock change, a restart, the start-up catch-up for digests missed while the bot
 was down) posts nothing more.
+
+The database may go away while the bot runs (``medalbot.store.outage``): a poll or a digest
+that meets ``StoreUnavailable`` reports it to the outage watch instead of raising; while the
+database is out of reach the poll jobs skip their runs (the feed keeps what it has, nothing
+is read and lost) and the digest jobs wait, and both resume by themselves when it is back.
 """
 
 from __future__ import annotations
@@ -54,7 +59,8 @@ from medalbot.ops.runtime import OpsRuntime
 from medalbot.services.bundle import Feed
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.polling import OfficialEvent, PollReport, PollService
-from medalbot.store.base import Store
+from medalbot.store.base import Store, StoreUnavailable
+from medalbot.store.outage import StoreOutage
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +87,13 @@ class Background:
         clock: Clock = utc_now,
         ops: OpsRuntime | None = None,
         games: GamesSettings | None = None,
+        outage: StoreOutage | None = None,
     ) -> None:
         self._settings = settings
         self._games = games or GamesSettings()
         # each feed's poll interval now (the job's trigger), by feed name
         self.poll_intervals = {f.settings.name: f.settings.interval for f in feeds}
+        self.outage = outage  # None: a store failure is raised (and logged by APScheduler)
         self._store = store
         self._feeds = list(feeds)
         self._clock = clock
@@ -156,12 +164,20 @@ class Background:
     async def poll(self, feed: Feed) -> None:
         """One poll of ``feed``; what it committed goes to the sender at once."""
         running = self._started()
+        if self.outage is not None and self.outage.down:
+            return  # paused: the next run after the database is back polls
         task = asyncio.current_task()
         if task is not None:
             self._polls.add(task)
         try:
             with log_context(feed=feed.settings.name):
                 report = await running.polling.poll(feed.source)
+        except StoreUnavailable as exc:
+            if self.outage is None:
+                raise
+            # the snapshot is kept and applied at the first poll after the outage
+            self.outage.lost(exc, f"feed {feed.settings.name}: saving a snapshot")
+            return
         except asyncio.CancelledError:
             if not self._stopping:
                 raise
@@ -234,7 +250,16 @@ class Background:
             self.digests_caught_up.set()
 
     async def _post_digest(self, subscription_id: int) -> DigestOutcome:
-        return await self._started().poster.post_due(subscription_id)
+        poster = self._started().poster
+        while True:
+            if self.outage is not None:
+                await self.outage.wait_up()  # a digest waits out an outage, then goes
+            try:
+                return await poster.post_due(subscription_id)
+            except StoreUnavailable as exc:
+                if self.outage is None:
+                    raise
+                self.outage.lost(exc, f"subscription {subscription_id}: posting its digest")
 
     def _started(self) -> _Running:
         if self._running is None:

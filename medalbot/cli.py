@@ -13,7 +13,7 @@ from typing import TextIO
 
 import msgspec
 
-from medalbot.config import ConfigError, load_settings
+from medalbot.config import ConfigError, Settings, load_settings, masked_url
 from medalbot.domain.alerts import Alert
 from medalbot.domain.describe import describe_alert
 from medalbot.domain.queries import games_records, podium
@@ -161,7 +161,9 @@ def _records(args: argparse.Namespace) -> int:
 
 def _check_config(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    print(f"{args.config}: OK ({len(settings.feeds)} feed(s), store {settings.store.url})")
+    store = masked_url(settings.store.url)
+    print(f"{args.config}: OK ({len(settings.feeds)} feed(s), store {store})")
+    _describe_cluster(settings, args.config)
     for feed in settings.feeds:
         fmt = feed_format(feed.format)
         kept = (
@@ -174,6 +176,36 @@ def _check_config(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
+
+
+def _describe_cluster(settings: Settings, config: Path) -> None:
+    """This process's part in a cluster (load_settings refused what cannot work); a shared
+    token paced by each process alone is only warned about (each may be given its part)."""
+    discord, cluster, delivery = settings.discord, settings.cluster, settings.delivery
+    if cluster.processes == 1 and discord.shard_ids is None:
+        return
+    shards = (
+        f"shards {discord.shard_ids} of {discord.shard_count}"
+        if discord.shard_ids is not None
+        else f"all {discord.shard_count or 'recommended'} shards"
+    )
+    limit = (
+        "shared through PostgreSQL"
+        if delivery.shared_rate_limit is not False
+        else "paced by this process alone"
+    )
+    print(
+        f"  cluster: one of {cluster.processes} process(es), {shards}, global rate limit "
+        f"{delivery.global_rate:g}/s {limit}"
+    )
+    if cluster.processes > 1 and delivery.shared_rate_limit is False:
+        print(
+            f"medalbot: {config}: cluster.processes is {cluster.processes} but "
+            "delivery.shared_rate_limit is false: each process sends up to global_rate "
+            f"({delivery.global_rate:g}/s), together {cluster.processes * delivery.global_rate:g}"
+            "/s for one token (set shared_rate_limit = true)",
+            file=sys.stderr,
+        )
 
 
 def _run(args: argparse.Namespace) -> int:

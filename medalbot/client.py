@@ -87,6 +87,7 @@ class MedalBot(commands.AutoShardedBot):
             idle_check=settings.delivery.idle_check,
             official_now=services.live.is_official,
             bucket=limiter,  # None: this process paces itself alone
+            outage=background.outage,  # claims pause while the database is out of reach
         )
         self.limiter = limiter
         # notices about paused channels waiting for the gateway to deliver their server

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -70,8 +71,31 @@ class DiscordSettings(Struct, frozen=True, forbid_unknown_fields=True):
             )
 
 
+STORE_SCHEMES = ("sqlite", "postgresql", "postgres", "memory")
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def masked_url(url: str) -> str:
+    """``url`` with its password (in the authority or a ``password=`` parameter) masked, for
+    messages and logs; otherwise exactly as written."""
+    url = re.sub(r"^([a-z]+://[^/?#@:]*):[^/?#]*@", r"\1:***@", url)
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url)
+
+
+def is_postgres(url: str) -> bool:
+    return url.partition("://")[0] in POSTGRES_SCHEMES
+
+
 class StoreSettings(Struct, frozen=True, forbid_unknown_fields=True):
     url: str = "sqlite:///medalbot.db"  # or postgresql://user@host/db, or memory://
+
+    def __post_init__(self) -> None:
+        scheme, sep, _ = self.url.partition("://")
+        if not sep or scheme not in STORE_SCHEMES:
+            raise ValueError(
+                f"url: {masked_url(self.url)!r} is not a store URL (sqlite:///file.db, "
+                "postgresql://user@host/db or memory://)"
+            )
 
 
 class DetectionSettings(Struct, frozen=True, forbid_unknown_fields=True):
@@ -152,6 +176,7 @@ class Settings(Struct, frozen=True, forbid_unknown_fields=True):
     feeds: list[FeedSettings] = []
 
     def __post_init__(self) -> None:
+        self._check_cluster()
         # A feed's name is its poll job's id: a repeated one would replace the other's job.
         first: dict[str, int] = {}
         for index, feed in enumerate(self.feeds):
@@ -161,6 +186,35 @@ class Settings(Struct, frozen=True, forbid_unknown_fields=True):
                     f"feeds[{index}].name: {feed.name!r} is also the name of feeds[{earlier}]; "
                     "each feed needs its own name"
                 )
+
+    def _check_cluster(self) -> None:
+        """Several processes share one bot only through PostgreSQL: SQLite and memory:// are
+        one process's (the same shard_count in every process stays the operator's job)."""
+        url = self.store.url
+        store = f"store.url is {masked_url(url)}, not PostgreSQL"
+        if not is_postgres(url):
+            if self.cluster.processes > 1:
+                raise ValueError(
+                    f"cluster.processes: {self.cluster.processes} processes need one PostgreSQL "
+                    f"store to share ({store}; SQLite and memory:// are one process's)"
+                )
+            shards, ids = self.discord.shard_count, self.discord.shard_ids
+            if shards is not None and ids is not None and set(ids) != set(range(shards)):
+                raise ValueError(
+                    f"discord.shard_ids: {ids} runs only some of the {shards} shards (the others "
+                    f"in other processes), which needs one PostgreSQL store to share ({store})"
+                )
+        shared = self.delivery.shared_rate_limit
+        if shared is True and not is_postgres(url):
+            raise ValueError(
+                "delivery.shared_rate_limit: true shares the limit through the store's "
+                f"database, and {store}: give a postgresql:// URL instead"
+            )
+        if isinstance(shared, str) and not is_postgres(shared):
+            raise ValueError(
+                f"delivery.shared_rate_limit: {masked_url(shared)!r} is not a postgresql:// URL"
+                " (true: the store's database; false: this process paces itself alone)"
+            )
 
 
 ENV_PREFIX = "MEDALBOT_"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import msgspec
+import pytest
 
 from medalbot.domain.models import snapshot_to_json
 from medalbot.samples import load_sample, sample_files
@@ -252,3 +255,83 @@ def test_check_config_names_each_feed_and_its_format(tmp_path: Path) -> None:
     assert lines[0].startswith("  feed main: native (")
     assert lines[1].startswith("  feed odf: odf (") and "kept in the store" in lines[1]
     assert lines[2].startswith("  feed day: odf (") and "kept" not in lines[2]
+
+
+def test_the_three_process_example_is_a_valid_cluster_of_one_bot() -> None:
+    from medalbot.config import load_settings
+
+    files = [f"config/cluster/medalbot-{i}.toml" for i in (1, 2, 3)]
+    for path in files:
+        result = medalbot("check-config", path)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""  # no warning: the limit is shared
+        assert "cluster: one of 3 process(es)" in result.stdout
+        assert "global rate limit 40/s shared through PostgreSQL" in result.stdout
+    settings = [load_settings(Path(path), env={}) for path in files]
+    # together they run every shard once, on one database, each with its own ops port
+    assert {s.discord.shard_count for s in settings} == {3}
+    assert sorted(i for s in settings for i in s.discord.shard_ids or []) == [0, 1, 2]
+    assert len({s.store.url for s in settings}) == 1
+    assert len({s.ops.port for s in settings}) == 3
+    assert {s.cluster.processes for s in settings} == {3}
+
+
+def test_check_config_refuses_a_cluster_on_sqlite_and_warns_of_an_unshared_limit(
+    tmp_path: Path,
+) -> None:
+    sqlite = tmp_path / "sqlite.toml"
+    sqlite.write_text(
+        '[store]\nurl = "sqlite:///medalbot.db"\n[cluster]\nprocesses = 2\n', encoding="utf-8"
+    )
+    result = medalbot("check-config", str(sqlite))
+    assert result.returncode != 0
+    assert result.stderr.startswith(f"medalbot: {sqlite}: cluster.processes: 2 processes need")
+    unshared = tmp_path / "unshared.toml"
+    unshared.write_text(
+        '[store]\nurl = "postgresql://medalbot:hunter2@db/medalbot"\n[cluster]\nprocesses = 2\n'
+        '[[feeds]]\nname = "main"\nurl = "https://feeds.example.org/f.json"\n',
+        encoding="utf-8",
+    )
+    result = medalbot("check-config", str(unshared))
+    assert result.returncode == 0
+    assert "store postgresql://medalbot:***@db/medalbot" in result.stdout
+    assert "hunter2" not in result.stdout + result.stderr
+    assert "delivery.shared_rate_limit is false" in result.stderr
+    assert "together 80/s for one token" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "check"),
+    [
+        (
+            "postgresql://postgres:hunter2@127.0.0.1:{port}/medalbot",
+            "check that PostgreSQL is running and reachable at 127.0.0.1:{port}",
+        ),
+        (
+            "sqlite:///{tmp}/no/such/directory/medalbot.db",
+            "check that the file's directory exists",
+        ),
+    ],
+)
+def test_run_with_a_store_out_of_reach_says_so_in_one_line(
+    tmp_path: Path, url: str, check: str
+) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = url.format(port=port, tmp=tmp_path)
+    config = tmp_path / "medalbot.toml"
+    config.write_text(f'[store]\nurl = "{url}"\n[ops]\nenabled = false\n', encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "medalbot.cli", "run", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "DISCORD_TOKEN": "not-a-real-token"},
+    )
+    assert result.returncode == 5, result.stderr
+    (line,) = result.stderr.splitlines()
+    shown = url.replace(":hunter2@", ":***@")
+    assert line.startswith(f"medalbot: cannot use the store {shown}: cannot "), line
+    assert check.format(port=port) in line
+    assert "hunter2" not in result.stderr and "Traceback" not in result.stderr

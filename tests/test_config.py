@@ -298,3 +298,60 @@ def test_check_config_prints_an_olympics_feed(
     path.write_text('[[feeds]]\nname = "m"\nformat = "olympics"\nurl = "https://x.example/"\n')
     assert main(["check-config", str(path)]) == 3
     assert "games_code" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("toml", "says"),
+    [
+        (
+            '[store]\nurl = "sqlite:///medalbot.db"\n[cluster]\nprocesses = 3\n',
+            r"cluster\.processes: 3 processes need one PostgreSQL store to share \(store\.url is "
+            r"sqlite:///medalbot\.db, not PostgreSQL",
+        ),
+        (
+            '[store]\nurl = "memory://"\n[discord]\nshard_count = 3\nshard_ids = [1]\n',
+            r"discord\.shard_ids: \[1\] runs only some of the 3 shards .* needs one PostgreSQL",
+        ),
+        (
+            "[discord]\nshard_count = 3\nshard_ids = [0, 3]\n",
+            r"discord: shard_ids \[0, 3\] must be below shard_count 3",
+        ),
+        (
+            '[store]\nurl = "sqlite:///medalbot.db"\n[delivery]\nshared_rate_limit = true\n',
+            r"delivery\.shared_rate_limit: true shares the limit through the store's database, "
+            r"and store\.url is sqlite:///medalbot\.db, not PostgreSQL: give a postgresql:// URL",
+        ),
+        (
+            '[delivery]\nshared_rate_limit = "redis://127.0.0.1:6379"\n',
+            r"delivery\.shared_rate_limit: 'redis://127\.0\.0\.1:6379' is not a postgresql:// URL",
+        ),
+        (
+            '[store]\nurl = "mysql://bob:hunter2@db/medalbot"\n',
+            r"store: url: 'mysql://bob:\*\*\*@db/medalbot' is not a store URL",
+        ),
+    ],
+)
+def test_a_cluster_that_cannot_work_is_refused_naming_the_key(
+    tmp_path: Path, toml: str, says: str
+) -> None:
+    path = tmp_path / "cluster.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError, match=says) as caught:
+        load_settings(path, env={})
+    assert "hunter2" not in str(caught.value)
+
+
+def test_one_process_may_run_every_shard_on_sqlite_and_a_cluster_shares_postgresql(
+    tmp_path: Path,
+) -> None:
+    alone = tmp_path / "alone.toml"
+    alone.write_text("[discord]\nshard_count = 2\nshard_ids = [0, 1]\n", encoding="utf-8")
+    assert load_settings(alone, env={}).discord.shard_ids == [0, 1]
+    cluster = tmp_path / "cluster.toml"
+    cluster.write_text(
+        '[store]\nurl = "postgresql://medalbot@db/medalbot"\n[discord]\nshard_count = 3\n'
+        "shard_ids = [2]\n[delivery]\nshared_rate_limit = true\n[cluster]\nprocesses = 3\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(cluster, env={})
+    assert (settings.cluster.processes, settings.delivery.shared_rate_limit) == (3, True)

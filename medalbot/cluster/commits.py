@@ -20,8 +20,9 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Final
 
 from medalbot.services.live import LiveState
-from medalbot.store.base import Store, StoreError
+from medalbot.store.base import Store, StoreError, StoreUnavailable
 from medalbot.store.instances import CommittedStates
+from medalbot.store.outage import StoreOutage
 
 if TYPE_CHECKING:
     import asyncpg
@@ -55,8 +56,11 @@ class CommitListener:
         *,
         dsn: str | None = None,
         poll: float = 1.0,
+        outage: StoreOutage | None = None,
     ) -> None:
         self._store = store
+        self._outage = outage  # told when a read finds the database out of reach
+        self._failing = False  # since the last read that went through
         self._on_changed = on_changed
         self._dsn = dsn  # PostgreSQL: LISTEN there too
         self._poll = poll
@@ -85,9 +89,22 @@ class CommitListener:
                 try:
                     await self._round()
                 except StoreError as exc:
-                    log.warning("reading the committed states failed: %s", exc)
+                    self._failed(exc)
+                    continue
+                if self._failing:
+                    self._failing = False
+                    log.info("reading the committed states again")
         finally:
             await self._unlisten()
+
+    def _failed(self, exc: StoreError) -> None:
+        """Said once per outage (the outage watch says it for everyone when there is one),
+        not at every round."""
+        if isinstance(exc, StoreUnavailable) and self._outage is not None:
+            self._outage.lost(exc, "reading the committed states")
+        elif not self._failing:
+            log.warning("reading the committed states failed: %s", exc)
+        self._failing = True
 
     async def _round(self) -> None:
         noticed, self._noticed = self._noticed, {}

@@ -18,8 +18,9 @@ from typing import Any
 
 from medalbot.cluster.settings import ClusterSettings
 from medalbot.services.clock import Clock, utc_now
-from medalbot.store.base import StoreError
+from medalbot.store.base import StoreError, StoreUnavailable
 from medalbot.store.instances import InstanceStore
+from medalbot.store.outage import StoreOutage
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class InstanceHeartbeat:
         shared: bool,
         clock: Clock = utc_now,
         on_released: Callable[[], None] | None = None,
+        outage: StoreOutage | None = None,
     ) -> None:
         self._store = store
         self._settings = settings
@@ -45,6 +47,8 @@ class InstanceHeartbeat:
         self._clock = clock
         self._on_released = on_released  # rows became due: e.g. wake the sender
         self.instance_id: int | None = None
+        self._outage = outage  # told when a beat finds the database out of reach
+        self._failing = False  # since the last beat that went through
         self.released = 0  # claims taken back from dead instances, in all
 
     async def join(self) -> int:
@@ -62,8 +66,9 @@ class InstanceHeartbeat:
         return self.instance_id
 
     async def run(self) -> None:
-        """Heartbeat and check the others until cancelled; a failing store is logged and
-        tried again at the next beat."""
+        """Heartbeat and check the others until cancelled. A failing store is tried again at
+        every beat, and said once per outage (the others may take this one's claims back
+        meanwhile: its sends cut short go again with their nonces)."""
         instance_id = self._joined()
         while True:
             await asyncio.sleep(self._settings.heartbeat_interval)
@@ -75,7 +80,18 @@ class InstanceHeartbeat:
                     )
                     self._took_back(count)
             except StoreError as exc:
-                log.warning("instance %d: heartbeat failed: %s", instance_id, exc)
+                self._beat_failed(instance_id, exc)
+                continue
+            if self._failing:
+                self._failing = False
+                log.info("instance %d: heartbeating again", instance_id)
+
+    def _beat_failed(self, instance_id: int, exc: StoreError) -> None:
+        if isinstance(exc, StoreUnavailable) and self._outage is not None:
+            self._outage.lost(exc, f"instance {instance_id}: heartbeat")
+        elif not self._failing:
+            log.warning("instance %d: heartbeat failed: %s", instance_id, exc)
+        self._failing = True
 
     async def leave(self) -> None:
         """A clean exit: the claims still held go back at once (a send cut off by the exit

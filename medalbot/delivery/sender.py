@@ -19,6 +19,11 @@ each, and new rows are claimed as workers free up, so a slow answer holds up onl
 A claimed row's lease is respected: a job does not start a message it might still be sending
 when the lease runs out (another sender could take the rows over); it puts the rest back.
 New posts go before cosmetic edits in the global bucket (ratelimit.Priority).
+
+The database may go away (medalbot.store.outage): a claim or a channel's job that meets
+``StoreUnavailable`` reports it, claiming waits until the database is back, and the rows of the
+jobs it cut short are put back first then (a message they may have posted goes again with its
+nonce), rather than when their lease runs out.
 """
 
 from __future__ import annotations
@@ -65,8 +70,10 @@ from medalbot.store.base import (
     GuildSettings,
     GuildSettingsStore,
     OutboxStore,
+    StoreUnavailable,
     SubscriptionStore,
 )
+from medalbot.store.outage import StoreOutage
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +128,11 @@ class OutboxSender:
         official_now: OfficialNow | None = None,
         monotonic: Monotonic = time.monotonic,
         bucket: GlobalLimiter | None = None,
+        outage: StoreOutage | None = None,
     ) -> None:
         self._store = store
+        self._outage = outage  # None: a store failure is logged by the pipeline, retried
+        self._stranded: list[Delivery] = []  # claimed rows of jobs an outage cut short
         # whether an event's result is official by now: an alert queued (or held in quiet
         # hours) while the result turned official goes out saying so, as mark_official would
         # have edited it to
@@ -137,7 +147,7 @@ class OutboxSender:
         self._pacer = WindowPacer(settings.channel_rate, settings.channel_period)
         self._pipeline = Pipeline(
             claim=self._claim_jobs,
-            send=self._send_channel,
+            send=self._send_job,
             put_back=self._put_back,
             workers=settings.workers,
             idle_check=idle_check,  # also picks up rows whose retry time has come
@@ -157,6 +167,32 @@ class OutboxSender:
         await self._pipeline.run()
 
     async def _claim_jobs(self) -> list[ChannelJob]:
+        """Claim due rows, once the database answers (after an outage, the rows of the jobs
+        it cut short are due again first)."""
+        if self._outage is None:
+            return await self._claim_once()
+        while True:
+            await self._outage.wait_up()
+            stranded, self._stranded = self._stranded, []
+            try:
+                if stranded:
+                    await self._put_back(stranded)
+                    log.info("%d claimed rows cut short by the outage are due again", len(stranded))
+                return await self._claim_once()
+            except StoreUnavailable as exc:
+                self._stranded = [*stranded, *self._stranded]
+                self._outage.lost(exc, "claiming deliveries")
+
+    async def _send_job(self, job: ChannelJob) -> None:
+        try:
+            await self._send_channel(job)
+        except StoreUnavailable as exc:
+            if self._outage is None:
+                raise
+            self._outage.lost(exc, f"sending to channel {job.channel_id}")
+            self._stranded += job.rows  # its finished rows are left as they are
+
+    async def _claim_once(self) -> list[ChannelJob]:
         """Claim due rows: one job per channel, the most urgent channels first."""
         leased_at = self._monotonic()
         limit = self._settings.batch_size

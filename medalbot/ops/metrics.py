@@ -1,4 +1,5 @@
-"""Prometheus metrics of one bot process: feeds, the outbox, Discord HTTP and the event loop.
+"""Prometheus metrics of one bot process: feeds, the outbox, Discord HTTP, the event loop, the
+database's availability and the process's part in a cluster.
 
 ``BotMetrics`` owns its own registry (not prometheus_client's global one) so that two bots in one
 process, or two tests, never share counters. The bot feeds it from the places where things
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -41,6 +42,8 @@ POLL_OUTCOMES = ("unchanged", "backing_off", "applied", "ignored", "failed")
 # Outcomes that prove the feed answered; any other (failed, or one added later) does not.
 SUCCESS_OUTCOMES = frozenset({"unchanged", "applied", "ignored"})
 DELIVERY_RESULTS = ("sent", "failed")
+# How the global rate limit is paced (medalbot.ops.health.RateLimitState.mode).
+RATE_LIMIT_MODES = ("shared", "fallback", "local")
 # Event loop lag worth seeing ranges from a millisecond to a loop blocked for seconds.
 LOOP_LAG_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # Warn in the log when invalid requests reach this share of Discord's limit.
@@ -168,6 +171,47 @@ class BotMetrics:
             registry=registry,
         )
 
+        # The database and the cluster (refreshed at each scrape)
+        self.store_up = Gauge(
+            "medalbot_store_up",
+            "1 while the database answers, 0 during an outage (polling and sending paused).",
+            registry=registry,
+        )
+        self.store_up.set(1)
+        self.store_outages = Counter(
+            "medalbot_store_outages_total",
+            "Times the database stopped answering, since this process started.",
+            registry=registry,
+        )
+        self.instance = Gauge(
+            "medalbot_instance_info",
+            "1, labelled with this process's instance id in the store (shown once registered).",
+            ["instance_id"],
+            registry=registry,
+        )
+        self.feed_leader = Gauge(
+            "medalbot_feed_leader",
+            "1 when this process polls the feed, 0 when it follows another process's polls.",
+            ["feed"],
+            registry=registry,
+        )
+        self.rate_limit_mode = Gauge(
+            "medalbot_global_rate_limit_mode",
+            "1 for how this process paces the token's global rate limit now: shared (through "
+            "the database, with the other processes), fallback (its share, rate / processes: "
+            "the database is out of reach) or local (a process on its own).",
+            ["mode"],
+            registry=registry,
+        )
+        for mode in RATE_LIMIT_MODES:
+            self.rate_limit_mode.labels(mode)
+        self.rate_limit_share = Gauge(
+            "medalbot_global_rate_limit_share_per_second",
+            "The most requests per second this process may send now: the token's whole rate "
+            "(shared with the other processes, or its own) or, in fallback, rate / processes.",
+            registry=registry,
+        )
+
         self._last_success: dict[str, datetime] = {}
         self._last_error: dict[str, str] = {}
         self._sender_seen: dict[str, int] = {}
@@ -229,6 +273,32 @@ class BotMetrics:
         if growth > 0:
             counter.inc(growth)
         self._sender_seen[key] = total
+
+    # The database and the cluster ---------------------------------------------------------
+
+    def observe_store(self, *, up: bool, outages: int) -> None:
+        self.store_up.set(1 if up else 0)
+        self._advance("store_outages", outages, self.store_outages)
+
+    def observe_cluster(
+        self,
+        *,
+        instance_id: int | None,
+        leads: Mapping[str, bool],
+        rate_mode: str | None,
+        rate_share: float | None,
+    ) -> None:
+        """``rate_mode`` one of RATE_LIMIT_MODES (None: not known yet)."""
+        if instance_id is not None:
+            self.instance.clear()  # a new id after a restart in the same process: only it
+            self.instance.labels(str(instance_id)).set(1)
+        for feed, leading in leads.items():
+            self.feed_leader.labels(feed).set(1 if leading else 0)
+        if rate_mode is not None:
+            for mode in RATE_LIMIT_MODES:
+                self.rate_limit_mode.labels(mode).set(1 if mode == rate_mode else 0)
+        if rate_share is not None:
+            self.rate_limit_share.set(rate_share)
 
     # Discord HTTP ------------------------------------------------------------------------
 

@@ -29,6 +29,11 @@ class StoreError(Exception):
     """A persistence failure that callers may report."""
 
 
+class StoreUnavailable(StoreError):
+    """The database did not answer (a lost connection, a server down or restarting): nothing
+    was written, and the same call may succeed once it is back (medalbot.store.outage)."""
+
+
 class StaleStateError(StoreError):
     """Another writer already saved this Games at the same or a later sequence."""
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import asyncpg
 
-from medalbot.store.base import StoreError
+from medalbot.store.base import StoreError, StoreUnavailable
 from medalbot.store.migrate import migrated
 from medalbot.store.sql import SqlStore
 from medalbot.store.sql_db import Columns, Connection, Row
@@ -29,7 +29,32 @@ if TYPE_CHECKING:  # generic only in the type stubs
 log = logging.getLogger(__name__)
 
 # What a broken connection or a refused statement looks like from asyncpg.
-_DRIVER_ERRORS: Final = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+_DRIVER_ERRORS: Final = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # a connection cut in the middle of a statement
+    OSError,
+    TimeoutError,
+)
+# Those that say the database is out of reach rather than that it refused the statement: a
+# lost connection (ConnectionDoesNotExistError is a PostgresConnectionError), a pool whose
+# connections broke, a server shutting down, restarting or full.
+_UNREACHABLE: Final = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.InsufficientResourcesError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+    TimeoutError,
+)
+
+
+def driver_error(exc: BaseException, doing: str = "PostgreSQL error") -> StoreError:
+    """The StoreError an asyncpg failure is to its callers: StoreUnavailable when the database
+    is out of reach (try again later), StoreError when it refused the statement."""
+    kind = StoreUnavailable if isinstance(exc, _UNREACHABLE) else StoreError
+    return kind(f"{doing}: {str(exc) or type(exc).__name__}")
 
 
 @lru_cache(maxsize=512)
@@ -98,11 +123,20 @@ class PostgresDatabase:
         self.dsn = dsn
 
     @classmethod
-    async def connect(cls, dsn: str, *, min_size: int = 1, max_size: int = 5) -> PostgresDatabase:
+    async def connect(cls, dsn: str, *, min_size: int = 0, max_size: int = 5) -> PostgresDatabase:
+        # No floor of connections kept open (min_size 0): asyncpg restores a floor by itself,
+        # logging a traceback at every try while the database is away (medalbot.store.outage
+        # says an outage once). Connections are opened as they are needed and kept while in
+        # use; a first statement tells whether the database answers.
         try:
             pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size)
         except _DRIVER_ERRORS as exc:
-            raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
+            raise driver_error(exc, "cannot connect to PostgreSQL") from exc
+        try:
+            await pool.fetchval("SELECT 1")
+        except _DRIVER_ERRORS as exc:
+            pool.terminate()
+            raise driver_error(exc, "cannot connect to PostgreSQL") from exc
         return cls(pool, dsn)
 
     @asynccontextmanager
@@ -111,7 +145,7 @@ class PostgresDatabase:
             async with self._pool.acquire() as conn, conn.transaction():
                 yield _PostgresConnection(conn)
         except _DRIVER_ERRORS as exc:
-            raise StoreError(f"PostgreSQL error: {exc}") from exc
+            raise driver_error(exc) from exc
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[Connection]:
@@ -119,7 +153,7 @@ class PostgresDatabase:
             async with self._pool.acquire() as conn:
                 yield _PostgresConnection(conn)
         except _DRIVER_ERRORS as exc:
-            raise StoreError(f"PostgreSQL error: {exc}") from exc
+            raise driver_error(exc) from exc
 
     async def close(self) -> None:
         await self._pool.close()
@@ -162,7 +196,7 @@ class PostgresStore(SqlStore):
                 )
                 await conn.execute(f"SELECT pg_advisory_lock({INSTANCE_LOCK})", instance_id)
         except _DRIVER_ERRORS as exc:
-            raise StoreError(f"PostgreSQL error: {exc}") from exc
+            raise driver_error(exc) from exc
         self._instance_id = instance_id
         return instance_id
 
@@ -182,7 +216,7 @@ class PostgresStore(SqlStore):
             )
         except _DRIVER_ERRORS as exc:
             await self._drop_liveness()
-            raise StoreError(f"PostgreSQL error: {exc}") from exc
+            raise driver_error(exc) from exc
 
     async def retire_instance(self, instance_id: int, now: datetime) -> int:
         released = await super().retire_instance(instance_id, now)
@@ -207,7 +241,7 @@ class PostgresStore(SqlStore):
         try:
             self._liveness = await asyncpg.connect(self._pg.dsn)
         except _DRIVER_ERRORS as exc:
-            raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
+            raise driver_error(exc, "cannot connect to PostgreSQL") from exc
         return self._liveness
 
     async def _drop_liveness(self) -> None:
@@ -220,6 +254,6 @@ class PostgresStore(SqlStore):
         await super().close()
 
     @classmethod
-    async def open(cls, dsn: str, *, min_size: int = 1, max_size: int = 5) -> PostgresStore:
+    async def open(cls, dsn: str, *, min_size: int = 0, max_size: int = 5) -> PostgresStore:
         db = await PostgresDatabase.connect(dsn, min_size=min_size, max_size=max_size)
         return cls(await migrated(db))

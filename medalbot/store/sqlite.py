@@ -17,7 +17,7 @@ from typing import Any, Final, Literal, cast
 
 import aiosqlite
 
-from medalbot.store.base import StoreError
+from medalbot.store.base import StoreError, StoreUnavailable
 from medalbot.store.migrate import migrated
 from medalbot.store.sql import SqlStore
 from medalbot.store.sql_db import Columns, Connection, Row
@@ -48,6 +48,17 @@ def split_statements(script: str) -> list[str]:
     if leftover:
         raise ValueError(f"incomplete SQL statement at the end of the script: {leftover!r}")
     return statements
+
+
+# SQLite's words for a file it cannot reach now (a lost disk or mount, another process's
+# write lock past busy_timeout), as opposed to a statement it refused.
+_UNREACHABLE: Final = ("disk I/O error", "unable to open", "database is locked", "readonly")
+
+
+def sqlite_error(exc: sqlite3.Error, message: str) -> StoreError:
+    """StoreUnavailable when the file is out of reach now (try again later), else StoreError."""
+    reachable = not any(words in str(exc) for words in _UNREACHABLE)
+    return (StoreError if reachable else StoreUnavailable)(f"{message}: {exc}")
 
 
 def _try_open(path: str) -> None:
@@ -135,14 +146,14 @@ class SqliteDatabase:
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot start a transaction on {self.path}: {exc}") from exc
+                raise sqlite_error(exc, f"cannot start a transaction on {self.path}") from exc
             try:
                 yield self._wrapped
                 await self._conn.execute("COMMIT")
             except BaseException as exc:
                 await self._rollback()
                 if isinstance(exc, sqlite3.Error):
-                    raise StoreError(f"SQLite error on {self.path}: {exc}") from exc
+                    raise sqlite_error(exc, f"SQLite error on {self.path}") from exc
                 raise
 
     async def _rollback(self) -> None:
@@ -159,7 +170,7 @@ class SqliteDatabase:
             try:
                 yield self._wrapped
             except sqlite3.Error as exc:
-                raise StoreError(f"SQLite error on {self.path}: {exc}") from exc
+                raise sqlite_error(exc, f"SQLite error on {self.path}") from exc
 
     async def close(self) -> None:
         await self._conn.close()

@@ -5,13 +5,16 @@ the committed sequences where nobody notifies."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from pathlib import Path
+
+import pytest
 
 from medalbot.cluster.commits import CommitListener, live_reloader
 from medalbot.services.live import LiveState
 from medalbot.store import open_store
-from medalbot.store.base import Store
+from medalbot.store.base import Store, StoreUnavailable
 from medalbot.store.instances import CommittedStates
 from tests.store.builders import GAMES, T0, delivery, medal_alert, state
 
@@ -101,3 +104,50 @@ async def test_without_notices_the_follower_reads_the_committed_sequences(
         await asyncio.gather(running, return_exceptions=True)
         await poller.close()
         await follower_store.close()
+
+
+class LosableCommits:
+    """Committed sequences that cannot be read while ``reachable`` is false."""
+
+    def __init__(self) -> None:
+        self.reachable = True
+        self.reads = 0
+        self.read = asyncio.Event()
+
+    async def committed_sequences(self) -> dict[str, int]:
+        self.reads += 1
+        self.read.set()
+        if not self.reachable:
+            raise StoreUnavailable("PostgreSQL error: connection was closed")
+        return {"OWG2026": 1}
+
+    async def until_reads(self, count: int) -> None:
+        async with asyncio.timeout(5):
+            while self.reads < count:
+                self.read.clear()
+                await self.read.wait()
+
+
+async def test_a_follower_that_cannot_read_the_commits_says_so_once_not_every_round(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="medalbot.cluster.commits")
+    store = LosableCommits()
+
+    async def changed(codes: list[str]) -> None:
+        pass
+
+    listener = CommitListener(store, changed, poll=0.01)
+    await listener.start()
+    running = asyncio.create_task(listener.run())
+    try:
+        store.reachable = False
+        await store.until_reads(store.reads + 10)  # ten rounds fail
+        store.reachable = True
+        await store.until_reads(store.reads + 2)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    said = [r.getMessage() for r in caplog.records]
+    assert len([m for m in said if m.startswith("reading the committed states failed")]) == 1
+    assert "reading the committed states again" in said

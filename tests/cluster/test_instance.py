@@ -5,17 +5,21 @@ lease says; on SQLite a restarted process takes back every claim when it joins."
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
+import pytest
 
 from medalbot.cluster.instance import InstanceHeartbeat, is_shared
 from medalbot.cluster.settings import ClusterSettings
 from medalbot.services.clock import utc_now
 from medalbot.store import open_store
-from medalbot.store.base import Store
+from medalbot.store.base import Store, StoreError, StoreUnavailable
 from medalbot.store.instances import InstanceStore
+from medalbot.store.outage import StoreOutage
 from tests.store.builders import CHANNEL, delivery, medal_alert, state
 
 LEASE = 30.0
@@ -101,3 +105,68 @@ async def test_a_restarted_process_on_sqlite_takes_back_every_claim_when_it_join
         assert again.id == claimed
     finally:
         await after.close()
+
+
+class LosableInstances:
+    """A store whose heartbeats fail while ``reachable`` is false; counts the beats."""
+
+    def __init__(self, error: StoreError) -> None:
+        self.error = error
+        self.reachable = True
+        self.beats = 0
+        self.beat = asyncio.Event()
+
+    async def register_instance(self, now: datetime, description: str = "") -> int:
+        return 7
+
+    async def heartbeat_instance(self, instance_id: int, now: datetime) -> None:
+        self.beats += 1
+        self.beat.set()
+        if not self.reachable:
+            raise self.error
+
+    async def release_orphaned_claims(self, instance_id: int, now: datetime, stale: float) -> int:
+        return 0
+
+    async def release_all_claims(self, instance_id: int, now: datetime) -> int:
+        return 0
+
+    async def retire_instance(self, instance_id: int, now: datetime) -> int:
+        return 0
+
+    async def until_beats(self, count: int) -> None:
+        async with asyncio.timeout(5):
+            while self.beats < count:
+                self.beat.clear()
+                await self.beat.wait()
+
+
+@pytest.mark.parametrize("with_outage", [False, True])
+async def test_a_failing_heartbeat_is_said_once_per_outage_not_at_every_beat(
+    caplog: pytest.LogCaptureFixture, with_outage: bool
+) -> None:
+    caplog.set_level(logging.INFO)
+    store = LosableInstances(StoreUnavailable("cannot connect to PostgreSQL: refused"))
+    outage = StoreOutage(lambda: asyncio.sleep(0), first_retry=3600.0) if with_outage else None
+    settings = ClusterSettings(heartbeat_interval=0.01, instance_stale_after=1.0)
+    heartbeat = InstanceHeartbeat(store, settings, shared=True, outage=outage)
+    await heartbeat.join()
+    running = asyncio.create_task(heartbeat.run())
+    try:
+        await store.until_beats(2)
+        store.reachable = False
+        await store.until_beats(store.beats + 10)  # ten beats fail
+        store.reachable = True
+        await store.until_beats(store.beats + 2)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        if outage is not None:
+            await outage.close()
+    said = [(r.name, r.levelname) for r in caplog.records if r.levelno >= logging.WARNING]
+    if with_outage:  # the outage says it, once, for everyone
+        assert said == [("medalbot.store.outage", "ERROR")]
+        assert outage is not None and outage.outages == 1
+    else:
+        assert said == [("medalbot.cluster.instance", "WARNING")]
+    assert "instance 7: heartbeating again" in caplog.text

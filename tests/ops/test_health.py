@@ -7,12 +7,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from medalbot.ops.health import (
+    ClusterState,
+    ClusterWatch,
     FeedCheck,
     GatewayState,
     GatewayWatch,
     HealthProbe,
     HealthReport,
+    RateLimitState,
+    StoreState,
     assess_health,
+    local_rate_limit,
 )
 from medalbot.ops.metrics import BotMetrics
 from medalbot.ops.settings import HealthPolicy
@@ -226,3 +231,165 @@ async def test_the_probe_says_why_the_latest_poll_failed_until_one_succeeds() ->
     assert later.feeds[0].status == "degraded" and later.feeds[0].last_error == refused
     assert f"; last error: {refused}" in later.problems[0]
     assert recovered.feeds[0].last_error is None
+
+
+# The database and the cluster --------------------------------------------------------------
+
+
+def assess_cluster(
+    *,
+    feeds: list[FeedCheck] | None = None,
+    store: StoreState | None = None,
+    cluster: ClusterState | None = None,
+    outbox: OutboxStats | None = EMPTY,
+) -> HealthReport:
+    return assess_health(
+        now=NOW,
+        started_at=START,
+        feeds=[FeedCheck("main", 5.0, ago(4))] if feeds is None else feeds,
+        gateway=UP,
+        outbox=outbox,
+        policy=POLICY,
+        store=store,
+        cluster=cluster,
+    )
+
+
+SHARED = RateLimitState(mode="shared", rate=40.0, share=40.0, processes=3)
+
+
+def test_a_database_out_of_reach_is_failing_with_its_reason_and_for_how_long() -> None:
+    lost = StoreState(
+        reachable=False, since=ago(42), error="claiming deliveries: connection was closed"
+    )
+    report = assess_cluster(store=lost, outbox=None)
+    assert report.status == "failing"
+    assert report.store.status == "failing" and not report.store.reachable
+    assert report.store.unreachable_for_seconds == 42
+    assert report.store.error == "claiming deliveries: connection was closed"
+    # one sentence, with the reason: the outbox was not read, and does not say so again
+    assert report.problems == (
+        "store: the database has not answered for 42 s (claiming deliveries: connection was "
+        "closed); polling and sending are paused until it does",
+    )
+    assert report.outbox.pending is None
+
+
+def test_a_database_that_answers_is_ok() -> None:
+    report = assess_cluster(store=StoreState(reachable=True))
+    assert report.status == "ok" and report.store.reachable and report.problems == ()
+
+
+def test_a_feed_another_process_polls_is_not_judged_here() -> None:
+    # "backup" has not been polled here for an hour: its leader polls it, not this process
+    feeds = [FeedCheck("main", 5.0, ago(4)), FeedCheck("backup", 5.0, None)]
+    cluster = ClusterState(instance_id=7, followed=frozenset({"backup"}), rate_limit=SHARED)
+    report = assess_cluster(feeds=feeds, cluster=cluster)
+    assert report.status == "ok", report.problems
+    assert [(f.name, f.role, f.status) for f in report.feeds] == [
+        ("main", "leader", "ok"),
+        ("backup", "follower", "ok"),
+    ]
+    assert report.cluster is not None
+    assert report.cluster.instance_id == 7
+    assert report.cluster.polls == ("main",) and report.cluster.follows == ("backup",)
+    assert report.cluster.rate_limit == SHARED
+
+
+def test_a_process_that_follows_every_feed_is_not_failing_for_it() -> None:
+    cluster = ClusterState(instance_id=8, followed=frozenset({"main"}))
+    report = assess_cluster(feeds=[FeedCheck("main", 5.0, None)], cluster=cluster)
+    assert report.status == "ok"
+    assert report.cluster is not None and report.cluster.polls == ()
+
+
+def test_a_stale_feed_this_process_polls_still_counts() -> None:
+    cluster = ClusterState(instance_id=9, followed=frozenset())
+    report = assess_cluster(feeds=[FeedCheck("main", 5.0, ago(3600))], cluster=cluster)
+    assert report.status == "failing"
+
+
+def test_the_global_limit_at_its_fallback_share_degrades_and_says_why() -> None:
+    fallback = RateLimitState(
+        mode="fallback", rate=40.0, share=40 / 3, processes=3, error="OSError: refused"
+    )
+    report = assess_cluster(cluster=ClusterState(instance_id=7, rate_limit=fallback))
+    assert report.status == "degraded"
+    assert report.cluster is not None and report.cluster.status == "degraded"
+    assert report.problems == (
+        "global rate limit: not shared (OSError: refused); pacing at this process's share, "
+        "13.3333/s of 40/s",
+    )
+
+
+@pytest.mark.parametrize(
+    ("health", "mode", "share"),
+    [
+        (
+            {"shared": True, "rate": 40.0, "share": 40.0, "processes": 3, "error": None},
+            "shared",
+            40.0,
+        ),
+        (
+            {"shared": False, "rate": 40.0, "share": 20.0, "processes": 2, "error": "gone"},
+            "fallback",
+            20.0,
+        ),
+        (local_rate_limit(35.0), "local", 35.0),
+    ],
+)
+def test_the_cluster_watch_reads_the_rate_limiters_health(
+    health: dict[str, object], mode: str, share: float
+) -> None:
+    watch = ClusterWatch()
+    watch.instance_id = lambda: 12
+    watch.leads = lambda feed: feed == "main"
+    watch.rate_limit = lambda: health
+    state = watch.state(["main", "backup"])
+    assert state.instance_id == 12
+    assert state.followed == frozenset({"backup"})
+    assert state.rate_limit is not None
+    assert (state.rate_limit.mode, state.rate_limit.share) == (mode, share)
+
+
+class FakeOutage:
+    def __init__(self) -> None:
+        self.down = False
+        self.since: datetime | None = None
+        self.reason: str | None = None
+        self.outages = 0
+
+
+class CountingStore(MemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    async def outbox_stats(self) -> OutboxStats:
+        self.reads += 1
+        return await super().outbox_stats()
+
+
+async def test_the_probe_does_not_read_the_outbox_while_the_database_is_out_of_reach() -> None:
+    store = CountingStore()
+    watch = GatewayWatch()
+    watch.connected(0, START)
+    probe = HealthProbe(
+        store=store,
+        metrics=BotMetrics(),
+        feeds=[("main", 5.0)],
+        gateway=watch,
+        policy=POLICY,
+        clock=lambda: START + timedelta(seconds=3),
+        cluster=ClusterWatch(),
+    )
+    outage = FakeOutage()
+    probe.watch_store(outage)
+    assert (await probe()).status == "ok" and store.reads == 1
+    outage.down, outage.since, outage.reason = True, START, "feed main: saving a snapshot: gone"
+    report = await probe()
+    assert report.status == "failing" and store.reads == 1  # a read could hang: not tried
+    assert report.store.error == "feed main: saving a snapshot: gone"
+    assert report.store.unreachable_for_seconds == 3
+    outage.down = False
+    assert (await probe()).status == "ok" and store.reads == 2

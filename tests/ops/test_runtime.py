@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
 import pytest
@@ -59,3 +60,71 @@ async def test_a_disabled_endpoint_does_not_listen() -> None:
     with pytest.raises(RuntimeError, match="not running"):
         _ = ops.server.url
     await ops.stop()
+
+
+class Outage:
+    def __init__(self) -> None:
+        self.down = False
+        self.since: datetime | None = None
+        self.reason: str | None = None
+        self.outages = 0
+
+
+async def test_the_endpoint_shows_the_process_part_in_the_cluster_and_the_database() -> None:
+    ops = OpsRuntime(OpsSettings(port=0), store=MemoryStore(), feeds=[("main", 5.0), ("para", 5.0)])
+    outage = Outage()
+    ops.watch_store(outage)
+    ops.cluster.instance_id = lambda: 3
+    ops.cluster.leads = lambda feed: feed == "main"
+    limit: dict[str, object] = {
+        "shared": True,
+        "rate": 40.0,
+        "share": 40.0,
+        "processes": 3,
+        "error": None,
+    }
+    ops.cluster.rate_limit = lambda: limit
+    ops.gateway.connected(0, NOW)
+    await ops.start()
+    try:
+        async with aiohttp.ClientSession() as session:
+
+            async def scrape() -> tuple[dict[str, Any], str]:
+                async with session.get(f"{ops.server.url}/healthz") as response:
+                    body = await response.json()
+                async with session.get(f"{ops.server.url}/metrics") as response:
+                    return body, await response.text()
+
+            body, text = await scrape()
+            assert body["cluster"]["instance_id"] == 3
+            assert (body["cluster"]["polls"], body["cluster"]["follows"]) == (["main"], ["para"])
+            assert body["cluster"]["rate_limit"]["mode"] == "shared"
+            assert [f["role"] for f in body["feeds"]] == ["leader", "follower"]
+            assert body["store"]["reachable"] is True
+            assert value(text, "medalbot_instance_info", instance_id="3") == 1
+            assert value(text, "medalbot_feed_leader", feed="main") == 1
+            assert value(text, "medalbot_feed_leader", feed="para") == 0
+            assert value(text, "medalbot_global_rate_limit_mode", mode="shared") == 1
+            assert value(text, "medalbot_global_rate_limit_mode", mode="fallback") == 0
+            assert value(text, "medalbot_global_rate_limit_share_per_second") == 40
+            assert value(text, "medalbot_store_up") == 1
+            assert value(text, "medalbot_outbox_pending") == 0
+
+            # the database goes away: the limit falls back to its share, the store is down
+            limit = {**limit, "shared": False, "share": 40 / 3, "error": "OSError: refused"}
+            outage.down, outage.since, outage.outages = True, NOW, 1
+            outage.reason = "claiming deliveries: connection was closed"
+            async with session.get(f"{ops.server.url}/healthz") as response:
+                assert response.status == 503
+            body, text = await scrape()
+            assert body["status"] == "failing"
+            assert body["store"]["error"] == "claiming deliveries: connection was closed"
+            assert body["cluster"]["rate_limit"]["mode"] == "fallback"
+            assert value(text, "medalbot_store_up") == 0
+            assert value(text, "medalbot_store_outages_total") == 1
+            assert value(text, "medalbot_global_rate_limit_mode", mode="fallback") == 1
+            assert value(text, "medalbot_global_rate_limit_share_per_second") == pytest.approx(
+                40 / 3
+            )
+    finally:
+        await ops.stop()

@@ -90,7 +90,16 @@ async def test_healthz_answers_with_the_status_and_its_details(
     assert code == http_status
     assert body["status"] == status
     assert body["outbox"]["pending"] == 3
-    assert set(body) == {"status", "checked_at", "problems", "feeds", "gateway", "outbox"}
+    assert set(body) == {
+        "status",
+        "checked_at",
+        "problems",
+        "feeds",
+        "gateway",
+        "outbox",
+        "store",
+        "cluster",
+    }
     assert (body["problems"] == []) == (status == "ok")
 
 
