@@ -133,12 +133,12 @@ def test_digests_quiet_summaries_and_samples_fit(locale: str) -> None:
         assert_fits([render_alert(sample_alert(kind, now=now), locale=locale)])
 
 
-@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def generated_at_of(state: GamesState) -> Clock:
     """The clock standing at the moment the feed made this state's snapshot."""
     return lambda: state.snapshot.generated_at
 
 
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
 def test_every_fans_reply_fits(locale: str) -> None:
     states, _ = games_day()
     for state in (states[0], states[len(states) // 2], states[-1]):
