@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from medalbot.cogs.answers import fan_language
-from medalbot.i18n import flag_emoji, nation_name, translator
+from medalbot.i18n import flag_emoji, nation_name, nation_names, translator
 from medalbot.render.phrases import sport_name
 
 if TYPE_CHECKING:
@@ -23,7 +23,9 @@ def nation_choices(bot: MedalBot, current: str, locale: str) -> list[app_command
     choices = []
     for noc in bot.services.subscriptions.known_nocs():
         name = nation_name(noc, locale)
-        if not text or text in noc.casefold() or text in name.casefold():
+        # the IOC's name is shown; an everyday one ("Südkorea") finds it too
+        typed = (name, *nation_names(noc))
+        if not text or text in noc.casefold() or any(text in n.casefold() for n in typed):
             choices.append(app_commands.Choice(name=f"{flag_emoji(noc)} {name} ({noc})", value=noc))
     # Codes that start with what was typed first, then the rest alphabetically.
     choices.sort(key=lambda c: (not c.value.casefold().startswith(text), c.name))

@@ -1,16 +1,27 @@
 """Nation names and flags for IOC codes.
 
-One rule in every language: the IOC's name as olympics.com shows it in English ("Korea",
-"IR Iran", "Türkiye", "Hong Kong, China"), and its natural equivalent, as broadcasters write it,
-in the others ("Südkorea", "Iran", "Corée du Sud"). Names come from CLDR (babel's territory
-names) through an IOC → ISO 3166 alpha-2 mapping where CLDR already says that; where it does not
-(Great Britain, Chinese Taipei, Korea, teams without a country, historical NOCs, and nations
-whose everyday name differs in some language: "USA" in German) the name is a gettext message
-instead, translated in the catalogues like any other text.
+One rule in every language: the IOC's designation of the team as olympics.com writes it in that
+language. English "Korea", "IR Iran", "Türkiye", "Hong Kong, China"; French "République de
+Corée", "RI d'Iran", "Hong Kong, Chine", "Taipei chinois"; German "Republik Korea", "Chinesisch
+Taipeh"; Japanese "大韓民国", "チャイニーズ・タイペイ", "香港"; and likewise in Italian, Spanish and
+Portuguese (Brazil). olympics.com has no Dutch edition, so Dutch renders the IOC's English
+designation in Dutch ("Korea", "DVR Korea", "IR Iran", "Türkiye", "Cabo Verde").
+
+Most designations are simply the country's name, which CLDR (babel's territory names) gives in
+every language through the IOC → ISO 3166 alpha-2 mapping below. Where the IOC's differs from
+CLDR's in some language (Korea, IR Iran, Türkiye, Cabo Verde, Côte d'Ivoire, the Russian
+Federation, Great Britain, Chinese Taipei, ...), for teams without a country and for historical
+NOCs, the name is a gettext message instead (English source: olympics.com's name), translated in
+the catalogues like any other text. The fallback for an NOC without an olympics.com name we are
+sure of is the same: CLDR's name of its territory in the reader's language, never English.
+
+Fans may still type the everyday names: ``nation_names`` adds CLDR's name in every language we
+speak ("South Korea", "Südkorea", "Iran", "Turquie") to the IOC's.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Final
 
 from babel import Locale
@@ -54,13 +65,14 @@ IOC_TO_ISO2: Final[dict[str, str]] = {
 
 # Olympic designations that differ from CLDR's name, and teams or NOCs that have no territory.
 # Values are gettext messages (English source: olympics.com's name), translated in
-# medalbot/locale/* into each language's usual name for the team.
+# medalbot/locale/* into olympics.com's name for the team in that language.
 NAME_OVERRIDES: Final[dict[str, str]] = {
     "GBR": N_("Great Britain"),
     "USA": N_("United States"),
     "KOR": N_("Korea"),
     "PRK": N_("DPR Korea"),
     "IRI": N_("IR Iran"),
+    "TUR": N_("Türkiye"),
     "CZE": N_("Czechia"),
     "MDA": N_("Republic of Moldova"),
     "CPV": N_("Cabo Verde"),
@@ -101,6 +113,20 @@ NAME_OVERRIDES: Final[dict[str, str]] = {
     "SCG": N_("Serbia and Montenegro"),
 }
 
+# Everyday names fans type that CLDR does not give in any language we speak (its names are
+# mostly the full ones: "Hong Kong SAR China", "アメリカ合衆国", "Türkiye").
+EVERYDAY_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "USA": ("United States of America", "America", "アメリカ", "米国"),
+    "GBR": ("Britain", "UK"),
+    "HKG": ("Hong Kong", "Hongkong"),
+    "TPE": ("台湾",),
+    "TUR": ("Turkey",),
+    "CZE": ("Czech Republic", "Repubblica Ceca", "República Checa"),
+    "CIV": ("Ivory Coast", "Elfenbeinküste", "Costa de Marfil"),
+    "CPV": ("Kap Verde",),
+    "MDA": ("Moldau",),
+}
+
 # A white flag where no national flag applies: neutral and refugee teams, historical NOCs, and
 # Chinese Taipei, whose national flag may not be used at the Games (it has an Olympic flag).
 NEUTRAL_FLAG: Final = "\U0001f3f3\ufe0f"  # 🏳️
@@ -131,13 +157,19 @@ def nation_name(noc: str, locale: str | None = None) -> str:
     return name if name is not None else code
 
 
+@cache
 def nation_names(noc: str) -> frozenset[str]:
-    """Every name a fan may type for a nation: its name in each language we speak, and CLDR's
-    everyday English one where the IOC's differs ("South Korea" for "Korea")."""
-    names = {nation_name(noc, locale) for locale in SUPPORTED_LOCALES}
-    territory = IOC_TO_ISO2.get(_normalise(noc))
+    """Every name a fan may type for a nation: the IOC's name in each language we speak, and
+    the everyday one in each (CLDR's: "South Korea", "Südkorea", "Iran" for "IR Iran")."""
+    code = _normalise(noc)
+    names = {nation_name(code, locale) for locale in SUPPORTED_LOCALES}
+    names.update(EVERYDAY_ALIASES.get(code, ()))
+    territory = IOC_TO_ISO2.get(code)
     if territory is not None:
-        names.add(Locale.parse("en").territories.get(territory, noc))
+        for locale in SUPPORTED_LOCALES:
+            everyday = _territory_name(translator(locale).babel_locale, territory)
+            if everyday is not None:
+                names.add(everyday)
     return frozenset(names)
 
 

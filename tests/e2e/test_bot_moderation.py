@@ -192,6 +192,10 @@ async def test_nation_and_sport_autocomplete_suggest_what_the_feed_knows() -> No
         nations = await offered("nation", "ned")
         assert nations and nations[0].endswith("Netherlands (NED)"), nations
         assert any("Japan (JPN)" in n for n in await offered("nation", "jap"))
+        # the IOC's name is shown, the everyday one finds it
+        assert [n for n in await offered("nation", "south ko") if "(KOR)" in n] == [
+            "🇰🇷 Korea (KOR)"
+        ]
         assert await offered("sport", "skat") == ["Speed Skating"]
         assert await offered("sport", "curl") == []  # not in this feed
 

@@ -43,6 +43,39 @@ def test_a_nation_by_any_of_its_names(typed: str) -> None:
     assert queries().resolve_nation(typed) == "JPN"
 
 
+@pytest.mark.parametrize(
+    ("typed", "noc"),
+    [
+        ("South Korea", "KOR"),
+        ("Südkorea", "KOR"),
+        ("corée du sud", "KOR"),
+        ("République de Corée", "KOR"),
+        ("韓国", "KOR"),
+        ("Iran", "IRI"),
+        ("RI d'Iran", "IRI"),
+        ("Turkey", "TUR"),
+        ("Türkei", "TUR"),
+        ("Cape Verde", "CPV"),
+    ],
+)
+def test_a_nation_by_its_everyday_name_though_we_show_the_iocs(typed: str, noc: str) -> None:
+    snap = snapshot(
+        1,
+        event(
+            "TKDW57KG",
+            result("A", "KOR", rank=1, medal=G),
+            result("B", "IRI", rank=2, medal=S),
+            result("C", "TUR", rank=3),
+            result("D", "CPV", rank=4),
+        ),
+    )
+    applied = apply_snapshot(None, snap)
+    assert isinstance(applied, Applied)
+    live = LiveState()
+    live.set(applied.state)
+    assert QueryService(live).resolve_nation(typed) == noc
+
+
 def test_an_unknown_nation_is_refused_with_the_codes_it_resembles() -> None:
     with pytest.raises(UserError) as refused:
         queries().resolve_nation("NDE")
