@@ -10,6 +10,7 @@ sender's task in ``medalbot.background``.
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,8 +18,9 @@ import discord.gateway
 import discord.http
 import yarl
 
-from medalbot.background import Background
+from medalbot.background import Background, LeadershipFactory, sole_leader
 from medalbot.client import MedalBot
+from medalbot.cluster.commits import CommitListener, live_reloader
 from medalbot.cluster.instance import InstanceHeartbeat, is_shared
 from medalbot.cogs.errors import MedalTree
 from medalbot.cogs.moderation.server import notify_channel_refused
@@ -38,7 +40,7 @@ from medalbot.services.schedules import ScheduleService
 from medalbot.services.subscriptions import SubscriptionService
 from medalbot.store import open_store
 from medalbot.store.base import Store
-from medalbot.store.instances import InstanceStore
+from medalbot.store.instances import CommittedStates, InstanceStore
 
 if TYPE_CHECKING:
     from medalbot.cluster.ratelimit import SharedRateLimiter
@@ -56,8 +58,9 @@ def build_services(
     *,
     digests: DigestJobs,
     clock: Clock = utc_now,
+    live: LiveState | None = None,
 ) -> Services:
-    live = LiveState()
+    live = live or LiveState()
     return Services(
         store=store,
         live=live,
@@ -104,8 +107,20 @@ async def build_bot(settings: Settings, *, clock: Clock = utc_now) -> MedalBot:
         feeds=[(f.name, f.interval + f.jitter) for f in settings.feeds],
         clock=clock,
     )
-    background = Background(settings.delivery, store, feeds, clock=clock, ops=ops)
-    services = build_services(settings, store, feeds, digests=background.digests, clock=clock)
+    live = LiveState()
+    leadership, commits = _cluster_work(settings, store, live)
+    background = Background(
+        settings.delivery,
+        store,
+        feeds,
+        clock=clock,
+        ops=ops,
+        leadership=leadership,
+        commits=commits,
+    )
+    services = build_services(
+        settings, store, feeds, digests=background.digests, clock=clock, live=live
+    )
     await services.polling.restore_all()
     await services.subscriptions.load()
     limiter: SharedRateLimiter | None = None
@@ -127,6 +142,31 @@ async def build_bot(settings: Settings, *, clock: Clock = utc_now) -> MedalBot:
         ops=ops,
         limiter=limiter,
     )
+
+
+def _cluster_work(
+    settings: Settings, store: Store, live: LiveState
+) -> tuple[LeadershipFactory, CommitListener | None]:
+    """On a store several processes share (PostgreSQL): one poller per feed, and the others'
+    in-memory state following its commits. Otherwise this process leads every feed alone."""
+    if not is_shared(store):
+        return sole_leader, None
+    from medalbot.cluster.leadership import PostgresLeadership  # the extra "postgres"
+
+    leadership = partial(
+        PostgresLeadership,
+        settings.store.url,
+        [f.name for f in settings.feeds],
+        retry=settings.cluster.leader_retry,
+    )
+    assert isinstance(store, CommittedStates)
+    commits = CommitListener(
+        store,
+        live_reloader(store, live),
+        dsn=settings.store.url,
+        poll=settings.cluster.commit_poll,
+    )
+    return leadership, commits
 
 
 async def close_bot(bot: MedalBot) -> None:
