@@ -20,7 +20,7 @@ import yarl
 
 from medalbot.background import Background, LeadershipFactory, sole_leader
 from medalbot.client import MedalBot
-from medalbot.cluster.commits import CommitListener, live_reloader
+from medalbot.cluster.commits import CommitListener, guild_reloader, live_reloader
 from medalbot.cluster.instance import InstanceHeartbeat, is_shared
 from medalbot.cogs.errors import MedalTree
 from medalbot.cogs.moderation.server import notify_channel_refused
@@ -121,6 +121,14 @@ async def build_bot(settings: Settings, *, clock: Clock = utc_now) -> MedalBot:
     services = build_services(
         settings, store, feeds, digests=background.digests, clock=clock, live=live
     )
+    if commits is not None:  # moderators' changes made through the other processes too
+        commits.on_guilds_changed = guild_reloader(
+            store,
+            services.subscriptions,
+            services.guilds,
+            background.digests,
+            background.rebuild_digest_jobs,
+        )
     await services.polling.restore_all()
     await services.subscriptions.load()
     limiter: SharedRateLimiter | None = None
