@@ -162,13 +162,13 @@ class ClusterRig:
         return [i for i, bot in enumerate(self.bots) if bot.running]
 
     def poller(self) -> int | None:
-        """The live process that last took the feed over (as its log says), if one did."""
-        found: tuple[float, int] | None = None
+        """The live process that took the feed over last, as the logs say (their lines start
+        with a sortable time stamp)."""
+        found: list[tuple[str, int]] = []
         for i in self.alive():
-            if POLLS_LINE in self.bots[i].log_path.read_text(errors="replace"):
-                taken = self.bots[i].log_path.stat().st_mtime
-                found = max(found or (taken, i), (taken, i))
-        return None if found is None else found[1]
+            lines = self.bots[i].log_path.read_text(errors="replace").splitlines()
+            found.extend((line[:23], i) for line in lines if POLLS_LINE in line)
+        return max(found)[1] if found else None
 
     async def committed(self) -> int:
         state = await self.store.load_state(self.games)
