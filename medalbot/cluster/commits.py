@@ -77,7 +77,7 @@ def guild_reloader(
             await rebuild_digests()
             await guilds.reload()
             return
-        for guild_id in dict.fromkeys(g for g, _ in changes):
+        for guild_id in dict.fromkeys(g for g, s in changes if s is not None):
             await subscriptions.reload_guild(guild_id)
         changed = sorted({s for _, s in changes if s is not None})
         found = await store.get_subscriptions(changed)
