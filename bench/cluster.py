@@ -41,7 +41,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from bench._remote import _peak_per_second, _posts
+from bench._remote import _alert_messages, _peak_per_second, _posts
 from bench._stats import load_note
 from medalbot.config import DeliverySettings
 from tests.rigs.botprocess import Scale
@@ -63,15 +63,19 @@ class Run:
     channels: int
     served_to_last_s: float  # the feed serving the record -> the last message created
     first_to_last_s: float
-    messages: int
+    messages: int  # alert messages in the channels
     channels_served: int
+    posts: int  # message creates answered 200 (a re-send with its nonce returns the same one)
     peak_per_second: int
     limited: dict[str, int]  # 429s by scope
+    limiter_lines: list[str]  # what the bots logged about the shared limit (degraded, back)
+    workdir: Path
+    limited_at: list[str]  # each 429: seconds after the feed served the record, and the path
 
     @property
     def per_second(self) -> float:
         span = self.first_to_last_s
-        return (self.messages - 1) / span if span else 0.0
+        return (self.posts - 1) / span if span else 0.0
 
 
 async def _admin(sql: str) -> None:
@@ -89,34 +93,49 @@ async def fan_out(processes: int, scale: Scale) -> Run:
     url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
     await _admin(f'CREATE DATABASE "{name}"')
     n = scale.channels
+    # kept: the bots' configurations and logs (printed with the figures)
+    workdir = Path(tempfile.mkdtemp(prefix=f"medalbot-bench-cluster-{processes}-"))
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            async with ClusterRig(
-                Path(tmp),
-                url,
-                scale,
+        async with ClusterRig(
+            workdir,
+            url,
+            scale,
+            processes=processes,
+            delivery=DELIVERY,
+            deadline_s=3 * n / R + 120,
+        ) as rig:
+            await rig.start()
+            await rig.feed_to(0)  # before the start: nothing to announce
+            served = time.monotonic()
+            rig.feed.advance()  # KOK's Olympic record: one alert for every channel
+            await rig.until(lambda: rig.posts.messages >= n, f"{n} messages")
+            await rig.until_async(rig.drained, "the outbox drained")
+            posts = _posts(rig.emulator)
+            times = [at for at, _ in posts]
+            messages = _alert_messages(rig.emulator)
+            return Run(
                 processes=processes,
-                delivery=DELIVERY,
-                deadline_s=3 * n / R + 120,
-            ) as rig:
-                await rig.start()
-                await rig.feed_to(0)  # before the start: nothing to announce
-                served = time.monotonic()
-                rig.feed.advance()  # KOK's Olympic record: one alert for every channel
-                await rig.until(lambda: rig.posts.messages >= n, f"{n} messages")
-                await rig.until_async(rig.drained, "the outbox drained")
-                posts = _posts(rig.emulator)
-                times = [at for at, _ in posts]
-                return Run(
-                    processes=processes,
-                    channels=n,
-                    served_to_last_s=max(times) - served,
-                    first_to_last_s=max(times) - min(times),
-                    messages=len(posts),
-                    channels_served=len({c for _, c in posts}),
-                    peak_per_second=_peak_per_second(rig.emulator),
-                    limited=rig.emulator.rate_limited,
-                )
+                channels=n,
+                served_to_last_s=max(times) - served,
+                first_to_last_s=max(times) - min(times),
+                messages=len(messages),
+                channels_served=len({m.channel_id for m in messages}),
+                posts=len(posts),
+                peak_per_second=_peak_per_second(rig.emulator),
+                limited=rig.emulator.rate_limited,
+                limiter_lines=[
+                    f"{bot.log_path.name}: {line}"
+                    for bot in rig.bots
+                    for line in bot.log_path.read_text(errors="replace").splitlines()
+                    if "global rate limit" in line
+                ],
+                workdir=workdir,
+                limited_at=[
+                    f"{r.at - served:.1f} s {r.method} {r.path}"
+                    for r in rig.emulator.core.requests.entries
+                    if r.status == 429
+                ],
+            )
     finally:
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -132,9 +151,14 @@ def report(run: Run) -> bool:
         f"-- {run.processes} process{'es' if run.processes > 1 else ''}: feed -> last post "
         f"{run.served_to_last_s:6.1f} s (N/R = {ideal:.1f} s), first -> last post "
         f"{run.first_to_last_s:.1f} s = {run.per_second:.1f} messages/s; "
-        f"{run.messages:,} messages in {run.channels_served:,} channels"
+        f"{run.messages:,} messages in {run.channels_served:,} channels "
+        f"({run.posts - run.messages} re-sent with their nonce); logs in {run.workdir}"
     )
     print(f"     busiest second {run.peak_per_second} requests; 429s by scope {run.limited}")
+    if run.limited_at:
+        print(f"     429s at: {', '.join(run.limited_at)}")
+    for line in run.limiter_lines:
+        print(f"     {line}")
     return all(
         [
             _goal(
