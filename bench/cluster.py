@@ -2,10 +2,12 @@
 by three, in the same run: more processes must send neither faster than the token allows nor
 slower.
 
-Set-up (``tests.rigs.cluster.ClusterRig``): the emulator ENFORCING Discord's limits (50
-requests/s for the token over all connections, 5 messages per 5 s per channel) and a feed
-server replaying the women's 1000 m, in this process; the bots as OS processes
-(``python -m medalbot.cli run``) on a PostgreSQL database of their own (made and dropped here,
+Set-up: the emulator ENFORCING Discord's limits (50 requests/s for the token over all
+connections, 5 messages per 5 s per channel) in a process of its own (``bench/_remote.py``: its
+CPU is not the bots', and its clock of arrivals is not stalled by them), a feed server replaying
+the women's 1000 m in this one; the bots as OS processes (``python -m medalbot.cli run``, the
+crash rig's ``BotProcess``, configured as ``tests.rigs.cluster`` configures them) on a
+PostgreSQL database of their own (made and dropped here,
 at MEDALBOT_TEST_POSTGRES_URL, default the local server), every channel subscribed to
 everything, default delivery settings with the global budget shared through the database
 (``[delivery] shared_rate_limit = true``, R = 40 requests/s), ``shard_count`` = processes, one
@@ -34,6 +36,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -41,11 +44,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from bench._remote import _alert_messages, _peak_per_second, _posts
+from bench._remote import control, remote_emulator, subscribe_every_channel
 from bench._stats import load_note
 from medalbot.config import DeliverySettings
-from tests.rigs.botprocess import Scale
-from tests.rigs.cluster import ClusterRig
+from medalbot.feeds.server import ReplayFeedServer
+from medalbot.samples import load_sample, sample_files
+from medalbot.store import open_store
+from tests.rigs.botprocess import REPLAYED, SAMPLE, BotProcess, Scale, settings_toml
+from tests.rigs.cluster import CONNECTED_LINE, cluster_settings
 
 ADMIN_URL: Final = os.environ.get(
     "MEDALBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -70,7 +76,6 @@ class Run:
     limited: dict[str, int]  # 429s by scope
     limiter_lines: list[str]  # what the bots logged about the shared limit (degraded, back)
     workdir: Path
-    limited_at: list[str]  # each 429: seconds after the feed served the record, and the path
 
     @property
     def per_second(self) -> float:
@@ -86,6 +91,19 @@ async def _admin(sql: str) -> None:
         await conn.close()
 
 
+async def _until(
+    check: Callable[[], Awaitable[bool]], bots: list[BotProcess], what: str, every: float = 0.2
+) -> None:
+    """Poll ``check`` (another process's state: nothing to wait on) while the bots live."""
+    deadline = time.monotonic() + 600
+    while not await check():
+        for bot in bots:
+            bot.check_alive()
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within 600 s")
+        await asyncio.sleep(every)
+
+
 async def fan_out(processes: int, scale: Scale) -> Run:
     """One alert to every channel of ``scale``, sent by ``processes`` bots."""
     name = f"medalbot_bench_{uuid.uuid4().hex[:12]}"
@@ -95,49 +113,70 @@ async def fan_out(processes: int, scale: Scale) -> Run:
     n = scale.channels
     # kept: the bots' configurations and logs (printed with the figures)
     workdir = Path(tempfile.mkdtemp(prefix=f"medalbot-bench-cluster-{processes}-"))
+    first = load_sample(SAMPLE)[0]
     try:
-        async with ClusterRig(
-            workdir,
-            url,
-            scale,
-            processes=processes,
-            delivery=DELIVERY,
-            deadline_s=3 * n / R + 120,
-        ) as rig:
-            await rig.start()
-            await rig.feed_to(0)  # before the start: nothing to announce
-            served = time.monotonic()
-            rig.feed.advance()  # KOK's Olympic record: one alert for every channel
-            await rig.until(lambda: rig.posts.messages >= n, f"{n} messages")
-            await rig.until_async(rig.drained, "the outbox drained")
-            posts = _posts(rig.emulator)
-            times = [at for at, _ in posts]
-            messages = _alert_messages(rig.emulator)
-            return Run(
-                processes=processes,
-                channels=n,
-                served_to_last_s=max(times) - served,
-                first_to_last_s=max(times) - min(times),
-                messages=len(messages),
-                channels_served=len({m.channel_id for m in messages}),
-                posts=len(posts),
-                peak_per_second=_peak_per_second(rig.emulator),
-                limited=rig.emulator.rate_limited,
-                limiter_lines=[
-                    f"{bot.log_path.name}: {line}"
-                    for bot in rig.bots
-                    for line in bot.log_path.read_text(errors="replace").splitlines()
-                    if "global rate limit" in line
-                ],
-                workdir=workdir,
-                limited_at=[
-                    f"{r.at - served:.1f} s {r.method} {r.path}"
-                    for r in rig.emulator.core.requests.entries
-                    if r.status == 429
-                ],
-            )
+        async with (
+            remote_emulator(scale) as remote,
+            ReplayFeedServer(sample_files(SAMPLE)[:REPLAYED]) as feed,
+        ):
+            await subscribe_every_channel(url, remote.channels)
+            bots = [
+                BotProcess(workdir / f"bot-{i}.toml", remote.token, workdir / f"bot-{i}.log")
+                for i in range(processes)
+            ]
+            store = await open_store(url)
+            try:
+                for i, bot in enumerate(bots):
+                    settings = cluster_settings(
+                        remote, feed.url, url, shard=i, shards=processes, delivery=DELIVERY
+                    )
+                    bot.log_path.with_suffix(".toml").write_text(settings_toml(settings))
+                    bot.start()
+
+                async def ready() -> bool:
+                    state = await store.load_state(first.games.code)
+                    connected = all(
+                        CONNECTED_LINE in b.log_path.read_text(errors="replace") for b in bots
+                    )
+                    return connected and state is not None and state.sequence >= first.sequence
+
+                await _until(ready, bots, "every shard connected and the first snapshot")
+                served = time.monotonic()
+                feed.advance()  # KOK's Olympic record: one alert for every channel
+
+                async def sent() -> bool:
+                    done = (await control(remote, "/messages"))["alerts"] >= n
+                    return bool(done and (await store.outbox_stats()).pending == 0)
+
+                await _until(sent, bots, f"{n} messages", every=1.0)  # /messages reads them all
+                posts = (await control(remote, "/posts"))["posts"]
+                messages = await control(remote, "/messages")
+                limits = await control(remote, "/rate_limits")
+            finally:
+                for bot in bots:
+                    bot.close()
+                await store.close()
     finally:
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    times = [at for at, _ in posts]
+    return Run(
+        processes=processes,
+        channels=n,
+        served_to_last_s=max(times) - served,
+        first_to_last_s=max(times) - min(times),
+        messages=int(messages["alerts"]),
+        channels_served=int(messages["channels"]),
+        posts=len(posts),
+        peak_per_second=int(limits["peak_per_second"]),
+        limited={k: int(v) for k, v in limits["by_scope"].items()},
+        limiter_lines=[
+            f"{bot.log_path.name}: {line}"
+            for bot in bots
+            for line in bot.log_path.read_text(errors="replace").splitlines()
+            if "global rate limit" in line
+        ],
+        workdir=workdir,
+    )
 
 
 def _goal(met: bool, what: str) -> bool:
@@ -155,8 +194,6 @@ def report(run: Run) -> bool:
         f"({run.posts - run.messages} re-sent with their nonce); logs in {run.workdir}"
     )
     print(f"     busiest second {run.peak_per_second} requests; 429s by scope {run.limited}")
-    if run.limited_at:
-        print(f"     429s at: {', '.join(run.limited_at)}")
     for line in run.limiter_lines:
         print(f"     {line}")
     return all(

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import Final, Self, TypeVar
+from typing import TYPE_CHECKING, Final, Self, TypeVar
 
 import asyncpg
 from discord_emulator import Emulator, EmulatorConfig, Member
@@ -46,9 +46,13 @@ from tests.rigs.botprocess import (
     subscribe_everywhere,
 )
 
+if TYPE_CHECKING:
+    from bench._remote import RemoteEmulator
+
 T = TypeVar("T")
 
 POLLS_LINE: Final = "this process polls it now"  # medalbot.cluster.leadership, at INFO
+CONNECTED_LINE: Final = "has connected to Gateway"  # discord.gateway, at INFO
 
 
 def cluster_delivery(global_rate: float = 40.0) -> DeliverySettings:
@@ -61,6 +65,32 @@ def cluster_delivery(global_rate: float = 40.0) -> DeliverySettings:
         retry_base=0.05,
         retry_cap=0.5,
         idle_check=0.05,
+    )
+
+
+def cluster_settings(
+    emulator: Emulator | RemoteEmulator,
+    feed_url: str,
+    store_url: str,
+    *,
+    shard: int,
+    shards: int,
+    delivery: DeliverySettings,
+) -> Settings:
+    """One process of ``shards``: its own shard of ``shards``, the store every process shares,
+    the replayed feed. Logged at INFO: it says when it takes the feed over (POLLS_LINE) and
+    when its shard connected (CONNECTED_LINE)."""
+    settings = emulator_settings(
+        emulator,  # type: ignore[arg-type]  # only its api_base and gateway_url are read
+        feed_url,
+        store_url=store_url,
+        delivery=delivery,
+        logging_settings=LoggingSettings(level="INFO"),
+    )
+    return replace(
+        settings,
+        discord=replace(settings.discord, shard_count=shards, shard_ids=[shard]),
+        cluster=ClusterSettings(processes=shards),
     )
 
 
@@ -129,18 +159,13 @@ class ClusterRig:
         await self.emulator.stop()
 
     def settings(self, shard: int) -> Settings:
-        settings = emulator_settings(
+        return cluster_settings(
             self.emulator,
             self.feed.url,
-            store_url=self.store_url,
+            self.store_url,
+            shard=shard,
+            shards=len(self.bots),
             delivery=self.delivery,
-            logging_settings=LoggingSettings(level="INFO"),  # says when it takes a feed over
-        )
-        count = len(self.bots)
-        return replace(
-            settings,
-            discord=replace(settings.discord, shard_count=count, shard_ids=[shard]),
-            cluster=ClusterSettings(processes=count),
         )
 
     @property
