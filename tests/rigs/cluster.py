@@ -238,6 +238,26 @@ class ClusterRig:
         )
         return [row["id"] for row in rows]
 
+    async def instance_of(self, index: int) -> int:
+        """The store's instance id of process ``index`` (its description names its pid)."""
+        rows = await self._query(
+            "SELECT id FROM instances WHERE description LIKE $1", f"% pid {self.bots[index].pid}"
+        )
+        return int(rows[0]["id"])
+
+    async def released(self, ids: Sequence[int], instance: int) -> bool:
+        """Whether none of the rows ``ids`` is still held by ``instance``'s claim (they are
+        due again, or claimed or sent by a live process)."""
+        rows = await self._query(
+            "SELECT count(*) AS n FROM deliveries"
+            " WHERE id = ANY($1) AND status = 'sending' AND claimed_by = $2"
+            # a taken-back row keeps its claim's marks with its lease ended (due again)
+            " AND lease_until > (extract(epoch FROM clock_timestamp()) * 1000000)::bigint",
+            list(ids),
+            instance,
+        )
+        return int(rows[0]["n"]) == 0
+
     async def unsent(self, ids: Sequence[int]) -> int:
         rows = await self._query(
             "SELECT count(*) AS n FROM deliveries WHERE id = ANY($1) AND status <> 'sent'",
