@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,8 +20,9 @@ import discord.gateway
 import discord.http
 import yarl
 
-from medalbot.background import Background
+from medalbot.background import Background, LeadershipFactory, sole_leader
 from medalbot.client import MedalBot
+from medalbot.cluster.commits import CommitListener, guild_reloader, live_reloader
 from medalbot.cluster.instance import InstanceHeartbeat, is_shared
 from medalbot.cogs.errors import MedalTree
 from medalbot.cogs.moderation.server import notify_channel_refused
@@ -43,7 +45,7 @@ from medalbot.services.schedules import ScheduleService
 from medalbot.services.subscriptions import SubscriptionService
 from medalbot.store import open_store
 from medalbot.store.base import Store, StoreError
-from medalbot.store.instances import InstanceStore
+from medalbot.store.instances import CommittedStates, InstanceStore
 from medalbot.store.outage import StoreOutage
 
 if TYPE_CHECKING:
@@ -65,8 +67,9 @@ def build_services(
     *,
     digests: DigestJobs,
     clock: Clock = utc_now,
+    live: LiveState | None = None,
 ) -> Services:
-    live = LiveState(carries_records=feeds_carry_records(settings.feeds))
+    live = live or LiveState(carries_records=feeds_carry_records(settings.feeds))
     return Services(
         store=store,
         live=live,
@@ -130,6 +133,8 @@ async def build_bot(settings: Settings, *, clock: Clock = utc_now) -> MedalBot:
     # The database may go away while the bot runs: the background work pauses and resumes.
     outage = StoreOutage(store.outbox_stats)
     ops.watch_store(outage)
+    live = LiveState(carries_records=feeds_carry_records(settings.feeds))
+    leadership, commits = _cluster_work(settings, store, live)
     background = Background(
         settings.delivery,
         store,
@@ -138,8 +143,20 @@ async def build_bot(settings: Settings, *, clock: Clock = utc_now) -> MedalBot:
         ops=ops,
         games=settings.games,
         outage=outage,
+        leadership=leadership,
+        commits=commits,
     )
-    services = build_services(settings, store, feeds, digests=background.digests, clock=clock)
+    services = build_services(
+        settings, store, feeds, digests=background.digests, clock=clock, live=live
+    )
+    if commits is not None:  # moderators' changes made through the other processes too
+        commits.on_guilds_changed = guild_reloader(
+            store,
+            services.subscriptions,
+            services.guilds,
+            background.digests,
+            background.rebuild_digest_jobs,
+        )
     await services.polling.restore_all()
     await services.subscriptions.load()
     limiter: SharedRateLimiter | None = None
@@ -167,6 +184,31 @@ async def build_bot(settings: Settings, *, clock: Clock = utc_now) -> MedalBot:
         ops=ops,
         limiter=limiter,
     )
+
+
+def _cluster_work(
+    settings: Settings, store: Store, live: LiveState
+) -> tuple[LeadershipFactory, CommitListener | None]:
+    """On a store several processes share (PostgreSQL): one poller per feed, and the others'
+    in-memory state following its commits. Otherwise this process leads every feed alone."""
+    if not is_shared(store):
+        return sole_leader, None
+    from medalbot.cluster.leadership import PostgresLeadership  # the extra "postgres"
+
+    leadership = partial(
+        PostgresLeadership,
+        settings.store.url,
+        [f.name for f in settings.feeds],
+        retry=settings.cluster.leader_retry,
+    )
+    assert isinstance(store, CommittedStates)
+    commits = CommitListener(
+        store,
+        live_reloader(store, live),
+        dsn=settings.store.url,
+        poll=settings.cluster.commit_poll,
+    )
+    return leadership, commits
 
 
 async def close_bot(bot: MedalBot) -> None:

@@ -29,6 +29,13 @@ The database may go away while the bot runs (``medalbot.store.outage``): a poll 
 that meets ``StoreUnavailable`` reports it to the outage watch instead of raising; while the
 database is out of reach the poll jobs skip their runs (the feed keeps what it has, nothing
 is read and lost) and the digest jobs wait, and both resume by themselves when it is back.
+Several processes on one PostgreSQL (``medalbot.cluster``): every process schedules every poll
+job, but a job polls only while this process leads its feed (``FeedLeadership``; one process
+alone leads them all). A process that gains a feed first loads the committed state of every
+Games and re-opens a source that keeps its documents (ODF), so that it never detects against
+what it held before another process polled, then polls at once. Meanwhile the commit
+listener (``medalbot.cluster.commits``) keeps a follower's in-memory state, which fans'
+commands answer from, on what the poller committed.
 """
 
 from __future__ import annotations
@@ -38,11 +45,14 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from medalbot.cluster.commits import CommitListener
+from medalbot.cluster.leadership import FeedLeadership, OnChange, SoleLeader
 from medalbot.config import DeliverySettings, GamesSettings
 from medalbot.delivery.digest import DigestOutcome, DigestPoster
 from medalbot.delivery.digest_schedule import DigestSchedule
@@ -54,6 +64,8 @@ from medalbot.domain.between_games import (
     poll_interval,
 )
 from medalbot.domain.state import GamesState
+from medalbot.feeds.factory import open_feed
+from medalbot.feeds.formats import feed_format
 from medalbot.logs import log_context
 from medalbot.ops.runtime import OpsRuntime
 from medalbot.services.bundle import Feed
@@ -65,6 +77,18 @@ from medalbot.store.outage import StoreOutage
 log = logging.getLogger(__name__)
 
 
+class LeadershipFactory(Protocol):
+    """Builds the feeds' leadership, told of each change (``PostgresLeadership`` with its
+    settings bound)."""
+
+    def __call__(self, *, on_change: OnChange) -> FeedLeadership: ...
+
+
+def sole_leader(*, on_change: OnChange) -> FeedLeadership:
+    """One process: it leads every feed from the start, so nothing ever changes."""
+    return SoleLeader()
+
+
 class _Running:
     """What exists only while the background work runs: it needs the bot's sender."""
 
@@ -73,6 +97,7 @@ class _Running:
         self.polling = polling
         self.poster = poster
         self.sender_task = asyncio.create_task(sender.run(), name="outbox-sender")
+        self.cluster_tasks: list[asyncio.Task[None]] = []  # leadership, commit listener
         # edits of alert messages whose event became official, running beside the poll
         self.official_edits: set[asyncio.Task[None]] = set()
 
@@ -88,6 +113,8 @@ class Background:
         ops: OpsRuntime | None = None,
         games: GamesSettings | None = None,
         outage: StoreOutage | None = None,
+        leadership: LeadershipFactory = sole_leader,
+        commits: CommitListener | None = None,
     ) -> None:
         self._settings = settings
         self._games = games or GamesSettings()
@@ -106,6 +133,12 @@ class Background:
         self._running: _Running | None = None
         self._stopping = False
         self._polls: set[asyncio.Task[object]] = set()  # poll jobs under way
+        self.leadership = leadership(on_change=self._leadership_changed)
+        self._commits = commits  # None: nobody else commits (one process)
+        # Feeds this process leads and has reloaded the state for: their jobs poll.
+        self._leading: set[str] = set()
+        # A feed's poll and its take-over (reload, re-open) never overlap.
+        self._feed_locks = {f.settings.name: asyncio.Lock() for f in self._feeds}
 
     async def start(self, *, sender: OutboxSender, polling: PollService) -> None:
         """Schedule the polls (the first at once), the digests and their catch-up; run the
@@ -113,7 +146,9 @@ class Background:
         if self._running is not None:
             raise RuntimeError("the background work is already running")
         poster = DigestPoster(self._store, sender, self._settings, clock=self._clock)
-        self._running = _Running(sender, polling, poster)
+        self._running = running = _Running(sender, polling, poster)
+        if isinstance(self.leadership, SoleLeader):
+            self._leading = {f.settings.name for f in self._feeds}  # loaded by the wiring
         now = datetime.now(UTC)  # the scheduler runs on real time, whatever clock alerts use
         for feed in self._feeds:
             self.scheduler.add_job(
@@ -138,6 +173,14 @@ class Background:
             misfire_grace_time=None,
         )
         self.scheduler.start()
+        if self._commits is not None:
+            await self._commits.start()
+            running.cluster_tasks.append(
+                asyncio.create_task(self._commits.run(), name="commit-listener")
+            )
+        running.cluster_tasks.append(
+            asyncio.create_task(self.leadership.run(), name="feed-leadership")
+        )
 
     async def stop(self) -> None:
         """No new runs; the sender and the official edits are cancelled (a clean shutdown:
@@ -154,34 +197,41 @@ class Background:
         running, self._running = self._running, None
         if running is None:
             return
-        tasks = [running.sender_task, *running.official_edits]
+        tasks = [running.sender_task, *running.official_edits, *running.cluster_tasks]
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        self._leading.clear()
+        await self.leadership.close()  # another process takes the feeds over at its next try
 
     async def poll(self, feed: Feed) -> None:
-        """One poll of ``feed``; what it committed goes to the sender at once."""
+        """One poll of ``feed`` if this process leads it (a follower's job does nothing);
+        what it committed goes to the sender at once."""
         running = self._started()
         if self.outage is not None and self.outage.down:
             return  # paused: the next run after the database is back polls
+        name = feed.settings.name
         task = asyncio.current_task()
         if task is not None:
             self._polls.add(task)
         try:
-            with log_context(feed=feed.settings.name):
-                report = await running.polling.poll(feed.source)
+            async with self._feed_locks[name]:
+                if name not in self._leading or not self.leadership.leads(name):
+                    return
+                with log_context(feed=name):
+                    report = await running.polling.poll(feed.source)
         except StoreUnavailable as exc:
             if self.outage is None:
                 raise
             # the snapshot is kept and applied at the first poll after the outage
-            self.outage.lost(exc, f"feed {feed.settings.name}: saving a snapshot")
+            self.outage.lost(exc, f"feed {name}: saving a snapshot")
             return
         except asyncio.CancelledError:
             if not self._stopping:
                 raise
-            log.info("feed %s: poll stopped by the shutdown", feed.settings.name)
+            log.info("feed %s: poll stopped by the shutdown", name)
             return
         finally:
             if task is not None:
@@ -219,6 +269,26 @@ class Background:
             f"poll:{name}", trigger=IntervalTrigger(seconds=interval, jitter=feed.settings.jitter)
         )
         log.info("feed %s: polled every %g s from now on", name, interval)
+
+    async def _leadership_changed(self, name: str, leading: bool) -> None:
+        """Gained: load what the previous poller committed and re-open a source that keeps
+        its documents (they are in the store, newer than this process's copy), then poll at
+        once. Lost: the feed's job stops polling."""
+        if not leading:
+            self._leading.discard(name)
+            return
+        running = self._started()
+        feed = next(f for f in self._feeds if f.settings.name == name)
+        async with self._feed_locks[name]:
+            await running.polling.restore_all()
+            fmt = feed_format(feed.settings.format)
+            if fmt.kept_decoder is not None and fmt.settings_of(feed.settings).polled:
+                await feed.source.close()
+                feed.source = await open_feed(feed.settings, self._store)
+            self._leading.add(name)
+        job = self.scheduler.get_job(f"poll:{name}")
+        if job is not None:
+            job.modify(next_run_time=datetime.now(UTC))
 
     def _deliver(self, running: _Running, report: PollReport) -> None:
         """New outbox rows go out now; messages of events now official are edited in tasks

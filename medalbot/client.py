@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,14 @@ ChannelRefusedNotifier = Callable[["MedalBot", int, int, str], Awaitable[None]]
 def _http_trace(ops: OpsRuntime | None) -> dict[str, Any]:
     # discord.py's http_trace sees every REST response: 429 scopes, invalid requests.
     return {"http_trace": ops.metrics.discord_trace_config()} if ops else {}
+
+
+def cluster_claim_limit(settings: Settings) -> int:
+    """Rows a process sharing the global budget claims at a time: about a second of its share
+    (at least one channel per worker). More would wait in its queue while the other processes
+    could send them, and a killed process's rows wait for the survivors' queues to empty."""
+    share = settings.delivery.global_rate / settings.cluster.processes
+    return max(settings.delivery.workers, math.ceil(share))
 
 
 class MedalBot(commands.AutoShardedBot):
@@ -88,6 +97,7 @@ class MedalBot(commands.AutoShardedBot):
             official_now=services.live.is_official,
             bucket=limiter,  # None: this process paces itself alone
             outage=background.outage,  # claims pause while the database is out of reach
+            claim_limit=None if limiter is None else cluster_claim_limit(settings),
         )
         self.limiter = limiter
         # notices about paused channels waiting for the gateway to deliver their server

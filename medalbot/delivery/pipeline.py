@@ -48,6 +48,11 @@ class ChannelJob:
     def channel_id(self) -> int:
         return self.rows[0].channel_id
 
+    @property
+    def urgency(self) -> tuple[int, int]:
+        """As the store orders a claim's channels: the most urgent row, then the oldest."""
+        return min(r.priority for r in self.rows), self.rows[0].id
+
 
 ClaimJobs = Callable[[], Awaitable[list[ChannelJob]]]
 SendJob = Callable[[ChannelJob], Awaitable[None]]
@@ -150,7 +155,9 @@ class Pipeline:
 
     def _start(self) -> None:
         while self._queue and len(self._active) < self._workers:
-            channel_id = next(iter(self._queue))
+            # across claims too: rows taken back from a dead process (older) go before the
+            # newer ones this process had queued
+            channel_id = min(self._queue, key=lambda c: self._queue[c].urgency)
             job = self._queue.pop(channel_id)
             self._active[channel_id] = job
             task = asyncio.create_task(self._work(job), name=f"outbox-channel-{channel_id}")

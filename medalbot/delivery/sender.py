@@ -129,6 +129,7 @@ class OutboxSender:
         monotonic: Monotonic = time.monotonic,
         bucket: GlobalLimiter | None = None,
         outage: StoreOutage | None = None,
+        claim_limit: int | None = None,
     ) -> None:
         self._store = store
         self._outage = outage  # None: a store failure is logged by the pipeline, retried
@@ -145,6 +146,8 @@ class OutboxSender:
         # one process's own pace, unless several share the token's (medalbot.cluster)
         self._bucket = bucket or TokenBucket(settings.global_rate, settings.global_burst)
         self._pacer = WindowPacer(settings.channel_rate, settings.channel_period)
+        # rows claimed per pass (batch_size unless the wiring holds this process to less)
+        self._claim_limit = min(settings.batch_size, claim_limit or settings.batch_size)
         self._pipeline = Pipeline(
             claim=self._claim_jobs,
             send=self._send_job,
@@ -195,7 +198,7 @@ class OutboxSender:
     async def _claim_once(self) -> list[ChannelJob]:
         """Claim due rows: one job per channel, the most urgent channels first."""
         leased_at = self._monotonic()
-        limit = self._settings.batch_size
+        limit = self._claim_limit
         rows = await self._store.claim_deliveries(
             self._clock(), limit, self._settings.lease_seconds
         )

@@ -29,6 +29,13 @@ class GuildSettingsService:
         """The settings as this process holds them, without reading the store."""
         return self._cache.get(guild_id)
 
+    async def reload(self, guild_id: int | None = None) -> None:
+        """Another process changed a server's settings (``None``: maybe any server's): read
+        again what is cached, so that replies still never wait on the database."""
+        for cached in [guild_id] if guild_id is not None else list(self._cache):
+            if cached in self._cache:
+                self._cache[cached] = await self._store.get_guild_settings(cached)
+
     async def locale(self, guild_id: int | None, fallback: str | None = None) -> str:
         """The server's language; outside a server, the user's own (``fallback``)."""
         if guild_id is None:

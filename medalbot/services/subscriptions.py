@@ -48,6 +48,10 @@ class SubscriptionService:
         for guild_id, subs in by_guild.items():
             self._remember(guild_id, subs)
 
+    async def reload_guild(self, guild_id: int) -> None:
+        """Another process changed this server's subscriptions (``medalbot.cluster.commits``)."""
+        self._remember(guild_id, await self._store.list_subscriptions(guild_id))
+
     def _remember(self, guild_id: int, subs: list[Subscription]) -> None:
         self._followed[guild_id] = tuple(dict.fromkeys(s.noc for s in subs if s.noc is not None))
 

@@ -315,6 +315,7 @@ class MemoryStore:
         rows = sorted(self._deliveries.values(), key=lambda r: r.delivery.id)
         blocked: set[int] = set()  # channels with an earlier row on the wire or waiting
         head_priority: dict[int, int] = {}
+        head_id: dict[int, int] = {}  # each channel's oldest unfinished row
         candidates: list[Delivery] = []
         for row in rows:
             d = row.delivery
@@ -323,6 +324,7 @@ class MemoryStore:
             head_priority[d.channel_id] = min(
                 head_priority.get(d.channel_id, d.priority), d.priority
             )
+            head_id.setdefault(d.channel_id, d.id)
             if d.channel_id in blocked:
                 continue
             if _is_due(row, moment):
@@ -331,7 +333,7 @@ class MemoryStore:
                 blocked.add(d.channel_id)
 
         def order(d: Delivery) -> tuple[int, int, int]:
-            return head_priority[d.channel_id], d.channel_id, d.id
+            return head_priority[d.channel_id], head_id[d.channel_id], d.id
 
         if limit <= 0:
             return []

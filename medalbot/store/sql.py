@@ -574,7 +574,8 @@ class SqlStore(SqlCluster):
             await conn.lock(CLAIM_LOCK_KEY)
             # Each channel is a FIFO: a row waits while an earlier one of its channel is on
             # the wire (leased) or waiting for a retry. Channels go in the order of their most
-            # urgent row, and a channel's rows are claimed as a prefix in id order. One row
+            # urgent row, then of their oldest, and a channel's rows are claimed as a prefix in
+            # id order. One row
             # past the limit tells whether the last channel was cut (see whole_channels).
             due = await conn.fetch(
                 "SELECT d.id, d.channel_id, d.batch_nonce FROM deliveries d"
@@ -585,7 +586,11 @@ class SqlStore(SqlCluster):
                 " OR (e.status = 'sending' AND e.lease_until > ?)))"
                 " ORDER BY (SELECT MIN(f.priority) FROM deliveries f"
                 " WHERE f.channel_id = d.channel_id AND f.status IN ('pending', 'sending')),"
-                f" d.channel_id, d.id LIMIT ? {self._db.claim_lock_clause}",
+                # the oldest work first: a channel's oldest unfinished row (taken back from a
+                # dead process, say) goes before the rows of a newer alert elsewhere
+                " (SELECT MIN(g.id) FROM deliveries g"
+                " WHERE g.channel_id = d.channel_id AND g.status IN ('pending', 'sending')),"
+                f" d.id LIMIT ? {self._db.claim_lock_clause}",
                 now_us,
                 now_us,
                 now_us,

@@ -7,16 +7,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
+from datetime import time as dtime
 from pathlib import Path
 
 import pytest
 
-from medalbot.cluster.commits import CommitListener, live_reloader
+from medalbot.cluster.commits import CommitListener, guild_reloader, live_reloader
+from medalbot.domain.schedule import Schedule
+from medalbot.domain.subscriptions import Subscription
+from medalbot.services.guilds import GuildSettingsService
 from medalbot.services.live import LiveState
+from medalbot.services.subscriptions import SubscriptionService
 from medalbot.store import open_store
-from medalbot.store.base import Store, StoreUnavailable
+from medalbot.store.base import GuildSettings, NewSubscription, Store, StoreUnavailable
 from medalbot.store.instances import CommittedStates
 from tests.store.builders import GAMES, T0, delivery, medal_alert, state
+
+GUILD = 1_000_000_000_000_001
+CHANNEL = 2_000_000_000_000_001
 
 
 class Follower:
@@ -151,3 +160,78 @@ async def test_a_follower_that_cannot_read_the_commits_says_so_once_not_every_ro
     said = [r.getMessage() for r in caplog.records]
     assert len([m for m in said if m.startswith("reading the committed states failed")]) == 1
     assert "reading the committed states again" in said
+
+
+class RecordedDigests:
+    """The digest jobs a process keeps, as the moderators' changes reach it."""
+
+    def __init__(self) -> None:
+        self.digest_of: dict[int, object] = {}
+        self.rebuilt = 0
+
+    def update(self, sub: Subscription) -> None:
+        self.digest_of[sub.id] = sub.digest_time
+
+    def forget(self, subscription_id: int) -> None:
+        self.digest_of.pop(subscription_id, None)
+
+    async def rebuild(self) -> None:
+        self.rebuilt += 1
+
+
+async def test_what_moderators_change_through_one_process_reaches_the_others(
+    postgres_url: str,
+) -> None:
+    """The nation a server follows (fans' replies highlight it), its digest jobs and its
+    language follow a change made through another process within a second."""
+    elsewhere = await open_store(postgres_url)
+    here = await open_store(postgres_url)
+    digests = RecordedDigests()
+    subscriptions = SubscriptionService(here, LiveState(), max_per_guild=5, digests=digests)
+    guilds = GuildSettingsService(here)
+    await subscriptions.load()
+    assert (await guilds.get(GUILD)).locale == "en"  # cached: replies never wait on the store
+    listener = CommitListener(
+        _committed(here),
+        live_reloader(here, LiveState()),
+        dsn=postgres_url,
+        poll=60.0,  # the notices must do it
+        on_guilds_changed=guild_reloader(here, subscriptions, guilds, digests, digests.rebuild),
+    )
+    await listener.start()
+    running = asyncio.create_task(listener.run())
+
+    async def within_a_second(check: Callable[[], object]) -> float:
+        started = time.monotonic()
+        while not check():
+            assert time.monotonic() - started < 1.0, "not within a second"
+            await asyncio.sleep(0.005)
+        return time.monotonic() - started
+
+    try:
+        async with asyncio.timeout(10):
+            await listener.listening.wait()
+        await within_a_second(lambda: digests.rebuilt == 1)  # listening: everything read again
+        sub = await elsewhere.add_subscription(
+            NewSubscription(guild_id=GUILD, channel_id=CHANNEL, noc="NED"), T0, 5
+        )
+        await within_a_second(
+            lambda: (
+                subscriptions.followed_nation(GUILD) == "NED"
+                and digests.digest_of == {sub.id: None}
+            )
+        )
+        await elsewhere.update_schedule(GUILD, sub.id, Schedule(digest_time=dtime(8)), T0)
+        await within_a_second(lambda: digests.digest_of == {sub.id: dtime(8)})
+        await elsewhere.save_guild_settings(GuildSettings(GUILD, locale="nl"))
+        await within_a_second(lambda: guilds._cache[GUILD].locale == "nl")
+        assert (await guilds.get(GUILD)).locale == "nl"
+        await elsewhere.remove_subscription(GUILD, sub.id)
+        await within_a_second(
+            lambda: subscriptions.followed_nation(GUILD) is None and digests.digest_of == {}
+        )
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await elsewhere.close()
+        await here.close()

@@ -37,7 +37,7 @@ from types import TracebackType
 from typing import IO, Any, Final, Literal, Self, TypeVar
 
 import msgspec
-from discord_emulator import Emulator, EmulatorConfig, RecordedRequest, World
+from discord_emulator import Emulator, EmulatorConfig, RecordedRequest, StoredMessage, World
 from discord_emulator.server import MESSAGE_CREATE_ROUTE
 
 from medalbot.config import DeliverySettings, LoggingSettings, Settings
@@ -249,6 +249,10 @@ class BotProcess:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._process is None else self._process.pid
 
     @property
     def running(self) -> bool:
@@ -560,18 +564,32 @@ class CrashRig:
 
     async def audit(self) -> Audit:
         """Every subscribed channel read as a person would, against the alert log."""
-        alerts = await self.store.list_alerts(self._snapshots[0].games.code)
-        expected = [str(render_batch([a], locale="en").embeds[0].title) for a in alerts]
-        shown: dict[int, list[str]] = {}
-        bot_id = self.emulator.bot_user.id
-        other = len([m for m in self.emulator.core.store.all() if m.author.id == bot_id])
-        for channel_ids in self.channels.values():
-            for channel_id in channel_ids:
-                messages = [
-                    m
-                    for m in self.emulator.transcript(channel_id)
-                    if m.author.id == bot_id and len(m.version.embeds) == 1
-                ]
-                shown[channel_id] = [str(m.version.embeds[0].get("title")) for m in messages]
-                other -= len(messages)
-        return Audit(expected, shown, other)
+        return await audit_channels(
+            self.emulator, self.store, self.channels, self._snapshots[0].games.code
+        )
+
+
+async def audit_channels(
+    emulator: Emulator, store: Store, channels: Mapping[int, Sequence[int]], games: str
+) -> Audit:
+    """Every channel of ``channels`` read as a person would, against the Games' alert log
+    (the bot's answers to fans' commands aside)."""
+    alerts = await store.list_alerts(games)
+    expected = [str(render_batch([a], locale="en").embeds[0].title) for a in alerts]
+    shown: dict[int, list[str]] = {}
+    bot_id = emulator.bot_user.id
+
+    def posted(m: StoredMessage) -> bool:
+        return m.author.id == bot_id and m.interaction_id is None
+
+    other = len([m for m in emulator.core.store.all() if posted(m)])
+    for channel_ids in channels.values():
+        for channel_id in channel_ids:
+            messages = [
+                m
+                for m in emulator.transcript(channel_id)
+                if posted(m) and len(m.version.embeds) == 1
+            ]
+            shown[channel_id] = [str(m.version.embeds[0].get("title")) for m in messages]
+            other -= len(messages)
+    return Audit(expected, shown, other)

@@ -1,0 +1,122 @@
+"""The poll jobs follow the feeds' leadership (medalbot.background): a follower's job does not
+poll; a process that gains a feed first loads what the previous poller committed and re-opens
+a source that keeps its documents (ODF), then polls at once; one that loses it stops polling;
+the leadership is let go when the background work stops."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from medalbot.background import Background
+from medalbot.cluster.leadership import OnChange
+from medalbot.config import DeliverySettings, FeedSettings
+from medalbot.feeds.factory import open_feed
+from medalbot.services.bundle import Feed
+from medalbot.services.live import LiveState
+from medalbot.services.polling import PollService
+from medalbot.store.memory import MemoryStore
+from tests.store.builders import GAMES, T0, state
+
+HOUR = 3600.0  # no poll comes from the interval during a test: only the take-over's
+
+
+class CountingSource:
+    """A feed with nothing new, counting the polls."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.backing_off = False
+        self.polls = 0
+        self.polled = asyncio.Event()
+
+    async def poll(self) -> None:
+        self.polls += 1
+        self.polled.set()
+
+    async def close(self) -> None:
+        """Nothing held."""
+
+
+class Switch:
+    """The feeds' leadership, as the test decides it."""
+
+    def __init__(self) -> None:
+        self.held: set[str] = set()
+        self.on_change: OnChange | None = None
+        self.closed = False
+
+    def __call__(self, *, on_change: OnChange) -> Switch:
+        self.on_change = on_change
+        return self
+
+    def leads(self, feed: str) -> bool:
+        return feed in self.held
+
+    async def run(self) -> None:
+        await asyncio.Event().wait()
+
+    async def close(self) -> None:
+        self.closed = True
+
+    async def change(self, feed: str, leading: bool) -> None:
+        (self.held.add if leading else self.held.discard)(feed)
+        assert self.on_change is not None
+        await self.on_change(feed, leading)
+
+
+class IdleSender:
+    async def run(self) -> None:
+        await asyncio.Event().wait()
+
+    def wake(self) -> None:
+        """Nothing to send."""
+
+
+def settings(name: str, url: str, fmt: str = "native") -> FeedSettings:
+    return FeedSettings(name=name, url=url, format=fmt, interval=HOUR, jitter=0.0)
+
+
+async def test_only_the_leader_polls_and_a_new_leader_starts_from_the_committed_state() -> None:
+    store = MemoryStore()
+    live = LiveState()
+    polling = PollService(store, live)
+    native = Feed(settings("main", "http://127.0.0.1:9/feed.json"), CountingSource("main"))
+    odf_settings = settings("odf", "http://127.0.0.1:9/odf", "odf")
+    odf = Feed(odf_settings, await open_feed(odf_settings, store))
+    switch = Switch()
+    background = Background(DeliverySettings(), store, [native, odf], leadership=switch)
+    await background.start(sender=IdleSender(), polling=polling)  # type: ignore[arg-type]
+    source: Any = native.source
+    try:
+        # A follower's job does nothing, however it is run.
+        await background.poll(native)
+        assert source.polls == 0
+
+        # Meanwhile another process polled and committed; this one still holds nothing.
+        await store.commit_snapshot(state(7), [], [], T0)
+        assert live.get(GAMES) is None
+
+        # Gained: the committed state is loaded before anything is detected, and the job
+        # runs at once (not after its hour).
+        await switch.change("main", True)
+        held = live.get(GAMES)
+        assert held is not None and held.sequence == 7
+        async with asyncio.timeout(5):
+            await source.polled.wait()
+        assert source.polls == 1
+
+        # A source that keeps its documents is opened again from the store: what the
+        # previous poller kept, not this process's copy from its start.
+        before = odf.source
+        await switch.change("odf", True)
+        assert odf.source is not before
+
+        # Lost: the job stops polling.
+        await switch.change("main", False)
+        await background.poll(native)
+        assert source.polls == 1
+    finally:
+        await background.stop()
+        await odf.source.close()
+    assert switch.closed
