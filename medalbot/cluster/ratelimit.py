@@ -17,7 +17,10 @@ overshoot) leaves the slot unused and asks for another. Each process maps the se
 onto its own from its quickest recent round trips (as NTP does), never placing a slot early.
 
 A process that cannot reach the database (an error, or no answer within ``timeout``) must
-not burst: it falls back to a local bucket at its share, ``rate / processes``, says so
+not burst: it falls back to a local bucket at its share of the headroom Discord leaves above
+``rate`` (``(50 - rate) / processes``, at most ``rate / processes``): it cannot know whether
+the others still take all of ``rate`` through the database (they do when only its connection
+is slow), and ``rate / processes`` on top of theirs went past Discord's 50/s. It says so
 (``degraded``, ``health()``) and tries the database again every ``retry_after`` seconds.
 Within a process, waiters take turns best priority first (new posts before edits), as with
 ``medalbot.delivery.ratelimit.TokenBucket``.
@@ -40,6 +43,7 @@ log = logging.getLogger(__name__)
 
 GLOBAL_LIMIT: Final = "discord-global"  # the row of the bot token's global limit
 JITTER_S: Final = 0.020
+DISCORD_GLOBAL_LIMIT: Final = 50.0  # requests per second for one bot token, all processes
 _NOW_US: Final = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
 # clock_timestamp() is read after the row lock is granted: a grant that waited on another
 # one's lock counts from when it got it.
@@ -67,7 +71,7 @@ class SharedRateLimiter:
         processes: int = 1,
         name: str = GLOBAL_LIMIT,
         jitter: float = JITTER_S,
-        timeout: float = 0.5,
+        timeout: float = 2.0,  # a busy database is slow, not gone: waiting does not burst
         retry_after: float = 5.0,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
@@ -87,8 +91,10 @@ class SharedRateLimiter:
         self._monotonic = monotonic
         self._sleep = sleep
         self._turn = _PriorityLock()
+        # what this process may send alone while the others may still take all of ``rate``
+        self.fallback_rate = max(min(rate, DISCORD_GLOBAL_LIMIT - rate), 1.0) / processes
         # burst 1: taking over from the shared limit never starts with a burst
-        self._fallback = TokenBucket(rate / processes, 1, monotonic=monotonic, sleep=sleep)
+        self._fallback = TokenBucket(self.fallback_rate, 1, monotonic=monotonic, sleep=sleep)
         self._conn: asyncpg.Connection[asyncpg.Record] | None = None
         self._retry_at: float | None = None  # degraded until then
         self.degraded_since: float | None = None  # monotonic
@@ -107,7 +113,7 @@ class SharedRateLimiter:
     def share(self) -> float:
         """The most this process may send per second now: the whole rate through the database
         (shared with the others), its share of it when degraded."""
-        return self.rate / self.processes if self.degraded else self.rate
+        return self.fallback_rate if self.degraded else self.rate
 
     def health(self) -> dict[str, object]:
         """For /healthz and /metrics: where the budget comes from and this process's share."""
@@ -171,7 +177,7 @@ class SharedRateLimiter:
             log.warning(
                 "global rate limit: shared through the database again (at %.1f/s locally "
                 "for %.1f s)",
-                self.rate / self.processes,
+                self.fallback_rate,
                 self._monotonic() - (self.degraded_since or 0.0),
             )
         self._retry_at = self.degraded_since = None
@@ -208,7 +214,7 @@ class SharedRateLimiter:
                 "global rate limit: the database is not answering (%s); pacing at this "
                 "process's share, %.1f/s of %.1f/s, until it is back",
                 self.last_error,
-                self.rate / self.processes,
+                self.fallback_rate,
                 self.rate,
             )
         if self._conn is not None:

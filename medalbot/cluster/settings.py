@@ -16,7 +16,8 @@ class ClusterSettings(Struct, frozen=True, forbid_unknown_fields=True):
     heartbeat_interval: Positive = 1.0
     instance_stale_after: Positive = 3.0
     # How many processes share the bot token: one that loses the shared rate limit falls
-    # back to global_rate / processes of its own (medalbot.cluster.ratelimit).
+    # back to its share of what Discord allows above global_rate, (50 - global_rate) /
+    # processes (medalbot.cluster.ratelimit).
     processes: Annotated[int, Meta(ge=1)] = 1
     # A follower tries to take a feed over this often (medalbot.cluster.leadership).
     leader_retry: Positive = 1.0
