@@ -190,7 +190,7 @@ async def test_what_moderators_change_through_one_process_reaches_the_others(
     subscriptions = SubscriptionService(here, LiveState(), max_per_guild=5, digests=digests)
     guilds = GuildSettingsService(here)
     await subscriptions.load()
-    assert (await guilds.get(GUILD)).locale == "en"  # cached: replies never wait on the store
+    assert (await guilds.get(GUILD)).language == "en"  # cached: replies never wait on the store
     listener = CommitListener(
         _committed(here),
         live_reloader(here, LiveState()),
@@ -224,8 +224,8 @@ async def test_what_moderators_change_through_one_process_reaches_the_others(
         await elsewhere.update_schedule(GUILD, sub.id, Schedule(digest_time=dtime(8)), T0)
         await within_a_second(lambda: digests.digest_of == {sub.id: dtime(8)})
         await elsewhere.save_guild_settings(GuildSettings(GUILD, locale="nl"))
-        await within_a_second(lambda: guilds._cache[GUILD].locale == "nl")
-        assert (await guilds.get(GUILD)).locale == "nl"
+        await within_a_second(lambda: guilds._cache[GUILD].language == "nl")
+        assert (await guilds.get(GUILD)).language == "nl"
         await elsewhere.remove_subscription(GUILD, sub.id)
         await within_a_second(
             lambda: subscriptions.followed_nation(GUILD) is None and digests.digest_of == {}
