@@ -161,8 +161,16 @@ class WindowPacer:
         return window[0] + self.period - now
 
     async def acquire(self, key: int) -> None:
+        await self.wait_turn(key)
+        self.record(key)
+
+    async def wait_turn(self, key: int) -> None:
+        """Until ``key`` may send again; nothing is recorded (``record`` does)."""
         while (wait := self.delay(key)) > 0:
             await self._sleep(wait)
+
+    def record(self, key: int) -> None:
+        """``key`` sends now."""
         self._sent.setdefault(key, deque()).append(self._monotonic())
 
     def penalise(self, key: int, retry_after: float) -> None:

@@ -231,8 +231,12 @@ class OutboxSender:
         """Send one message, paced below Discord's limits (alerts, and a daily digest that is
         not an outbox row); returns its id. Raises SendFailure; a refused channel is paused and
         its queued alerts dropped."""
+        # The channel's own window first, the token's global grant last, right before the
+        # request: a grant taken and then held while the channel waits would go out later,
+        # bunched with the grants on time (with several processes, a global 429).
+        await self._pacer.wait_turn(channel_id)
         await self._bucket.acquire(Priority.POST)
-        await self._pacer.acquire(channel_id)
+        self._pacer.record(channel_id)  # nothing else sends to it meanwhile: one job a channel
         try:
             message_id = await self._port.send(channel_id, message, nonce)
         except ChannelRefused as exc:
