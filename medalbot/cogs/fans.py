@@ -50,6 +50,23 @@ def anywhere(command: CommandT) -> CommandT:
     return installs(contexts(command))
 
 
+async def only_the_asker(interaction: Interaction, owner_id: int) -> bool:
+    """A page button turns only for who asked; anyone else is told to ask for their own."""
+    if interaction.user.id == owner_id:
+        return True
+    locale = fan_language(interaction)
+    await reply_ephemeral(
+        interaction, translator(locale).gettext("Use /medals to get your own table.")
+    )
+    return False
+
+
+def fans_cog(interaction: Interaction) -> Fans:
+    cog = interaction.client.get_cog("Fans")
+    assert isinstance(cog, Fans), "the Fans cog registers the page buttons"
+    return cog
+
+
 class PageButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=r"medals:(?P<order>medals|total):(?P<page>[0-9]+):(?P<owner>[0-9]+):(?P<way>prev|next)",
@@ -83,22 +100,11 @@ class PageButton(
         order: TableOrder = "total" if match["order"] == "total" else "medals"
         return cls(order, int(match["page"]), int(match["owner"]), match["way"])
 
-    def _fans(self, interaction: Interaction) -> Fans:
-        cog = interaction.client.get_cog("Fans")
-        assert isinstance(cog, Fans), "the Fans cog registers this button"
-        return cog
-
     async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        if interaction.user.id == self.owner_id:
-            return True
-        locale = fan_language(interaction)
-        await reply_ephemeral(
-            interaction, translator(locale).gettext("Use /medals to get your own table.")
-        )
-        return False
+        return await only_the_asker(interaction, self.owner_id)
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
-        fans = self._fans(interaction)
+        fans = fans_cog(interaction)
         # discord.py only logs what a button's callback raises, leaving the user with "This
         # interaction failed": answer it as a command's error is (a UserError such as no state
         # yet after a restart, or an apology with the traceback logged).
@@ -142,17 +148,10 @@ class NationPageButton(
         return cls(match["noc"], int(match["page"]), int(match["owner"]), match["way"])
 
     async def interaction_check(self, interaction: Interaction) -> bool:  # type: ignore[override]
-        if interaction.user.id == self.owner_id:
-            return True
-        locale = fan_language(interaction)
-        await reply_ephemeral(
-            interaction, translator(locale).gettext("Use /medals to get your own table.")
-        )
-        return False
+        return await only_the_asker(interaction, self.owner_id)
 
     async def callback(self, interaction: Interaction) -> None:  # type: ignore[override]
-        cog = interaction.client.get_cog("Fans")
-        assert isinstance(cog, Fans), "the Fans cog registers this button"
+        cog = fans_cog(interaction)
         try:  # answered as a command's error is (see PageButton.callback)
             locale = fan_language(interaction)
             report = cog.queries.nation(self.noc)
