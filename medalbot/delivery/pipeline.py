@@ -42,16 +42,21 @@ class ChannelJob:
     # Claim again when it ends: it put rows back, or rows may be waiting behind it (its
     # channel was cut by the claim limit, or new rows came while it was sending).
     recheck: bool = False
+    rank: int = 0  # its place in its claim, which is in the store's order
     wakes: int = field(default=0, repr=False)  # the sender's wake count when it was claimed
+    claim_number: int = field(default=0, repr=False)  # claims made by this pipeline before it
 
     @property
     def channel_id(self) -> int:
         return self.rows[0].channel_id
 
     @property
-    def urgency(self) -> tuple[int, int]:
-        """As the store orders a claim's channels: the most urgent row, then the oldest."""
-        return min(r.priority for r in self.rows), self.rows[0].id
+    def urgency(self) -> tuple[int, int, int]:
+        """The most urgent row first, then claim after claim in the store's order. Not the
+        oldest row across claims: rows taken back from a dead sender come in a later claim,
+        first in it, and would wait behind every older row claimed meanwhile (seconds, at the
+        tail of a fan-out)."""
+        return min(r.priority for r in self.rows), self.claim_number, self.rank
 
 
 ClaimJobs = Callable[[], Awaitable[list[ChannelJob]]]
@@ -80,6 +85,7 @@ class Pipeline:
         self._stir = asyncio.Event()  # a wake, or a job ended
         self._want = True  # rows may be due: claim when the queue has room
         self._wakes = 0
+        self._claims = 0
         self._failure: BaseException | None = None
         self.idle = asyncio.Event()
 
@@ -138,8 +144,10 @@ class Pipeline:
         return True
 
     async def _take(self, jobs: list[ChannelJob], wakes: int) -> None:
+        self._claims += 1
         for job in jobs:
             job.wakes = wakes
+            job.claim_number = self._claims
             running = self._active.get(job.channel_id)
             if running is None:
                 self._queue[job.channel_id] = job  # a queued job of its channel is superseded
@@ -155,8 +163,6 @@ class Pipeline:
 
     def _start(self) -> None:
         while self._queue and len(self._active) < self._workers:
-            # across claims too: rows taken back from a dead process (older) go before the
-            # newer ones this process had queued
             channel_id = min(self._queue, key=lambda c: self._queue[c].urgency)
             job = self._queue.pop(channel_id)
             self._active[channel_id] = job

@@ -209,14 +209,15 @@ class OutboxSender:
         # loop for ~0.1 s a pass at 10,000 subscriptions (bench/fanout.py)
         subs = await self._store.get_subscriptions(sorted({r.subscription_id for r in rows}))
         claim = Claim(alerts, subs, {}, leased_at)
+        # The channels in the order the store chose them (the most urgent, work taken back
+        # from a dead sender, then the oldest); each channel's rows in the order they were found.
         by_channel: dict[int, list[Delivery]] = defaultdict(list)
-        for row in sorted(rows, key=lambda r: r.id):  # detection order within a channel
+        for row in rows:
             by_channel[row.channel_id].append(row)
-        # The most urgent channels first; each channel keeps the order its alerts were found.
-        order = sorted(by_channel.values(), key=lambda rs: (min(r.priority for r in rs), rs[0].id))
+        order = [sorted(rs, key=lambda r: r.id) for rs in by_channel.values()]
         # A lone channel cut at the limit has more rows waiting once this job ends.
         cut = len(order) == 1 and len(rows) >= limit
-        return [ChannelJob(rs, claim, recheck=cut) for rs in order]
+        return [ChannelJob(rs, claim, recheck=cut, rank=i) for i, rs in enumerate(order)]
 
     async def _put_back(self, rows: list[Delivery]) -> None:
         """Claimed rows this sender will not send now: due again at once, their claim's

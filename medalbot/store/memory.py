@@ -316,6 +316,7 @@ class MemoryStore:
         blocked: set[int] = set()  # channels with an earlier row on the wire or waiting
         head_priority: dict[int, int] = {}
         head_id: dict[int, int] = {}  # each channel's oldest unfinished row
+        taken_back: set[int] = set()  # channels with a claimed row (due: its lease ran out)
         candidates: list[Delivery] = []
         for row in rows:
             d = row.delivery
@@ -325,6 +326,8 @@ class MemoryStore:
                 head_priority.get(d.channel_id, d.priority), d.priority
             )
             head_id.setdefault(d.channel_id, d.id)
+            if d.status is DeliveryStatus.SENDING:
+                taken_back.add(d.channel_id)
             if d.channel_id in blocked:
                 continue
             if _is_due(row, moment):
@@ -332,8 +335,9 @@ class MemoryStore:
             elif not _is_held(d):  # a held row waits for its quiet hours, blocking nothing
                 blocked.add(d.channel_id)
 
-        def order(d: Delivery) -> tuple[int, int, int]:
-            return head_priority[d.channel_id], head_id[d.channel_id], d.id
+        def order(d: Delivery) -> tuple[int, bool, int, int]:
+            channel = d.channel_id
+            return head_priority[channel], channel not in taken_back, head_id[channel], d.id
 
         if limit <= 0:
             return []

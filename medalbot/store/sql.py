@@ -586,8 +586,13 @@ class SqlStore(SqlCluster):
                 " OR (e.status = 'sending' AND e.lease_until > ?)))"
                 " ORDER BY (SELECT MIN(f.priority) FROM deliveries f"
                 " WHERE f.channel_id = d.channel_id AND f.status IN ('pending', 'sending')),"
-                # the oldest work first: a channel's oldest unfinished row (taken back from a
-                # dead process, say) goes before the rows of a newer alert elsewhere
+                # Work taken back from a dead (or stalled) sender first: it was at the head of
+                # the queue when claimed, and part of it may be on Discord already; behind
+                # older rows of other channels it waited out their whole backlog.
+                " (SELECT MIN(CASE WHEN t.status = 'sending' THEN 0 ELSE 1 END) FROM deliveries t"
+                " WHERE t.channel_id = d.channel_id AND t.status IN ('pending', 'sending')),"
+                # then the oldest work: a channel's oldest unfinished row goes before the rows
+                # of a newer alert elsewhere
                 " (SELECT MIN(g.id) FROM deliveries g"
                 " WHERE g.channel_id = d.channel_id AND g.status IN ('pending', 'sending')),"
                 f" d.id LIMIT ? {self._db.claim_lock_clause}",

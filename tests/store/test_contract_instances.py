@@ -152,3 +152,26 @@ async def test_a_killed_processs_instance_is_dead_at_once_on_postgres(postgres_u
     finally:
         await crashing.close()
         await survivor.close()
+
+
+async def test_claims_taken_back_go_before_older_rows_never_claimed(store_url: str) -> None:
+    async with two_processes(store_url) as (crashing, survivor):
+        store, other = _store(crashing), _store(survivor)
+        dead = await crashing.register_instance(T0, "the one that stops")
+        await _queue(store, ("a1", CHANNEL), ("x1", OTHER_CHANNEL), ("a2", CHANNEL))
+        claimed = {d.alert_id: d for d in await store.claim_deliveries(T0, 10, LEASE)}
+        # it puts OTHER_CHANNEL's x1 back unsent (older than a2, never claimed now), sends a1,
+        # and pins a2 to a message that may be on Discord already
+        await store.mark_retry([claimed["x1"].id], T0, "put back unsent", attempted=False)
+        await store.mark_sent([claimed["a1"].id], 1, at(1))
+        assert await store.set_batch([claimed["a2"].id], "nonce-a2") is True
+
+        alive = await survivor.register_instance(at(5), "the one that takes over")
+        await survivor.heartbeat_instance(alive, at(5))
+        assert await survivor.release_orphaned_claims(alive, at(5), STALE) == 1
+        assert dead != alive
+        # Its work was at the head of the queue when it was claimed: it goes first again,
+        # not behind every row older than it (the whole tail of a fan-out, seconds).
+        first = await other.claim_deliveries(at(5), 1, LEASE)
+        assert [(d.alert_id, d.batch_nonce) for d in first] == [("a2", "nonce-a2")]
+        assert [d.alert_id for d in await other.claim_deliveries(at(5), 1, LEASE)] == ["x1"]
