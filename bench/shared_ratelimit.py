@@ -2,11 +2,13 @@
 (medalbot.cluster.ratelimit): N OS processes, each with ``workers`` senders hammering its own
 limiter (its own connection) for ``seconds``, at the default ``[delivery] global_rate`` (40/s).
 
-Reported: the most grants in any sliding second, summed over the processes (goal: at most the
-rate), the grants per second overall (goal: at least 90 % of the rate, more processes must not
-send slower either: 2 % go to the jitter margin, a few slots to late wake-ups), and the slots
-left unused because a process woke up too late for them. Baseline in the same run: each
-process with its own local TokenBucket at the rate, as before (N times the rate). Needs the
+Reported: the most grants in any sliding second, summed over the processes, by their slots on
+the database server's clock (goal: at most the rate), the most requests they let go in any
+sliding second, by when each sender was let go (at most 20 ms after its slot: the rate + 1), the
+grants per second overall (goal: at least 97 % of the rate: more processes must not send slower
+either; what is missing went to slots a process woke up too late for), and those slots.
+Baseline in the same run: each process with its own local TokenBucket at the rate, as before
+(N times the rate). Needs the
 local PostgreSQL (MEDALBOT_TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/test);
 makes and drops a database of its own.
 
@@ -48,12 +50,17 @@ def max_in_a_second(stamps: list[float]) -> int:
     return most
 
 
-async def _hammer(url: str | None, processes: int, until: float) -> tuple[list[float], int]:
+Measured = tuple[list[float], list[float], int]  # let go (monotonic), slots, late slots
+
+
+async def _hammer(url: str | None, processes: int, until: float) -> Measured:
     limiter: SharedRateLimiter | TokenBucket
+    slots: list[tuple[float, float]] = []  # (granted, monotonic; its slot, the server's clock)
     if url is None:
         limiter = TokenBucket(RATE, 10)
     else:
         limiter = SharedRateLimiter(url, RATE, processes=processes)
+        limiter.on_grant = lambda slot_us: slots.append((time.monotonic(), slot_us / 1_000_000))
     stamps: list[float] = []
 
     async def worker() -> None:
@@ -66,21 +73,24 @@ async def _hammer(url: str | None, processes: int, until: float) -> tuple[list[f
     if isinstance(limiter, SharedRateLimiter):
         late = limiter.late
         await limiter.close()
-    return [s for s in stamps if s < until], late
+    return [s for s in stamps if s < until], [slot for at, slot in slots if at < until], late
 
 
-def _process(url: str | None, processes: int, until: float) -> tuple[list[float], int]:
+def _process(url: str | None, processes: int, until: float) -> Measured:
     return asyncio.run(_hammer(url, processes, until))
 
 
-def measure(url: str | None, processes: int, seconds: float) -> tuple[list[float], int]:
+def measure(url: str | None, processes: int, seconds: float) -> Measured:
     until = time.monotonic() + 1.0 + seconds  # a second for the processes to start
     context = multiprocessing.get_context("spawn")
     with context.Pool(processes) as pool:
         results = pool.starmap(_process, [(url, processes, until)] * processes)
-    stamps = [s for stamps, _ in results for s in stamps]
     start = until - seconds
-    return [s for s in stamps if s >= start], sum(late for _, late in results)
+    # the slots of the grants let go from ``start`` on: the earliest of them is the first
+    # slot to count (the server's clock is not this one)
+    stamps = sorted(s for stamps, _, _ in results for s in stamps if s >= start)
+    slots = sorted(slot for _, slots, _ in results for slot in slots)
+    return stamps, slots[len(slots) - len(stamps) :], sum(late for _, _, late in results)
 
 
 async def _admin(sql: str) -> None:
@@ -102,26 +112,31 @@ def main(processes: int = 3, seconds: float = 10.0) -> bool:
             await (await open_store(url)).close()
 
         asyncio.run(migrate())
-        shared, late = measure(url, processes, seconds)
-        local, _ = measure(None, processes, seconds)
+        shared, slots, late = measure(url, processes, seconds)
+        local, _, _ = measure(None, processes, seconds)
     finally:
         asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    busiest = max_in_a_second(shared)
+    busiest = max_in_a_second(slots)
     rate = len(shared) / seconds
     print(
         f"{processes} processes x {WORKERS} senders, {seconds:g} s, rate {RATE:g}/s; {load_note()}"
     )
     print(
-        f"shared through PostgreSQL: busiest sliding second {busiest} grants (limit {RATE:g}), "
-        f"{rate:.1f} grants/s overall, {late} slots unused (a process woke too late)"
+        f"shared through PostgreSQL: busiest sliding second {busiest} grants by their slots"
+        f" (limit {RATE:g}), {max_in_a_second(shared)} requests let go;"
+        f" {rate:.1f} grants/s overall, {late} slots unused (a process woke too late)"
     )
     print(
         f"baseline, a local TokenBucket per process: busiest second {max_in_a_second(local)}, "
-        f"{len(local) / seconds:.1f} grants/s"
+        f"{len(local) / seconds:.1f} grants/s (ratio shared/baseline"
+        f" {len(shared) / max(len(local), 1):.2f})"
     )
-    met = busiest <= RATE and rate >= RATE * 0.9
+    met = busiest <= RATE and max_in_a_second(shared) <= RATE + 1 and rate >= RATE * 0.97
     verdict = "PASS" if met else "MISS"
-    print(f"goal: at most {RATE:g} in any second, at least {RATE * 0.9:g}/s: {verdict}")
+    print(
+        f"goal: at most {RATE:g} grants in any second ({RATE + 1:g} requests let go), at least"
+        f" {RATE * 0.97:g}/s: {verdict}"
+    )
     return met
 
 

@@ -8,13 +8,17 @@ and returns how long the caller waits for its slot. The database server's clock 
 clock (the processes' clocks never meet), and the row lock orders concurrent grants, so the
 slots of all processes together are ``spacing`` apart.
 
-The spacing is ``(1 + jitter) / rate``: a process is woken a little after its slot (the
-event loop, the network), never before, so exactly ``1/rate`` would let one late wake-up and
-the next ``rate`` slots fall in one second. With ``jitter`` = 20 ms any second holds at most
-``rate`` grants as long as no wake-up is later than that (about 2 % of the rate given up); a
-process that finds itself woken later than that (its request's round trip plus its sleep's
-overshoot) leaves the slot unused and asks for another. Each process maps the server's clock
-onto its own from its quickest recent round trips (as NTP does), never placing a slot early.
+The slots are ``1/rate`` apart (rounded up to the microsecond), so any sliding second of the
+server's clock holds at most ``rate`` grants, and the processes together send at the rate, not
+below it. A process is woken a little after its slot (the event loop, the network), never
+before; a process that finds itself woken more than ``late_after`` (20 ms) after it (its
+request's round trip plus its sleep's overshoot) leaves the slot unused and asks for another, so
+requests leave at most 20 ms after their slots and any second of them holds at most
+``rate + 1`` (41 at the default 40/s, under Discord's 50). An earlier version spaced the slots
+``(1 + 20 ms) / rate`` apart to keep even that second under ``rate``: 2 % of the budget given
+up, and 10,000 channels took 255 s at least instead of 250 s (bench/README.md). Each process
+maps the server's clock onto its own from its quickest recent round trips (as NTP does), never
+placing a slot early.
 
 A process that cannot reach the database (an error, or no answer within ``timeout``) must
 not burst: it falls back to a local bucket at its share of the headroom Discord leaves above
@@ -22,16 +26,19 @@ not burst: it falls back to a local bucket at its share of the headroom Discord 
 the others still take all of ``rate`` through the database (they do when only its connection
 is slow), and ``rate / processes`` on top of theirs went past Discord's 50/s. It says so
 (``degraded``, ``health()``) and tries the database again every ``retry_after`` seconds.
-Within a process, waiters take turns best priority first (new posts before edits), as with
-``medalbot.delivery.ratelimit.TokenBucket``.
+Within a process, waiters reserve their slots one at a time, best priority first (new posts
+before edits), as with ``medalbot.delivery.ratelimit.TokenBucket``; each sleeps until its slot
+while the next reserves, so a process holds at most one slot per waiting sender (its workers).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Final
 
 import asyncpg
@@ -42,7 +49,7 @@ from medalbot.delivery.ratelimit import Monotonic, Priority, Sleep, TokenBucket,
 log = logging.getLogger(__name__)
 
 GLOBAL_LIMIT: Final = "discord-global"  # the row of the bot token's global limit
-JITTER_S: Final = 0.020
+LATE_AFTER_S: Final = 0.020
 DISCORD_GLOBAL_LIMIT: Final = 50.0  # requests per second for one bot token, all processes
 _NOW_US: Final = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
 # clock_timestamp() is read after the row lock is granted: a grant that waited on another
@@ -70,7 +77,7 @@ class SharedRateLimiter:
         *,
         processes: int = 1,
         name: str = GLOBAL_LIMIT,
-        jitter: float = JITTER_S,
+        late_after: float = LATE_AFTER_S,
         timeout: float = 2.0,  # a busy database is slow, not gone: waiting does not burst
         retry_after: float = 5.0,
         monotonic: Monotonic = time.monotonic,
@@ -82,8 +89,8 @@ class SharedRateLimiter:
         self.rate = rate
         self.processes = processes
         self.name = name
-        self._spacing_us = round((1 + jitter) / rate * 1_000_000)
-        self._jitter = jitter
+        self._spacing_us = math.ceil(1_000_000 / rate)  # never more than rate in a second
+        self._late_after = late_after
         self._samples: deque[tuple[float, float]] = deque(maxlen=_CLOCK_SAMPLES)
         self._clock_error = 0.0  # how far off the server's clock may be read, at most
         self._timeout = timeout
@@ -103,6 +110,8 @@ class SharedRateLimiter:
         self.fallback_granted = 0  # grants at the local share
         self.late = 0  # slots left unused: this process woke up too late for them
         self.late_granted = 0  # grants let go late after _LATE_TRIES late slots in a row
+        # told each slot used, on the server's clock (µs): the one clock every process shares
+        self.on_grant: Callable[[int], None] | None = None
 
     @property
     def degraded(self) -> bool:
@@ -129,37 +138,42 @@ class SharedRateLimiter:
         }
 
     async def acquire(self, priority: int = Priority.POST) -> None:
-        await self._turn.acquire(priority)  # one waiter at a time, in priority order
-        try:
-            for _ in range(_LATE_TRIES):
-                if self._retry_at is not None and self._monotonic() < self._retry_at:
-                    break  # degraded: the local share until the next try
-                slot = await self._reserve()
-                if slot is None:
-                    break
-                wait = slot - self._monotonic()
-                if wait > 0:
-                    await self._sleep(wait)
-                # Woken more than ``jitter`` after its slot (a slow answer, a busy event
-                # loop), this grant could share a second with ``rate`` others: its slot goes
-                # unused and another is asked for.
-                # (the slot is known within the quickest round trip: that much less leeway)
-                if self._monotonic() - slot <= self._jitter - self._clock_error:
-                    self.granted += 1
-                    return
-                self.late += 1
-            else:  # too late every time (an overloaded process): go, and count it
-                self.granted += 1
-                self.late_granted += 1
+        for _ in range(_LATE_TRIES):
+            # One reservation at a time on the connection, best priority first; the sleep
+            # until the slot is outside it, so the next waiter reserves the following slot
+            # meanwhile: a process never leaves a gap in the shared timeline while it waits
+            # for the database (which a busy machine made 7 % of the rate).
+            await self._turn.acquire(priority)
+            try:
+                degraded = self._retry_at is not None and self._monotonic() < self._retry_at
+                reserved = None if degraded else await self._reserve()
+            finally:
+                self._turn.release()
+            if reserved is None:  # degraded: the local share until the next try
+                await self._fallback.acquire(priority)
+                self.fallback_granted += 1
                 return
-            await self._fallback.acquire(priority)
-            self.fallback_granted += 1
-        finally:
-            self._turn.release()
+            slot, slot_us = reserved
+            wait = slot - self._monotonic()
+            if wait > 0:
+                await self._sleep(wait)
+            # Woken more than ``late_after`` after its slot (a slow answer, a busy event
+            # loop), this request would go out bunched with the next slots': its slot goes
+            # unused and another is asked for.
+            # (the slot is known within the quickest round trip: that much less leeway)
+            if self._monotonic() - slot <= self._late_after - self._clock_error:
+                self.granted += 1
+                if self.on_grant is not None:
+                    self.on_grant(slot_us)
+                return
+            self.late += 1
+        # too late every time (an overloaded process): go, and count it
+        self.granted += 1
+        self.late_granted += 1
 
-    async def _reserve(self) -> float | None:
-        """The monotonic time of this grant's slot (never early), or None when the database
-        failed."""
+    async def _reserve(self) -> tuple[float, int] | None:
+        """This grant's slot: on the monotonic clock (never early) and on the server's (in
+        microseconds); None when the database failed."""
         try:
             async with asyncio.timeout(self._timeout):
                 conn = await self._connection()
@@ -188,7 +202,8 @@ class SharedRateLimiter:
         self._samples.append((answered - asked, now_s - (asked + answered) / 2))
         rtt, offset = min(self._samples)
         self._clock_error = rtt
-        return int(row["slot_us"]) / 1_000_000 - offset + rtt / 2
+        slot_us = int(row["slot_us"])
+        return slot_us / 1_000_000 - offset + rtt / 2, slot_us
 
     async def _connection(self) -> asyncpg.Connection[asyncpg.Record]:
         if self._conn is None or self._conn.is_closed():

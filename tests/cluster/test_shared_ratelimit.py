@@ -1,7 +1,7 @@
 """The global rate limit shared through PostgreSQL (medalbot.cluster.ratelimit): three
 processes' limiters (each its own connection) hammering it together never get more than the
-rate in any sliding second between them; one that loses the database paces itself at its
-share and says so."""
+rate in any sliding second between them, and get all of it; one that loses the database paces
+itself at its share and says so."""
 
 from __future__ import annotations
 
@@ -31,7 +31,10 @@ def test_max_in_a_second_counts_a_half_open_window() -> None:
 
 async def test_three_processes_share_one_rate(postgres_url: str, pg_store: Store) -> None:
     limiters = [SharedRateLimiter(postgres_url, RATE, processes=3) for _ in range(3)]
-    stamps: list[float] = []
+    slots: list[float] = []  # each grant's slot, on the database server's clock
+    for limiter in limiters:
+        limiter.on_grant = lambda slot_us: slots.append(slot_us / 1_000_000)
+    stamps: list[float] = []  # when each grant let its sender go
     total = 160  # four seconds' worth at the shared rate
     try:
         # four senders per process, as the sender's workers would
@@ -41,8 +44,11 @@ async def test_three_processes_share_one_rate(postgres_url: str, pg_store: Store
     finally:
         for limiter in limiters:
             await limiter.close()
-    stamps = stamps[:total]
-    assert max_in_a_second(stamps) <= RATE
+    slots, stamps = sorted(slots)[:total], stamps[:total]
+    # the grants: never more than the rate in any second, over the three processes
+    assert max_in_a_second(slots) <= RATE
+    # the requests they let go, each at most 20 ms after its slot: one more at most
+    assert max_in_a_second(stamps) <= RATE + 1
     # and they were not held back further: 160 grants take 4 s at 40/s (each alone would
     # have taken 160 in 4/3 s)
     span = max(stamps) - min(stamps)
@@ -89,3 +95,25 @@ async def test_losing_the_database_mid_run_degrades_then_shares_again(
     finally:
         await limiter.close()
         await proxy.cut()
+
+
+async def test_a_new_post_reserves_its_slot_before_waiting_edits(
+    postgres_url: str, pg_store: Store
+) -> None:
+    limiter = SharedRateLimiter(postgres_url, RATE, processes=1)
+    order: list[str] = []
+
+    async def take(kind: str, priority: int) -> None:
+        await limiter.acquire(priority)
+        order.append(kind)
+
+    try:
+        await limiter.acquire()  # connected: the next reservations queue on the connection
+        # five edits of an "official" wave are waiting when an alert's post comes
+        await asyncio.gather(
+            *(take(f"edit {i}", Priority.EDIT) for i in range(5)), take("post", Priority.POST)
+        )
+    finally:
+        await limiter.close()
+    # the first edit was already reserving; the post goes next, before the four others
+    assert order[:2] == ["edit 0", "post"], order
