@@ -24,6 +24,7 @@ from medalbot.background import Background, LeadershipFactory, sole_leader
 from medalbot.client import MedalBot
 from medalbot.cluster.commits import CommitListener, guild_reloader, live_reloader
 from medalbot.cluster.instance import InstanceHeartbeat, is_shared
+from medalbot.cluster.settings import DIGESTS
 from medalbot.cogs.errors import MedalTree
 from medalbot.cogs.moderation.server import notify_channel_refused
 from medalbot.config import Settings, load_settings, load_token, masked_url
@@ -198,7 +199,7 @@ def _cluster_work(
     leadership = partial(
         PostgresLeadership,
         settings.store.url,
-        [f.name for f in settings.feeds],
+        [*(f.name for f in settings.feeds), DIGESTS],  # a poller per feed, one digest poster
         retry=settings.cluster.leader_retry,
     )
     assert isinstance(store, CommittedStates)

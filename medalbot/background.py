@@ -53,6 +53,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from medalbot.cluster.commits import CommitListener
 from medalbot.cluster.leadership import FeedLeadership, OnChange, SoleLeader
+from medalbot.cluster.settings import DIGESTS
 from medalbot.config import DeliverySettings, GamesSettings
 from medalbot.delivery.digest import DigestOutcome, DigestPoster
 from medalbot.delivery.digest_schedule import DigestSchedule
@@ -273,9 +274,20 @@ class Background:
     async def _leadership_changed(self, name: str, leading: bool) -> None:
         """Gained: load what the previous poller committed and re-open a source that keeps
         its documents (they are in the store, newer than this process's copy), then poll at
-        once. Lost: the feed's job stops polling."""
+        once. Lost: the feed's job stops polling. The daily digests' poster, when gained,
+        catches up with those whose time came while its predecessor was dying."""
         if not leading:
             self._leading.discard(name)
+            return
+        if name == DIGESTS:
+            self.scheduler.add_job(
+                self.catch_up_digests,
+                DateTrigger(run_date=datetime.now(UTC), timezone=UTC),
+                id="digests:catch-up",
+                name="digest catch-up",
+                misfire_grace_time=None,
+                replace_existing=True,
+            )
             return
         running = self._started()
         feed = next(f for f in self._feeds if f.settings.name == name)
@@ -313,13 +325,18 @@ class Background:
         self.digests.rebuild(await self._store.list_subscriptions())
 
     async def catch_up_digests(self) -> None:
+        """Post the digests whose time came while nobody posted them (this process was down, or
+        the process that posted them died), if recent and not posted yet."""
         try:
             poster = self._started().poster
-            await self.digests.catch_up(poster.is_recent)
+            if self.leadership.leads(DIGESTS):  # else the one that takes them over does it
+                await self.digests.catch_up(poster.is_recent)
         finally:
             self.digests_caught_up.set()
 
     async def _post_digest(self, subscription_id: int) -> DigestOutcome:
+        if not self.leadership.leads(DIGESTS):
+            return DigestOutcome.ELSEWHERE
         poster = self._started().poster
         while True:
             if self.outage is not None:

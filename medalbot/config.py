@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, Struct
 
-from medalbot.cluster.settings import ClusterSettings
+from medalbot.cluster.settings import DIGESTS, ClusterSettings
 from medalbot.domain.between_games import NextGames
 from medalbot.feeds.formats import DEFAULT_FORMAT, UnknownFormat, feed_format
 from medalbot.feeds.settings import FeedSettings as FeedSettings  # re-exported: settings live here
@@ -180,6 +180,11 @@ class Settings(Struct, frozen=True, forbid_unknown_fields=True):
         # A feed's name is its poll job's id: a repeated one would replace the other's job.
         first: dict[str, int] = {}
         for index, feed in enumerate(self.feeds):
+            if feed.name == DIGESTS:
+                raise ValueError(
+                    f"feeds[{index}].name: {DIGESTS!r} is the name of the daily digests' poster"
+                    " among several processes; choose another"
+                )
             earlier = first.setdefault(feed.name, index)
             if earlier != index:
                 raise ValueError(

@@ -102,6 +102,17 @@ def test_a_token_in_a_log_record_is_masked(caplog: pytest.LogCaptureFixture) -> 
     assert "********" in record.getMessage()
 
 
+def test_a_feed_cannot_take_the_digest_posters_name(tmp_path: Path) -> None:
+    # Among several processes the leadership of "(digests)" says which one posts the daily
+    # digests: a feed of that name would share its lock.
+    path = tmp_path / "feeds.toml"
+    path.write_text(
+        '[[feeds]]\nname = "(digests)"\nurl = "https://a.example/feed.json"\n', encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"feeds\[0\]\.name: '\(digests\)' is the name of"):
+        load_settings(path)
+
+
 def test_two_feeds_with_one_name_are_refused(tmp_path: Path) -> None:
     # The name identifies a feed's poll job and its metrics: a second "main" would replace
     # the first one's job, and that feed would never be polled.

@@ -1,5 +1,7 @@
 """Exactly one poller per feed: the process that holds the feed's leadership polls it, the
-others follow (they answer from the committed state, medalbot.cluster.commits).
+others follow (they answer from the committed state, medalbot.cluster.commits). The daily
+digests have a leader of their own (``DIGESTS``): one process posts them, and the one that takes
+over posts those whose time came meanwhile (the start-up catch-up).
 
 On PostgreSQL the leadership is a session advisory lock per feed on a connection of its own:
 the server drops it with the connection, so when the poller dies (or loses the database) a
@@ -21,6 +23,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Final, Protocol
 
 import asyncpg
+
+from medalbot.cluster.settings import DIGESTS
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +115,10 @@ class PostgresLeadership:
             await self._lost(exc)
             return
         for feed in gained:  # outside the timeout: reloading the state may take a while
-            log.info("feed %s: this process polls it now", feed)
+            if feed == DIGESTS:
+                log.info("daily digests: this process posts them now")
+            else:
+                log.info("feed %s: this process polls it now", feed)
             await self._changed(feed, True)
 
     async def _connection(self) -> asyncpg.Connection[asyncpg.Record]:

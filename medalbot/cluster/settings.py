@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Final
 
 from msgspec import Meta, Struct
 
 Positive = Annotated[float, Meta(gt=0)]
+# Besides each feed's poller, one process posts the daily digests (the others would each send
+# them again, deduplicated by their nonce but costing requests): the leadership's name for
+# that role (medalbot.cluster.leadership), which no feed may take.
+DIGESTS: Final = "(digests)"
 
 
 class ClusterSettings(Struct, frozen=True, forbid_unknown_fields=True):

@@ -52,6 +52,7 @@ class DigestOutcome(StrEnum):
     PAUSED = "paused"  # Discord refused the channel; /alerts resume
     GONE = "gone"  # the subscription was removed
     FAILED = "failed"  # Discord refused the message or kept failing; logged
+    ELSEWHERE = "elsewhere"  # another process posts the digests (medalbot.cluster)
 
 
 def digest_nonce(subscription_id: int, day: date) -> str:

@@ -8,7 +8,8 @@ the gateway down past its grace, or the store unreadable or out of reach).
 
 A process of a cluster says its part: its instance id, which feeds it polls (it leads them)
 and which it follows (another process polls them: their freshness is that one's to report),
-and its share of the global rate limit. The outbox is the one every process shares.
+whether it posts the daily digests, and its share of the global rate limit. The outbox is the
+one every process shares.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Literal, Protocol
 
 from msgspec import Struct
 
+from medalbot.cluster.settings import DIGESTS
 from medalbot.ops.metrics import BotMetrics, OutboxStatsSource
 from medalbot.ops.settings import HealthPolicy
 from medalbot.services.clock import Clock, utc_now
@@ -76,6 +78,7 @@ class ClusterState(Struct, frozen=True):
     instance_id: int | None = None  # None: not registered (yet)
     followed: frozenset[str] = frozenset()  # feeds another process polls
     rate_limit: RateLimitState | None = None  # None: not known
+    posts_digests: bool = True  # False: another process posts the daily digests
 
 
 # The report (the JSON body of /healthz) --------------------------------------------------
@@ -119,6 +122,7 @@ class ClusterHealth(Struct, frozen=True):
     polls: tuple[str, ...]  # the feeds this process polls
     follows: tuple[str, ...]  # the feeds another process polls
     rate_limit: RateLimitState | None
+    posts_digests: bool = True  # this process posts the daily digests (one process does)
 
 
 class HealthReport(Struct, frozen=True):
@@ -221,6 +225,7 @@ def _cluster(
         polls=tuple(f.name for f in feeds if f.role == "leader"),
         follows=tuple(f.name for f in feeds if f.role == "follower"),
         rate_limit=limit,
+        posts_digests=cluster.posts_digests,
     )
 
 
@@ -362,7 +367,12 @@ class ClusterWatch:
                 processes=int(h["processes"]),  # type: ignore[call-overload]
                 error=None if h.get("error") is None else str(h["error"]),
             )
-        return ClusterState(instance_id=self.instance_id(), followed=followed, rate_limit=limit)
+        return ClusterState(
+            instance_id=self.instance_id(),
+            followed=followed,
+            rate_limit=limit,
+            posts_digests=leads is None or leads(DIGESTS),
+        )
 
 
 def local_rate_limit(rate: float) -> Mapping[str, object]:

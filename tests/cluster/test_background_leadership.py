@@ -10,7 +10,9 @@ from typing import Any
 
 from medalbot.background import Background
 from medalbot.cluster.leadership import OnChange
+from medalbot.cluster.settings import DIGESTS
 from medalbot.config import DeliverySettings, FeedSettings
+from medalbot.delivery.digest import DigestOutcome
 from medalbot.feeds.factory import open_feed
 from medalbot.services.bundle import Feed
 from medalbot.services.live import LiveState
@@ -120,3 +122,35 @@ async def test_only_the_leader_polls_and_a_new_leader_starts_from_the_committed_
         await background.stop()
         await odf.source.close()
     assert switch.closed
+
+
+async def test_only_the_digest_poster_posts_and_a_new_one_catches_up() -> None:
+    store = MemoryStore()
+    switch = Switch()
+    background = Background(DeliverySettings(), store, [], leadership=switch)
+    caught_up: list[bool] = []
+    done = asyncio.Event()
+
+    async def catch_up(recent: object) -> None:
+        caught_up.append(True)
+        done.set()
+
+    background.digests.catch_up = catch_up  # type: ignore[method-assign]
+    polling = PollService(store, LiveState())
+    await background.start(sender=IdleSender(), polling=polling)  # type: ignore[arg-type]
+    try:
+        # Another process posts the digests: this one's jobs post nothing, its start-up
+        # catch-up is that process's to do.
+        async with asyncio.timeout(5):
+            await background.digests_caught_up.wait()
+        assert caught_up == []
+        assert await background._post_digest(42) is DigestOutcome.ELSEWHERE
+
+        # That process died: this one takes the digests over and posts those whose time
+        # came meanwhile (the catch-up), then its jobs post.
+        await switch.change(DIGESTS, True)
+        async with asyncio.timeout(5):
+            await done.wait()
+        assert caught_up == [True]
+    finally:
+        await background.stop()
