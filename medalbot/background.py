@@ -150,6 +150,8 @@ class Background:
         self._running = running = _Running(sender, polling, poster)
         if isinstance(self.leadership, SoleLeader):
             self._leading = {f.settings.name for f in self._feeds}  # loaded by the wiring
+            for feed in self._feeds:  # what the last run left owed (a crash, a stop)
+                await self._resume_official_edits(running, feed.settings.name)
         now = datetime.now(UTC)  # the scheduler runs on real time, whatever clock alerts use
         for feed in self._feeds:
             self.scheduler.add_job(
@@ -298,6 +300,7 @@ class Background:
                 await feed.source.close()
                 feed.source = await open_feed(feed.settings, self._store)
             self._leading.add(name)
+            await self._resume_official_edits(running, name)
         job = self.scheduler.get_job(f"poll:{name}")
         if job is not None:
             job.modify(next_run_time=datetime.now(UTC))
@@ -307,18 +310,32 @@ class Background:
         of their own, so that the poll never waits on Discord."""
         running.sender.wake()
         for event in report.became_official:
-            task = asyncio.create_task(
-                self._mark_official(running.sender, event), name=f"official-{event.event}"
-            )
-            running.official_edits.add(task)
-            task.add_done_callback(running.official_edits.discard)
+            self._edit_official(running, event)
+
+    def _edit_official(self, running: _Running, event: OfficialEvent) -> None:
+        task = asyncio.create_task(
+            self._mark_official(running.sender, event), name=f"official-{event.event}"
+        )
+        running.official_edits.add(task)
+        task.add_done_callback(running.official_edits.discard)
 
     async def _mark_official(self, sender: OutboxSender, event: OfficialEvent) -> None:
+        """Edit the event's messages, then strike the edits off what the store says is owed
+        (a poller that dies first leaves them owed: its feed's next poller makes them)."""
         try:
             await sender.mark_official(event.games, event.event, event.alert_ids)
+            await self._store.official_edits_made(event.games, event.event)
         except Exception:
-            # cosmetic: the alerts went out; the next official event is tried afresh
+            # cosmetic: the alerts went out; owed, they are tried again when the feed is
+            # taken over or the bot restarts
             log.exception("event %s: marking its alert messages official failed", event.event)
+
+    async def _resume_official_edits(self, running: _Running, feed: str) -> None:
+        """The edits ``feed``'s previous poller recorded and did not make (it died, or the
+        bot was stopped): made now. Made twice, an edit shows the same message."""
+        for event in await self._store.official_edits_owed(feed):
+            log.info("event %s: its messages are still owed the official edit", event.event)
+            self._edit_official(running, event)
 
     async def rebuild_digest_jobs(self) -> None:
         """One digest job per (local time, time zone) of a digest, as the database says."""

@@ -23,7 +23,7 @@ from medalbot.samples import sample_files
 from medalbot.services.bundle import Feed
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
-from medalbot.store.base import StoreUnavailable
+from medalbot.store.base import OfficialEdit, StoreUnavailable
 from medalbot.store.memory import MemoryStore
 from medalbot.store.outage import StoreOutage
 from tests.delivery.fixtures import Clock, FakeDiscord, sender
@@ -40,10 +40,11 @@ class LosableStore(MemoryStore):
         alerts: Sequence[Alert],
         deliveries: Sequence[NewDelivery],
         now: datetime,
+        official: Sequence[OfficialEdit] = (),
     ) -> None:
         if not self.reachable:
             raise StoreUnavailable("PostgreSQL error: connection was closed")
-        await super().commit_snapshot(state, alerts, deliveries, now)
+        await super().commit_snapshot(state, alerts, deliveries, now, official)
 
     async def ping(self) -> None:
         if not self.reachable:

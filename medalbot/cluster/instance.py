@@ -68,23 +68,41 @@ class InstanceHeartbeat:
     async def run(self) -> None:
         """Heartbeat and check the others until cancelled. A failing store is tried again at
         every beat, and said once per outage (the others may take this one's claims back
-        meanwhile: its sends cut short go again with their nonces)."""
+        meanwhile: its sends cut short go again with their nonces).
+
+        The beat and the check run apart: the check waits for a connection of the pool the
+        sender keeps busy, and a beat waiting behind it went silent for longer than
+        ``instance_stale_after`` on a loaded machine, so that the others took this live
+        process's claims back (bench.cluster at 10,000 channels: 24 rows, 8 re-sent)."""
         instance_id = self._joined()
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self._beat(instance_id))
+            if self._shared:
+                group.create_task(self._check_others(instance_id))
+
+    async def _beat(self, instance_id: int) -> None:
         while True:
             await asyncio.sleep(self._settings.heartbeat_interval)
             try:
                 await self._store.heartbeat_instance(instance_id, self._clock())
-                if self._shared:
-                    count = await self._store.release_orphaned_claims(
-                        instance_id, self._clock(), self._settings.instance_stale_after
-                    )
-                    self._took_back(count)
             except StoreError as exc:
                 self._beat_failed(instance_id, exc)
                 continue
             if self._failing:
                 self._failing = False
                 log.info("instance %d: heartbeating again", instance_id)
+
+    async def _check_others(self, instance_id: int) -> None:
+        while True:
+            await asyncio.sleep(self._settings.heartbeat_interval)
+            try:
+                count = await self._store.release_orphaned_claims(
+                    instance_id, self._clock(), self._settings.instance_stale_after
+                )
+            except StoreError as exc:
+                self._beat_failed(instance_id, exc)
+                continue
+            self._took_back(count)
 
     def _beat_failed(self, instance_id: int, exc: StoreError) -> None:
         if isinstance(exc, StoreUnavailable) and self._outage is not None:

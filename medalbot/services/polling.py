@@ -22,19 +22,22 @@ from medalbot.feeds.sources import FeedSource
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.live import LiveState
 from medalbot.services.routing import deliveries_for
-from medalbot.store.base import GamesLogStore, StaleStateError, StoreError, SubscriptionStore
+from medalbot.store.base import (
+    GamesLogStore,
+    OfficialEdit,
+    StaleStateError,
+    StoreError,
+    SubscriptionStore,
+)
 
 log = logging.getLogger(__name__)
 
 PollOutcome = Literal["unchanged", "backing_off", "applied", "ignored", "failed"]
 
 
-class OfficialEvent(Struct, frozen=True):
-    """An event whose result became official after its medals were announced."""
-
-    games: str
-    event: str
-    alert_ids: tuple[str, ...]  # the alerts that announced its medals, oldest first
+# An event whose result became official after its medals were announced: recorded with the
+# commit, so that the edits it owes survive the poller (medalbot.background makes them).
+OfficialEvent = OfficialEdit
 
 
 class PollReport(Struct, frozen=True):
@@ -49,8 +52,11 @@ class PollReport(Struct, frozen=True):
     stale: bool = False  # ignored because it was already applied (a replay, a repeat)
 
 
-def newly_official(before: GamesState | None, after: GamesState) -> tuple[OfficialEvent, ...]:
-    """Events official in ``after`` but not in ``before`` whose medals ``before`` had announced.
+def newly_official(
+    before: GamesState | None, after: GamesState, feed: str = ""
+) -> tuple[OfficialEvent, ...]:
+    """Events official in ``after`` but not in ``before`` whose medals ``before`` had announced
+    (found by ``feed``'s poll).
 
     Medals first announced in ``after`` itself were announced as official already."""
     if before is None:
@@ -65,7 +71,9 @@ def newly_official(before: GamesState | None, after: GamesState) -> tuple[Offici
         earlier = {m.alert_id for m in old.medals}
         ids = tuple(dict.fromkeys(m.alert_id for m in ledger.medals if m.alert_id in earlier))
         if ids:
-            found.append(OfficialEvent(games=after.games_code, event=code, alert_ids=ids))
+            found.append(
+                OfficialEvent(games=after.games_code, event=code, alert_ids=ids, feed=feed)
+            )
     return tuple(found)
 
 
@@ -155,8 +163,11 @@ class PollService:
             # event loop (slash commands, the gateway heartbeat) runs in between, as the
             # interpreter hands the GIL back every few milliseconds.
             rows = await asyncio.to_thread(deliveries_for, outcome.alerts, entries)
+        official = newly_official(state, outcome.state, feed)
         try:
-            await self._store.commit_snapshot(outcome.state, outcome.alerts, rows, self._clock())
+            await self._store.commit_snapshot(
+                outcome.state, outcome.alerts, rows, self._clock(), official
+            )
         except StaleStateError as exc:
             # Another process applied this sequence first: adopt its state, announce nothing.
             log.info(
@@ -182,7 +193,7 @@ class PollService:
             alerts=outcome.alerts,
             deliveries=len(rows),
             sequence=snapshot.sequence,
-            became_official=newly_official(state, outcome.state),
+            became_official=official,
         )
         log.info(
             "feed %s: applied snapshot %d of %s: %d alerts, %d deliveries queued",

@@ -110,6 +110,16 @@ class Delivery(Struct, frozen=True):
     held_at: datetime | None = None
 
 
+class OfficialEdit(Struct, frozen=True):
+    """An event whose result became official after its medals were announced: the messages
+    of those alerts are owed an edit saying so (no new message)."""
+
+    games: str
+    event: str
+    alert_ids: tuple[str, ...]  # the alerts that announced its medals, oldest first
+    feed: str = ""  # the feed whose poll found it: that feed's poller makes the edits
+
+
 class SentMessage(Struct, frozen=True):
     """A Discord message that carried alerts as embeds, and to whom (for editing it later)."""
 
@@ -171,12 +181,22 @@ class GamesLogStore(Protocol):
         alerts: Sequence[Alert],
         deliveries: Sequence[NewDelivery],
         now: datetime,
+        official: Sequence[OfficialEdit] = (),
     ) -> None:
-        """Save the new state, log the alerts and queue their deliveries in ONE transaction.
+        """Save the new state, log the alerts, queue their deliveries and record the edits
+        owed to events now official, in ONE transaction.
 
         Raises StaleStateError (and changes nothing) if the stored state of this Games is
         already at ``state.sequence`` or later.
         """
+        ...
+
+    async def official_edits_owed(self, feed: str) -> list[OfficialEdit]:
+        """The edits ``feed``'s polls recorded and nobody has made yet, oldest first."""
+        ...
+
+    async def official_edits_made(self, games: str, event: str) -> None:
+        """The messages of ``event`` say it is official now: nothing is owed any more."""
         ...
 
     async def get_alerts(self, alert_ids: Sequence[str]) -> dict[str, Alert]: ...

@@ -26,6 +26,7 @@ from medalbot.store.base import (
     FeedDocument,
     GuildSettings,
     NewSubscription,
+    OfficialEdit,
     OutboxStats,
     SentMessage,
     StaleStateError,
@@ -69,6 +70,7 @@ class MemoryStore:
 
     def __init__(self) -> None:
         self._states: dict[str, _SavedState] = {}
+        self._official: dict[tuple[str, str], OfficialEdit] = {}  # by (games, event)
         self._alerts: dict[str, _LoggedAlert] = {}  # insertion order is detection order
         self._subscriptions: dict[int, Subscription] = {}
         self._settings: dict[int, GuildSettings] = {}
@@ -100,6 +102,7 @@ class MemoryStore:
         alerts: Sequence[Alert],
         deliveries: Sequence[NewDelivery],
         now: datetime,
+        official: Sequence[OfficialEdit] = (),
     ) -> None:
         check_commit_batch(state, alerts)
         created_at = as_stored(now)
@@ -123,6 +126,9 @@ class MemoryStore:
         # Everything is checked and encoded: from here on nothing can fail half-way.
         self._states[state.games_code] = new_state
         self._alerts.update(new_alerts)
+        for edit in official:  # a later one for the same event replaces it, last in order
+            self._official.pop((edit.games, edit.event), None)
+            self._official[(edit.games, edit.event)] = edit
         for d in deliveries:
             key = (d.alert_id, d.channel_id)
             if key in self._delivery_keys:
@@ -144,6 +150,12 @@ class MemoryStore:
                     next_attempt_at=created_at,
                 )
             )
+
+    async def official_edits_owed(self, feed: str) -> list[OfficialEdit]:
+        return [edit for edit in self._official.values() if edit.feed == feed]
+
+    async def official_edits_made(self, games: str, event: str) -> None:
+        self._official.pop((games, event), None)
 
     async def get_alerts(self, alert_ids: Sequence[str]) -> dict[str, Alert]:
         return {

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
+import msgspec
+
 from medalbot.domain.alerts import Alert
 from medalbot.domain.schedule import Schedule, minutes_of, time_of
 from medalbot.domain.state import GamesState
@@ -23,6 +25,7 @@ from medalbot.store.base import (
     FeedDocument,
     GuildSettings,
     NewSubscription,
+    OfficialEdit,
     OutboxStats,
     SentMessage,
     StaleStateError,
@@ -270,6 +273,7 @@ class SqlStore(SqlCluster):
         alerts: Sequence[Alert],
         deliveries: Sequence[NewDelivery],
         now: datetime,
+        official: Sequence[OfficialEdit] = (),
     ) -> None:
         check_commit_batch(state, alerts)
         now_us = to_epoch_us(now)
@@ -324,6 +328,18 @@ class SqlStore(SqlCluster):
                 )
             for start in range(0, len(deliveries), _INSERT_CHUNK):
                 await _insert_deliveries(conn, deliveries[start : start + _INSERT_CHUNK], now_us)
+            for edit in official:
+                await conn.execute(
+                    "INSERT INTO official_edits (games_code, event_code, feed, alert_ids_json,"
+                    " created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (games_code, event_code)"
+                    " DO UPDATE SET feed = excluded.feed,"
+                    " alert_ids_json = excluded.alert_ids_json, created_at = excluded.created_at",
+                    edit.games,
+                    edit.event,
+                    edit.feed,
+                    msgspec.json.encode(edit.alert_ids).decode(),
+                    now_us,
+                )
         log.debug(
             "committed %s sequence %d: %d alerts, %d deliveries offered",
             state.games_code,
@@ -331,6 +347,29 @@ class SqlStore(SqlCluster):
             len(alerts),
             len(deliveries),
         )
+
+    async def official_edits_owed(self, feed: str) -> list[OfficialEdit]:
+        async with self._db.reading() as conn:
+            rows = await conn.fetch(
+                "SELECT games_code, event_code, feed, alert_ids_json FROM official_edits"
+                " WHERE feed = ? ORDER BY created_at, games_code, event_code",
+                feed,
+            )
+        return [
+            OfficialEdit(
+                games=row["games_code"],
+                event=row["event_code"],
+                alert_ids=tuple(msgspec.json.decode(row["alert_ids_json"], type=list[str])),
+                feed=row["feed"],
+            )
+            for row in rows
+        ]
+
+    async def official_edits_made(self, games: str, event: str) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM official_edits WHERE games_code = ? AND event_code = ?", games, event
+            )
 
     async def get_alerts(self, alert_ids: Sequence[str]) -> dict[str, Alert]:
         found: dict[str, Alert] = {}

@@ -1,11 +1,14 @@
 """The poll jobs follow the feeds' leadership (medalbot.background): a follower's job does not
 poll; a process that gains a feed first loads what the previous poller committed and re-opens
 a source that keeps its documents (ODF), then polls at once; one that loses it stops polling;
-the leadership is let go when the background work stops."""
+the leadership is let go when the background work stops. The edits owed to an event that
+became official are made by the feed's next poller (or the process restarted) when the one
+that committed it died first; the daily digests are posted by one process."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 from medalbot.background import Background
@@ -14,9 +17,11 @@ from medalbot.cluster.settings import DIGESTS
 from medalbot.config import DeliverySettings, FeedSettings
 from medalbot.delivery.digest import DigestOutcome
 from medalbot.feeds.factory import open_feed
+from medalbot.samples import load_sample
 from medalbot.services.bundle import Feed
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
+from medalbot.store.base import OfficialEdit
 from medalbot.store.memory import MemoryStore
 from tests.store.builders import GAMES, T0, state
 
@@ -152,5 +157,74 @@ async def test_only_the_digest_poster_posts_and_a_new_one_catches_up() -> None:
         async with asyncio.timeout(5):
             await done.wait()
         assert caught_up == [True]
+    finally:
+        await background.stop()
+
+
+class EditingSender(IdleSender):
+    """Records the official edits it is asked for."""
+
+    def __init__(self) -> None:
+        self.edited: list[tuple[str, str, tuple[str, ...]]] = []
+        self.done = asyncio.Event()
+
+    async def mark_official(self, games: str, event: str, alert_ids: Sequence[str]) -> int:
+        self.edited.append((games, event, tuple(alert_ids)))
+        self.done.set()
+        return 1
+
+
+class EditsStore(MemoryStore):
+    """Says when an official edit is struck off."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.made = asyncio.Event()
+
+    async def official_edits_made(self, games: str, event: str) -> None:
+        await super().official_edits_made(games, event)
+        self.made.set()
+
+
+async def _poller_died_after_the_official_commit(store: MemoryStore) -> OfficialEdit:
+    """The women's 1000 m up to its official result, committed by a poller of feed "main"
+    that died before it edited the podium's messages."""
+    polling = PollService(store, LiveState())
+    reports = [await polling.apply(s, feed="main") for s in load_sample("w1000m")]
+    [owed] = reports[-1].became_official
+    assert await store.official_edits_owed("main") == [owed]
+    return owed
+
+
+async def test_the_next_poller_makes_the_official_edits_its_predecessor_owed() -> None:
+    store = EditsStore()
+    owed = await _poller_died_after_the_official_commit(store)
+    feed = Feed(settings("main", "http://127.0.0.1:9/feed.json"), CountingSource("main"))
+    switch = Switch()
+    sender = EditingSender()
+    background = Background(DeliverySettings(), store, [feed], leadership=switch)
+    await background.start(sender=sender, polling=PollService(store, LiveState()))  # type: ignore[arg-type]
+    try:
+        assert sender.edited == []  # a follower: the feed's poller owes them
+        await switch.change("main", True)
+        async with asyncio.timeout(5):
+            await store.made.wait()  # struck off once the edit returned
+        assert await store.official_edits_owed("main") == []
+        assert sender.edited == [(owed.games, owed.event, owed.alert_ids)]
+    finally:
+        await background.stop()
+
+
+async def test_a_restarted_process_makes_the_official_edits_it_owed() -> None:
+    store = MemoryStore()
+    owed = await _poller_died_after_the_official_commit(store)
+    feed = Feed(settings("main", "http://127.0.0.1:9/feed.json"), CountingSource("main"))
+    sender = EditingSender()
+    background = Background(DeliverySettings(), store, [feed])  # one process: leads all
+    await background.start(sender=sender, polling=PollService(store, LiveState()))  # type: ignore[arg-type]
+    try:
+        async with asyncio.timeout(5):
+            await sender.done.wait()
+        assert sender.edited == [(owed.games, owed.event, owed.alert_ids)]
     finally:
         await background.stop()

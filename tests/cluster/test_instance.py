@@ -170,3 +170,38 @@ async def test_a_failing_heartbeat_is_said_once_per_outage_not_at_every_beat(
     else:
         assert said == [("medalbot.cluster.instance", "WARNING")]
     assert "instance 7: heartbeating again" in caplog.text
+
+
+class SlowChecks(LosableInstances):
+    """Checking the others waits (for a connection of a busy pool) until released."""
+
+    def __init__(self) -> None:
+        super().__init__(StoreUnavailable("unused"))
+        self.checking = asyncio.Event()
+        self.go_on = asyncio.Event()
+        self.slow = False  # joining checks at once
+
+    async def release_orphaned_claims(self, instance_id: int, now: datetime, stale: float) -> int:
+        if self.slow:
+            self.checking.set()
+            await self.go_on.wait()
+        return 0
+
+
+async def test_a_slow_check_of_the_others_does_not_silence_the_heartbeat() -> None:
+    store = SlowChecks()
+    settings = ClusterSettings(heartbeat_interval=0.01, instance_stale_after=1.0)
+    heartbeat = InstanceHeartbeat(store, settings, shared=True)
+    await heartbeat.join()
+    store.slow = True
+    running = asyncio.create_task(heartbeat.run())
+    try:
+        async with asyncio.timeout(5):
+            await store.checking.wait()
+        # the check is stuck: the beats go on (else the others would take this process's
+        # claims back once its heartbeat was stale)
+        await store.until_beats(store.beats + 5)
+    finally:
+        store.go_on.set()
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)

@@ -19,7 +19,7 @@ from medalbot.feeds.sources import HttpFeedSource, ReplaySource
 from medalbot.samples import sample_files
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
-from medalbot.store.base import StoreError
+from medalbot.store.base import OfficialEdit, StoreError
 from medalbot.store.memory import MemoryStore
 
 W1000M = sample_files("w1000m")
@@ -114,11 +114,12 @@ class StoreFailingOnce(MemoryStore):
         alerts: Sequence[Alert],
         deliveries: Sequence[NewDelivery],
         now: datetime,
+        official: Sequence[OfficialEdit] = (),
     ) -> None:
         if not self.failed:
             self.failed = True
             raise StoreError("database is locked")
-        await super().commit_snapshot(state, alerts, deliveries, now)
+        await super().commit_snapshot(state, alerts, deliveries, now, official)
 
 
 async def test_a_snapshot_the_store_could_not_save_is_applied_at_the_next_poll() -> None:

@@ -25,7 +25,7 @@ from medalbot.services import polling
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
 from medalbot.services.routing import Routable, deliveries_for
-from medalbot.store.base import NewSubscription
+from medalbot.store.base import NewSubscription, OfficialEdit
 from medalbot.store.memory import MemoryStore
 
 W1000M = sample_files("w1000m")
@@ -46,8 +46,9 @@ class RecordingStore(MemoryStore):
         alerts: Sequence[Alert],
         deliveries: Sequence[NewDelivery],
         now: datetime,
+        official: Sequence[OfficialEdit] = (),
     ) -> None:
-        await super().commit_snapshot(state, alerts, deliveries, now)
+        await super().commit_snapshot(state, alerts, deliveries, now, official)
         self.queued.extend(deliveries)
 
 
