@@ -72,7 +72,7 @@ from medalbot.ops.runtime import OpsRuntime
 from medalbot.services.bundle import Feed
 from medalbot.services.clock import Clock, utc_now
 from medalbot.services.polling import OfficialEvent, PollReport, PollService
-from medalbot.store.base import Store, StoreUnavailable
+from medalbot.store.base import Store, StoreError, StoreUnavailable
 from medalbot.store.outage import StoreOutage
 
 log = logging.getLogger(__name__)
@@ -333,7 +333,12 @@ class Background:
     async def _resume_official_edits(self, running: _Running, feed: str) -> None:
         """The edits ``feed``'s previous poller recorded and did not make (it died, or the
         bot was stopped): made now. Made twice, an edit shows the same message."""
-        for event in await self._store.official_edits_owed(feed):
+        try:
+            owed = await self._store.official_edits_owed(feed)
+        except StoreError as exc:  # still owed: the next take-over or start makes them
+            log.warning("feed %s: could not read the official edits owed: %s", feed, exc)
+            return
+        for event in owed:
             log.info("event %s: its messages are still owed the official edit", event.event)
             self._edit_official(running, event)
 

@@ -11,6 +11,8 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
+
 from medalbot.background import Background
 from medalbot.cluster.leadership import OnChange
 from medalbot.cluster.settings import DIGESTS
@@ -21,7 +23,7 @@ from medalbot.samples import load_sample
 from medalbot.services.bundle import Feed
 from medalbot.services.live import LiveState
 from medalbot.services.polling import PollService
-from medalbot.store.base import OfficialEdit
+from medalbot.store.base import OfficialEdit, StoreUnavailable
 from medalbot.store.memory import MemoryStore
 from tests.store.builders import GAMES, T0, state
 
@@ -226,5 +228,25 @@ async def test_a_restarted_process_makes_the_official_edits_it_owed() -> None:
         async with asyncio.timeout(5):
             await sender.done.wait()
         assert sender.edited == [(owed.games, owed.event, owed.alert_ids)]
+    finally:
+        await background.stop()
+
+
+class UnreadableEdits(MemoryStore):
+    async def official_edits_owed(self, feed: str) -> list[OfficialEdit]:
+        raise StoreUnavailable("PostgreSQL error: connection was closed")
+
+
+async def test_owed_edits_that_cannot_be_read_at_start_up_do_not_stop_the_bot(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = UnreadableEdits()
+    feed = Feed(settings("main", "http://127.0.0.1:9/feed.json"), CountingSource("main"))
+    background = Background(DeliverySettings(), store, [feed])
+    await background.start(sender=EditingSender(), polling=PollService(store, LiveState()))  # type: ignore[arg-type]
+    try:
+        assert "feed main: could not read the official edits owed" in caplog.text
+        async with asyncio.timeout(5):  # and it polls
+            await feed.source.polled.wait()  # type: ignore[attr-defined]
     finally:
         await background.stop()
