@@ -131,6 +131,7 @@ class Background:
             self.scheduler, self._post_digest, concurrency=settings.workers
         )
         self.digests_caught_up = asyncio.Event()  # set once the start-up catch-up is done
+        self._catching_up = asyncio.Lock()
         self._running: _Running | None = None
         self._stopping = False
         self._polls: set[asyncio.Task[object]] = set()  # poll jobs under way
@@ -324,7 +325,7 @@ class Background:
         (a poller that dies first leaves them owed: its feed's next poller makes them)."""
         try:
             await sender.mark_official(event.games, event.event, event.alert_ids)
-            await self._store.official_edits_made(event.games, event.event)
+            await self._store.official_edits_made(event)
         except Exception:
             # cosmetic: the alerts went out; owed, they are tried again when the feed is
             # taken over or the bot restarts
@@ -351,18 +352,20 @@ class Background:
         the process that posted them died), if recent and not posted yet."""
         try:
             poster = self._started().poster
-            if self.leadership.leads(DIGESTS):  # else the one that takes them over does it
-                await self.digests.catch_up(poster.is_recent)
+            # one at a time: the start-up's and a take-over's may come together
+            async with self._catching_up:
+                if self.leadership.leads(DIGESTS):  # else the one that takes them over does
+                    await self.digests.catch_up(poster.is_recent)
         finally:
             self.digests_caught_up.set()
 
     async def _post_digest(self, subscription_id: int) -> DigestOutcome:
-        if not self.leadership.leads(DIGESTS):
-            return DigestOutcome.ELSEWHERE
         poster = self._started().poster
         while True:
             if self.outage is not None:
                 await self.outage.wait_up()  # a digest waits out an outage, then goes
+            if not self.leadership.leads(DIGESTS):  # (the outage may have cost us that)
+                return DigestOutcome.ELSEWHERE
             try:
                 return await poster.post_due(subscription_id)
             except StoreUnavailable as exc:

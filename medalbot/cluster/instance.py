@@ -88,21 +88,37 @@ class InstanceHeartbeat:
             except StoreError as exc:
                 self._beat_failed(instance_id, exc)
                 continue
+            except Exception:
+                # a bug must not silence the beat: the others would take our claims back
+                log.exception("instance %d: heartbeat failed", instance_id)
+                self._failing = True
+                continue
             if self._failing:
                 self._failing = False
                 log.info("instance %d: heartbeating again", instance_id)
 
     async def _check_others(self, instance_id: int) -> None:
+        failing = False  # said once per streak of failed checks, not at every one
         while True:
             await asyncio.sleep(self._settings.heartbeat_interval)
             try:
                 count = await self._store.release_orphaned_claims(
                     instance_id, self._clock(), self._settings.instance_stale_after
                 )
-            except StoreError as exc:
-                self._beat_failed(instance_id, exc)
+                self._took_back(count)
+            except StoreUnavailable as exc:
+                if self._outage is not None:
+                    self._outage.lost(exc, f"instance {instance_id}: checking the others")
+                elif not failing:
+                    log.warning("instance %d: checking the others failed: %s", instance_id, exc)
+                failing = True
                 continue
-            self._took_back(count)
+            except Exception:  # e.g. a deadlock between processes: never the beat's end
+                if not failing:
+                    log.exception("instance %d: checking the others failed", instance_id)
+                failing = True
+                continue
+            failing = False
 
     def _beat_failed(self, instance_id: int, exc: StoreError) -> None:
         if isinstance(exc, StoreUnavailable) and self._outage is not None:

@@ -28,7 +28,8 @@ is slow), and ``rate / processes`` on top of theirs went past Discord's 50/s. It
 (``degraded``, ``health()``) and tries the database again every ``retry_after`` seconds.
 Within a process, waiters reserve their slots one at a time, best priority first (new posts
 before edits), as with ``medalbot.delivery.ratelimit.TokenBucket``; each sleeps until its slot
-while the next reserves, so a process holds at most one slot per waiting sender (its workers).
+while the next reserves, so a process holds at most one slot per waiting sender (its workers)
+and one for an edit: a new post waits for at most those.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ class SharedRateLimiter:
         self._monotonic = monotonic
         self._sleep = sleep
         self._turn = _PriorityLock()
+        self._edits_ahead = asyncio.Semaphore(1)
         # what this process may send alone while the others may still take all of ``rate``
         self.fallback_rate = max(min(rate, DISCORD_GLOBAL_LIMIT - rate), 1.0) / processes
         # burst 1: taking over from the shared limit never starts with a burst
@@ -138,6 +140,15 @@ class SharedRateLimiter:
         }
 
     async def acquire(self, priority: int = Priority.POST) -> None:
+        if priority <= Priority.POST:
+            await self._acquire(priority)
+            return
+        # Edits hold one slot ahead at most: a wave of them ("Official", one task per event)
+        # reserving a slot each would put a new alert's post behind all of them.
+        async with self._edits_ahead:
+            await self._acquire(priority)
+
+    async def _acquire(self, priority: int) -> None:
         for _ in range(_LATE_TRIES):
             # One reservation at a time on the connection, best priority first; the sleep
             # until the slot is outside it, so the next waiter reserves the following slot

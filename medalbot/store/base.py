@@ -195,8 +195,9 @@ class GamesLogStore(Protocol):
         """The edits ``feed``'s polls recorded and nobody has made yet, oldest first."""
         ...
 
-    async def official_edits_made(self, games: str, event: str) -> None:
-        """The messages of ``event`` say it is official now: nothing is owed any more."""
+    async def official_edits_made(self, edit: OfficialEdit) -> None:
+        """The messages of ``edit`` say it is official now: it is owed no more (unless a later
+        commit owes its event another edit meanwhile: that one stays)."""
         ...
 
     async def get_alerts(self, alert_ids: Sequence[str]) -> dict[str, Alert]: ...

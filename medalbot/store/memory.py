@@ -154,8 +154,11 @@ class MemoryStore:
     async def official_edits_owed(self, feed: str) -> list[OfficialEdit]:
         return [edit for edit in self._official.values() if edit.feed == feed]
 
-    async def official_edits_made(self, games: str, event: str) -> None:
-        self._official.pop((games, event), None)
+    async def official_edits_made(self, edit: OfficialEdit) -> None:
+        key = (edit.games, edit.event)
+        owed = self._official.get(key)
+        if owed is not None and owed.alert_ids == edit.alert_ids:
+            del self._official[key]
 
     async def get_alerts(self, alert_ids: Sequence[str]) -> dict[str, Alert]:
         return {
@@ -328,7 +331,7 @@ class MemoryStore:
         blocked: set[int] = set()  # channels with an earlier row on the wire or waiting
         head_priority: dict[int, int] = {}
         head_id: dict[int, int] = {}  # each channel's oldest unfinished row
-        taken_back: set[int] = set()  # channels with a claimed row (due: its lease ran out)
+        taken_back: set[int] = set()  # channels with a claimed row whose lease ran out
         candidates: list[Delivery] = []
         for row in rows:
             d = row.delivery
@@ -338,7 +341,7 @@ class MemoryStore:
                 head_priority.get(d.channel_id, d.priority), d.priority
             )
             head_id.setdefault(d.channel_id, d.id)
-            if d.status is DeliveryStatus.SENDING:
+            if d.status is DeliveryStatus.SENDING and _is_due(row, moment):
                 taken_back.add(d.channel_id)
             if d.channel_id in blocked:
                 continue

@@ -365,10 +365,14 @@ class SqlStore(SqlCluster):
             for row in rows
         ]
 
-    async def official_edits_made(self, games: str, event: str) -> None:
+    async def official_edits_made(self, edit: OfficialEdit) -> None:
         async with self._db.transaction() as conn:
             await conn.execute(
-                "DELETE FROM official_edits WHERE games_code = ? AND event_code = ?", games, event
+                "DELETE FROM official_edits WHERE games_code = ? AND event_code = ?"
+                " AND alert_ids_json = ?",
+                edit.games,
+                edit.event,
+                msgspec.json.encode(edit.alert_ids).decode(),
             )
 
     async def get_alerts(self, alert_ids: Sequence[str]) -> dict[str, Alert]:
@@ -628,13 +632,15 @@ class SqlStore(SqlCluster):
                 # Work taken back from a dead (or stalled) sender first: it was at the head of
                 # the queue when claimed, and part of it may be on Discord already; behind
                 # older rows of other channels it waited out their whole backlog.
-                " (SELECT MIN(CASE WHEN t.status = 'sending' THEN 0 ELSE 1 END) FROM deliveries t"
+                " (SELECT MIN(CASE WHEN t.status = 'sending' AND t.lease_until <= ? THEN 0"
+                " ELSE 1 END) FROM deliveries t"
                 " WHERE t.channel_id = d.channel_id AND t.status IN ('pending', 'sending')),"
                 # then the oldest work: a channel's oldest unfinished row goes before the rows
                 # of a newer alert elsewhere
                 " (SELECT MIN(g.id) FROM deliveries g"
                 " WHERE g.channel_id = d.channel_id AND g.status IN ('pending', 'sending')),"
                 f" d.id LIMIT ? {self._db.claim_lock_clause}",
+                now_us,
                 now_us,
                 now_us,
                 now_us,

@@ -183,8 +183,8 @@ class EditsStore(MemoryStore):
         super().__init__()
         self.made = asyncio.Event()
 
-    async def official_edits_made(self, games: str, event: str) -> None:
-        await super().official_edits_made(games, event)
+    async def official_edits_made(self, edit: OfficialEdit) -> None:
+        await super().official_edits_made(edit)
         self.made.set()
 
 

@@ -161,13 +161,15 @@ class ClusterRig:
         await self._close()
 
     async def _close(self) -> None:
-        for bot in self.bots:
-            bot.close()  # first: never leave a bot process behind
-        if self._store is not None:
-            await self._store.close()
-        await self.feed.close()
-        await self.emulator.stop()
-        gc.unfreeze()
+        try:
+            for bot in self.bots:
+                bot.close()  # first: never leave a bot process behind
+            if self._store is not None:
+                await self._store.close()
+            await self.feed.close()
+            await self.emulator.stop()
+        finally:
+            gc.unfreeze()
 
     def settings(self, shard: int) -> Settings:
         return cluster_settings(

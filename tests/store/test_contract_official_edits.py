@@ -30,6 +30,9 @@ async def test_an_official_edit_is_owed_until_it_is_made(store: Store) -> None:
     await store.commit_snapshot(state(2), [], [], at(2), [again])
     assert await store.official_edits_owed("main") == [again]
 
-    await store.official_edits_made(GAMES, EVENT)
+    # the first edit's task ends after that commit: the edit owed since stays owed
+    await store.official_edits_made(edit)
+    assert await store.official_edits_owed("main") == [again]
+    await store.official_edits_made(again)
     assert await store.official_edits_owed("main") == []
-    await store.official_edits_made(GAMES, EVENT)  # made twice: nothing to strike off
+    await store.official_edits_made(again)  # made twice: nothing to strike off
