@@ -71,8 +71,8 @@ from medalbot.logs import log_context
 from medalbot.ops.runtime import OpsRuntime
 from medalbot.services.bundle import Feed
 from medalbot.services.clock import Clock, utc_now
-from medalbot.services.polling import OfficialEvent, PollReport, PollService
-from medalbot.store.base import Store, StoreError, StoreUnavailable
+from medalbot.services.polling import PollReport, PollService
+from medalbot.store.base import OfficialEdit, Store, StoreError, StoreUnavailable
 from medalbot.store.outage import StoreOutage
 
 log = logging.getLogger(__name__)
@@ -313,14 +313,14 @@ class Background:
         for event in report.became_official:
             self._edit_official(running, event)
 
-    def _edit_official(self, running: _Running, event: OfficialEvent) -> None:
+    def _edit_official(self, running: _Running, event: OfficialEdit) -> None:
         task = asyncio.create_task(
             self._mark_official(running.sender, event), name=f"official-{event.event}"
         )
         running.official_edits.add(task)
         task.add_done_callback(running.official_edits.discard)
 
-    async def _mark_official(self, sender: OutboxSender, event: OfficialEvent) -> None:
+    async def _mark_official(self, sender: OutboxSender, event: OfficialEdit) -> None:
         """Edit the event's messages, then strike the edits off what the store says is owed
         (a poller that dies first leaves them owed: its feed's next poller makes them)."""
         try:

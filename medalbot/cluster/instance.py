@@ -13,7 +13,7 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from medalbot.cluster.settings import ClusterSettings
@@ -48,7 +48,6 @@ class InstanceHeartbeat:
         self._on_released = on_released  # rows became due: e.g. wake the sender
         self.instance_id: int | None = None
         self._outage = outage  # told when a beat finds the database out of reach
-        self._failing = False  # since the last beat that went through
         self.released = 0  # claims taken back from dead instances, in all
 
     async def join(self) -> int:
@@ -81,51 +80,52 @@ class InstanceHeartbeat:
                 group.create_task(self._check_others(instance_id))
 
     async def _beat(self, instance_id: int) -> None:
-        while True:
-            await asyncio.sleep(self._settings.heartbeat_interval)
-            try:
-                await self._store.heartbeat_instance(instance_id, self._clock())
-            except StoreError as exc:
-                self._beat_failed(instance_id, exc)
-                continue
-            except Exception:
-                # a bug must not silence the beat: the others would take our claims back
-                log.exception("instance %d: heartbeat failed", instance_id)
-                self._failing = True
-                continue
-            if self._failing:
-                self._failing = False
-                log.info("instance %d: heartbeating again", instance_id)
+        async def beat() -> None:
+            await self._store.heartbeat_instance(instance_id, self._clock())
+
+        await self._every_beat(instance_id, "heartbeat", "heartbeating again", beat)
 
     async def _check_others(self, instance_id: int) -> None:
-        failing = False  # said once per streak of failed checks, not at every one
+        async def check() -> None:
+            self._took_back(
+                await self._store.release_orphaned_claims(
+                    instance_id, self._clock(), self._settings.instance_stale_after
+                )
+            )
+
+        await self._every_beat(
+            instance_id, "checking the others", "checking the others again", check
+        )
+
+    async def _every_beat(
+        self, instance_id: int, what: str, again: str, step: Callable[[], Awaitable[None]]
+    ) -> None:
+        """``step`` every heartbeat interval until cancelled. A failure is said once per streak
+        (a lost database by the outage, once for everyone), and never ends the loop: a bug in
+        one must not silence the beat, or the others would take this live process's claims
+        back."""
+        failing = False
         while True:
             await asyncio.sleep(self._settings.heartbeat_interval)
             try:
-                count = await self._store.release_orphaned_claims(
-                    instance_id, self._clock(), self._settings.instance_stale_after
-                )
-                self._took_back(count)
+                await step()
             except StoreUnavailable as exc:
                 if self._outage is not None:
-                    self._outage.lost(exc, f"instance {instance_id}: checking the others")
+                    self._outage.lost(exc, f"instance {instance_id}: {what}")
                 elif not failing:
-                    log.warning("instance %d: checking the others failed: %s", instance_id, exc)
-                failing = True
-                continue
-            except Exception:  # e.g. a deadlock between processes: never the beat's end
+                    log.warning("instance %d: %s failed: %s", instance_id, what, exc)
+            except StoreError as exc:
                 if not failing:
-                    log.exception("instance %d: checking the others failed", instance_id)
-                failing = True
+                    log.warning("instance %d: %s failed: %s", instance_id, what, exc)
+            except Exception:  # e.g. a deadlock between processes
+                if not failing:
+                    log.exception("instance %d: %s failed", instance_id, what)
+            else:
+                if failing:
+                    log.info("instance %d: %s", instance_id, again)
+                failing = False
                 continue
-            failing = False
-
-    def _beat_failed(self, instance_id: int, exc: StoreError) -> None:
-        if isinstance(exc, StoreUnavailable) and self._outage is not None:
-            self._outage.lost(exc, f"instance {instance_id}: heartbeat")
-        elif not self._failing:
-            log.warning("instance %d: heartbeat failed: %s", instance_id, exc)
-        self._failing = True
+            failing = True
 
     async def leave(self) -> None:
         """A clean exit: the claims still held go back at once (a send cut off by the exit

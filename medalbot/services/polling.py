@@ -35,17 +35,12 @@ log = logging.getLogger(__name__)
 PollOutcome = Literal["unchanged", "backing_off", "applied", "ignored", "failed"]
 
 
-# An event whose result became official after its medals were announced: recorded with the
-# commit, so that the edits it owes survive the poller (medalbot.background makes them).
-OfficialEvent = OfficialEdit
-
-
 class PollReport(Struct, frozen=True):
     feed: str
     outcome: PollOutcome
     alerts: tuple[Alert, ...] = ()
     # their alert messages still say "unofficial": the bot edits them (no new message)
-    became_official: tuple[OfficialEvent, ...] = ()
+    became_official: tuple[OfficialEdit, ...] = ()
     deliveries: int = 0
     sequence: int | None = None
     reason: str | None = None
@@ -54,14 +49,14 @@ class PollReport(Struct, frozen=True):
 
 def newly_official(
     before: GamesState | None, after: GamesState, feed: str = ""
-) -> tuple[OfficialEvent, ...]:
+) -> tuple[OfficialEdit, ...]:
     """Events official in ``after`` but not in ``before`` whose medals ``before`` had announced
     (found by ``feed``'s poll).
 
     Medals first announced in ``after`` itself were announced as official already."""
     if before is None:
         return ()
-    found: list[OfficialEvent] = []
+    found: list[OfficialEdit] = []
     for code, ledger in after.ledger.items():
         old = before.ledger.get(code)
         if old is None or old.status is EventStatus.OFFICIAL:
@@ -71,9 +66,7 @@ def newly_official(
         earlier = {m.alert_id for m in old.medals}
         ids = tuple(dict.fromkeys(m.alert_id for m in ledger.medals if m.alert_id in earlier))
         if ids:
-            found.append(
-                OfficialEvent(games=after.games_code, event=code, alert_ids=ids, feed=feed)
-            )
+            found.append(OfficialEdit(games=after.games_code, event=code, alert_ids=ids, feed=feed))
     return tuple(found)
 
 

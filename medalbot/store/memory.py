@@ -341,11 +341,12 @@ class MemoryStore:
                 head_priority.get(d.channel_id, d.priority), d.priority
             )
             head_id.setdefault(d.channel_id, d.id)
-            if d.status is DeliveryStatus.SENDING and _is_due(row, moment):
+            row_due = _is_due(row, moment)
+            if row_due and d.status is DeliveryStatus.SENDING:
                 taken_back.add(d.channel_id)
             if d.channel_id in blocked:
                 continue
-            if _is_due(row, moment):
+            if row_due:
                 candidates.append(d)
             elif not _is_held(d):  # a held row waits for its quiet hours, blocking nothing
                 blocked.add(d.channel_id)

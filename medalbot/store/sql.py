@@ -84,6 +84,11 @@ _UNDO_ATTEMPT: Final = "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE
 _UNFINISHED: Final = "('pending', 'sending')"
 
 
+def _ids_json(ids: Sequence[str]) -> str:
+    """An official edit's alert ids as stored: its row is found again by the same text."""
+    return msgspec.json.encode(list(ids)).decode()
+
+
 def _marks(count: int) -> str:
     return ", ".join("?" * count)
 
@@ -337,7 +342,7 @@ class SqlStore(SqlCluster):
                     edit.games,
                     edit.event,
                     edit.feed,
-                    msgspec.json.encode(edit.alert_ids).decode(),
+                    _ids_json(edit.alert_ids),
                     now_us,
                 )
         log.debug(
@@ -372,7 +377,7 @@ class SqlStore(SqlCluster):
                 " AND alert_ids_json = ?",
                 edit.games,
                 edit.event,
-                msgspec.json.encode(edit.alert_ids).decode(),
+                _ids_json(edit.alert_ids),
             )
 
     async def get_alerts(self, alert_ids: Sequence[str]) -> dict[str, Alert]:
